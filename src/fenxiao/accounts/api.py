@@ -1,0 +1,50 @@
+"""Registration, log-in and the signed-in user's own addresses."""
+
+from ninja import Router, Status
+
+from fenxiao.accounts import services
+from fenxiao.accounts.schemas import (
+    AddressCreateIn,
+    AddressOut,
+    AuthOut,
+    LoginIn,
+    RegisterIn,
+    UserOut,
+)
+
+router = Router(tags=["accounts"])
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@router.post("/auth/register", auth=None, response={201: AuthOut})
+def register(request, payload: RegisterIn):
+    user = services.user_register(
+        phone=payload.phone, password=payload.password, nickname=payload.nickname
+    )
+    return Status(201, {"token": services.token_issue(user=user), "user": user})
+
+
+@router.post("/auth/login", auth=None, response=AuthOut)
+def login(request, payload: LoginIn):
+    user = services.user_authenticate(
+        phone=payload.phone, password=payload.password, ip=client_ip(request)
+    )
+    return {"token": services.token_issue(user=user), "user": user}
+
+
+@router.get("/me", response=UserOut)
+def me(request):
+    return request.auth
+
+
+@router.get("/addresses", response=list[AddressOut])
+def address_list(request):
+    return list(request.auth.addresses.all())
+
+
+@router.post("/addresses", response={201: AddressOut})
+def address_create(request, payload: AddressCreateIn):
+    return Status(201, services.address_create(user=request.auth, **payload.dict()))

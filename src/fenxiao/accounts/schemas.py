@@ -1,0 +1,51 @@
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import Field, StringConstraints
+
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?\d{5,20}$")]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class RegisterIn(Schema):
+    phone: Phone
+    password: Password
+    nickname: Annotated[str, StringConstraints(max_length=64)] = ""
+    ref: Annotated[str, StringConstraints(max_length=32)] | None = None
+
+
+class LoginIn(Schema):
+    phone: Phone
+    password: Password
+    ref: Annotated[str, StringConstraints(max_length=32)] | None = None
+
+
+class UserOut(Schema):
+    id: int
+    phone: str | None
+    nickname: str
+    avatar: str
+    is_staff: bool
+
+
+class AuthOut(Schema):
+    token: str
+    user: UserOut
+
+
+class AddressIn(Schema):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    phone: Phone
+    province: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    district: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = ""
+    detail: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class AddressCreateIn(AddressIn):
+    is_default: bool = Field(default=False)
+
+
+class AddressOut(AddressIn):
+    id: int
+    is_default: bool

@@ -1,0 +1,75 @@
+"""The REST API v1: one NinjaAPI, the routers of every app, and errors as {code, message}."""
+
+import logging
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from fenxiao.accounts.api import router as accounts_router
+from fenxiao.accounts.auth import TokenAuth
+from fenxiao.catalog.api import admin_router as catalog_admin_router
+from fenxiao.catalog.api import router as catalog_router
+from fenxiao.errors import DomainError
+from fenxiao.orders.api import admin_router as orders_admin_router
+from fenxiao.orders.api import router as orders_router
+from fenxiao.payments.api import admin_router as payments_admin_router
+from fenxiao.payments.api import router as payments_router
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="fenxiao API",
+    version="1.0.0",
+    urls_namespace="api-1",
+    auth=TokenAuth(),
+    description="小程序分销系统 REST API. Amounts are decimal strings in yuan.",
+)
+
+
+def error(request, status: int, code: str, message: str, **extra):
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return error(request, exc.status, exc.code, exc.message)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "payload"))
+    message = f"参数错误: {where} {first.get('msg', '')}".strip()
+    errors = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors]
+    return error(request, 400, "invalid_input", message, errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return error(request, 401, "unauthorized", "请先登录")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error(request, 404, "not_found", "对象不存在")
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    logger.exception("unhandled API error")
+    return error(request, 500, "server_error", "服务器内部错误")
+
+
+api.add_router("/", accounts_router)
+api.add_router("/", catalog_router)
+api.add_router("/", orders_router)
+api.add_router("/", payments_router)
+api.add_router("/admin", catalog_admin_router)
+api.add_router("/admin", orders_admin_router)
+api.add_router("/admin", payments_admin_router)

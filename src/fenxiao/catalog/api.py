@@ -1,0 +1,167 @@
+"""Public catalog (list, search, detail, categories) and staff product management."""
+
+from typing import Annotated
+
+from django.core.files.storage import default_storage
+from django.db.models import Min, Q
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field, StringConstraints
+
+from fenxiao.accounts.auth import require_perm
+from fenxiao.catalog import selectors, services
+from fenxiao.catalog.models import Category, Product
+from fenxiao.catalog.schemas import (
+    CategoryIn,
+    CategoryNode,
+    CategoryOut,
+    ProductCard,
+    ProductIn,
+    ProductOut,
+    ProductPatch,
+    StaffProductOut,
+    UploadOut,
+)
+
+router = Router(tags=["catalog"])
+admin_router = Router(tags=["staff: catalog"])
+
+
+class ProductFilters(Schema):
+    q: Annotated[str, StringConstraints(max_length=50)] = ""
+    category: int | None = None
+    page: Annotated[int, Field(ge=1, le=10_000)] = 1
+    page_size: Annotated[int, Field(ge=1, le=100)] = 20
+
+
+class CardPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[ProductCard]
+
+
+class StaffPage(CardPage):
+    items: list[StaffProductOut]
+
+
+def page_of(qs, filters: ProductFilters, render) -> dict:
+    offset = (filters.page - 1) * filters.page_size
+    items = [render(p) for p in qs[offset : offset + filters.page_size]]
+    return {
+        "count": qs.count(),
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "items": items,
+    }
+
+
+def image_urls(product: Product) -> list[str]:
+    return [default_storage.url(img.image.name) for img in product.images.all()]
+
+
+def card(product: Product) -> dict:
+    images = image_urls(product)
+    return {
+        "id": product.id,
+        "name": product.name,
+        "tagline": product.tagline,
+        "selling_points": product.selling_points,
+        "category": product.category,
+        "image": images[0] if images else None,
+        "price": product.price_from,
+        "sales": product.sales,
+    }
+
+
+def detail(product: Product) -> dict:
+    return {
+        **{
+            f: getattr(product, f)
+            for f in (
+                "id",
+                "name",
+                "category",
+                "description",
+                "tagline",
+                "selling_points",
+                "status",
+                "sales",
+                "sort",
+            )
+        },
+        "images": image_urls(product),
+        "skus": list(product.skus.all()),
+    }
+
+
+@router.get("/products", auth=None, response=CardPage)
+def product_list(request, filters: Query[ProductFilters]):
+    qs = selectors.product_list(q=filters.q, category_id=filters.category)
+    qs = qs.annotate(price_from=Min("skus__price", filter=Q(skus__is_active=True)))
+    return page_of(qs, filters, card)
+
+
+@router.get("/products/{product_id}", auth=None, response=ProductOut)
+def product_detail(request, product_id: int):
+    return detail(selectors.product_detail(product_id=product_id))
+
+
+@router.get("/categories", auth=None, response=list[CategoryNode])
+def category_tree(request):
+    roots = Category.objects.filter(parent=None, is_active=True).prefetch_related("children")
+    return [
+        {
+            **CategoryOut.from_orm(c).dict(),
+            "children": [ch for ch in c.children.all() if ch.is_active],
+        }
+        for c in roots
+    ]
+
+
+@admin_router.get("/products", response=StaffPage)
+def staff_product_list(request, filters: Query[ProductFilters]):
+    require_perm(request, "catalog.view_product")
+    qs = selectors.product_list(q=filters.q, category_id=filters.category, on_shelf_only=False)
+    return page_of(qs.prefetch_related("skus"), filters, detail)
+
+
+@admin_router.get("/products/{product_id}", response=StaffProductOut)
+def staff_product_detail(request, product_id: int):
+    require_perm(request, "catalog.view_product")
+    return detail(selectors.product_detail(product_id=product_id, on_shelf_only=False))
+
+
+@admin_router.post("/products", response={201: StaffProductOut})
+def product_create(request, payload: ProductIn):
+    require_perm(request, "catalog.add_product")
+    product = services.product_create(**payload.dict())
+    return Status(201, detail(selectors.product_detail(product_id=product.id, on_shelf_only=False)))
+
+
+@admin_router.patch("/products/{product_id}", response=StaffProductOut)
+def product_update(request, product_id: int, payload: ProductPatch):
+    require_perm(request, "catalog.change_product")
+    fields = payload.dict(exclude_unset=True)
+    services.product_update(product_id=product_id, **fields)
+    return detail(selectors.product_detail(product_id=product_id, on_shelf_only=False))
+
+
+@admin_router.delete("/products/{product_id}", response={204: None})
+def product_delete(request, product_id: int):
+    require_perm(request, "catalog.delete_product")
+    services.product_delete(product_id=product_id)
+    return Status(204, None)
+
+
+@admin_router.post("/categories", response={201: CategoryOut})
+def category_create(request, payload: CategoryIn):
+    require_perm(request, "catalog.add_category")
+    return Status(201, services.category_save(category=Category(**payload.dict())))
+
+
+@admin_router.post("/uploads", response={201: UploadOut})
+def upload_image(request, file: File[UploadedFile]):
+    require_perm(request, "catalog.change_product")
+    path = services.image_store(content=file.read(), filename=file.name or "")
+    return Status(201, {"path": path, "url": default_storage.url(path)})

@@ -1,0 +1,102 @@
+"""Categories (two levels), products (SPU), their images and SKUs with stock."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class Category(models.Model):
+    name = models.CharField("名称", max_length=50)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级分类",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    sort = models.IntegerField("排序", default=0)
+    is_active = models.BooleanField("显示", default=True)
+
+    class Meta:
+        verbose_name = "分类"
+        verbose_name_plural = "分类"
+        ordering = ["sort", "id"]
+
+    def __str__(self):
+        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+
+
+class Product(models.Model):
+    class Status(models.TextChoices):
+        ON_SHELF = "on_shelf", "上架"
+        OFF_SHELF = "off_shelf", "下架"
+        DRAFT = "draft", "草稿"
+
+    name = models.CharField("名称", max_length=120)
+    category = models.ForeignKey(
+        Category,
+        verbose_name="分类",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="products",
+    )
+    description = models.TextField("详情", blank=True)
+    tagline = models.CharField("推荐语", max_length=200, blank=True)
+    selling_points = models.JSONField("卖点", default=list, blank=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    sort = models.IntegerField("排序", default=0)
+    sales = models.PositiveIntegerField("销量", default=0)
+    # name, tagline, selling points and category names, kept by services for substring search
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "商品"
+        verbose_name_plural = "商品"
+        ordering = ["sort", "-id"]
+        indexes = [models.Index(fields=["status", "category"])]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField("图片", upload_to="products/%Y/%m/")
+    sort = models.IntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "商品图片"
+        verbose_name_plural = "商品图片"
+        ordering = ["sort", "id"]
+
+    def __str__(self):
+        return self.image.name
+
+
+class Sku(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="skus")
+    code = models.CharField("编码", max_length=64, blank=True)
+    specs = models.JSONField("规格", default=dict, blank=True)
+    price = models.DecimalField("售价", max_digits=12, decimal_places=2)
+    cost = models.DecimalField("成本", max_digits=12, decimal_places=2, default=0)
+    stock = models.IntegerField("库存", default=0)
+    is_active = models.BooleanField("可售", default=True)
+
+    class Meta:
+        verbose_name = "SKU"
+        verbose_name_plural = "SKU"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stock__gte=0), name="sku_stock_not_negative"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="sku_price_positive"),
+            models.CheckConstraint(condition=Q(cost__gte=0), name="sku_cost_not_negative"),
+        ]
+
+    def __str__(self):
+        spec = " ".join(f"{v}" for v in (self.specs or {}).values())
+        return f"{self.product.name} {spec}".strip()

@@ -1,0 +1,121 @@
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import Field, StringConstraints
+
+Price = Annotated[Decimal, Field(gt=0, le=Decimal("9999999.99"), decimal_places=2)]
+Cost = Annotated[Decimal, Field(ge=0, le=Decimal("9999999.99"), decimal_places=2)]
+Stock = Annotated[int, Field(ge=0, le=10_000_000, strict=True)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Status = Literal["on_shelf", "off_shelf", "draft"]
+
+
+class SkuIn(Schema):
+    id: int | None = None
+    code: Annotated[str, StringConstraints(max_length=64)] = ""
+    specs: dict[Annotated[str, StringConstraints(max_length=20)], Text] = {}
+    price: Price
+    stock: Stock
+    cost: Cost = Decimal("0")
+
+
+class ProductIn(Schema):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    category_id: int | None = None
+    description: Annotated[str, StringConstraints(max_length=100_000)] = ""
+    tagline: Text = ""
+    selling_points: Annotated[list[Text], Field(max_length=20)] = []
+    images: Annotated[
+        list[Annotated[str, StringConstraints(max_length=300)]], Field(max_length=20)
+    ] = []
+    status: Status = "draft"
+    sort: int = 0
+    skus: Annotated[list[SkuIn], Field(min_length=1, max_length=200)]
+
+
+class ProductPatch(Schema):
+    name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+        | None
+    ) = None
+    category_id: int | None = None
+    description: Annotated[str, StringConstraints(max_length=100_000)] | None = None
+    tagline: Text | None = None
+    selling_points: Annotated[list[Text], Field(max_length=20)] | None = None
+    images: (
+        Annotated[list[Annotated[str, StringConstraints(max_length=300)]], Field(max_length=20)]
+        | None
+    ) = None
+    status: Status | None = None
+    sort: int | None = None
+    skus: Annotated[list[SkuIn], Field(min_length=1, max_length=200)] | None = None
+
+
+class CategoryRef(Schema):
+    id: int
+    name: str
+
+
+class SkuOut(Schema):
+    id: int
+    code: str
+    specs: dict
+    price: Decimal
+    stock: int
+
+
+class StaffSkuOut(SkuOut):
+    cost: Decimal
+    is_active: bool
+
+
+class ProductCard(Schema):
+    id: int
+    name: str
+    tagline: str
+    selling_points: list[str]
+    category: CategoryRef | None
+    image: str | None
+    price: Decimal | None
+    sales: int
+
+
+class ProductOut(Schema):
+    id: int
+    name: str
+    category: CategoryRef | None
+    description: str
+    tagline: str
+    selling_points: list[str]
+    images: list[str]
+    status: str
+    sales: int
+    skus: list[SkuOut]
+
+
+class StaffProductOut(ProductOut):
+    sort: int
+    skus: list[StaffSkuOut]
+
+
+class CategoryIn(Schema):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    parent_id: int | None = None
+    sort: int = 0
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    parent_id: int | None
+    sort: int
+
+
+class CategoryNode(CategoryOut):
+    children: list[CategoryOut]
+
+
+class UploadOut(Schema):
+    path: str
+    url: str

@@ -1,0 +1,62 @@
+"""Reads of the catalog: the public product list with substring search, and details."""
+
+from django.db import connection
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+
+from fenxiao.catalog.errors import ProductNotFound
+from fenxiao.catalog.models import Product, Sku
+
+# FTS5's trigram tokenizer (SQLite) and pg_trgm (PostgreSQL) index three-character runs;
+# shorter queries are answered by a scan, which stays fast because the column is compact.
+TRIGRAM = 3
+
+
+def _matching(qs: QuerySet, q: str) -> QuerySet:
+    term = q.strip().lower()
+    if connection.vendor == "sqlite" and len(term) >= TRIGRAM:
+        phrase = '"' + term.replace('"', '""') + '"'
+        return qs.filter(
+            id__in=RawSQL(
+                "SELECT rowid FROM catalog_product_fts WHERE catalog_product_fts MATCH %s",
+                [phrase],
+            )
+        )
+    # PostgreSQL: LIKE on the lower-cased column uses the pg_trgm GIN index.
+    return qs.filter(search_text__contains=term)
+
+
+def product_list(*, q: str = "", category_id: int | None = None, on_shelf_only=True) -> QuerySet:
+    qs = Product.objects.select_related("category").prefetch_related("images")
+    if on_shelf_only:
+        qs = qs.filter(status=Product.Status.ON_SHELF)
+    if category_id:
+        qs = qs.filter(category_id=category_id) | qs.filter(category__parent_id=category_id)
+    order = ["sort", "-id"]
+    if q.strip():
+        qs = _matching(qs, q)
+        name_hit = Case(
+            When(name__icontains=q.strip(), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        qs = qs.annotate(name_rank=name_hit)
+        order = ["name_rank", "-sales", "-id"]
+    return qs.order_by(*order)
+
+
+def product_detail(*, product_id: int, on_shelf_only=True) -> Product:
+    qs = Product.objects.select_related("category").prefetch_related(
+        "images", Prefetch("skus", queryset=Sku.objects.filter(is_active=True))
+    )
+    if on_shelf_only:
+        qs = qs.filter(status=Product.Status.ON_SHELF)
+    product = qs.filter(pk=product_id).first()
+    if product is None:
+        raise ProductNotFound()
+    return product
+
+
+def price_range(product: Product) -> tuple:
+    prices = [s.price for s in product.skus.all() if s.is_active]
+    return (min(prices), max(prices)) if prices else (None, None)

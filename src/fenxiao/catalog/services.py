@@ -1,0 +1,161 @@
+"""Every write of the catalog: categories, products with their SKUs and images, shelf status."""
+
+import uuid
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import ProtectedError
+from PIL import Image, UnidentifiedImageError
+
+from fenxiao.catalog.errors import (
+    CategoryNotFound,
+    CategoryTooDeep,
+    InvalidImage,
+    ProductInvalid,
+    ProductNotFound,
+)
+from fenxiao.catalog.models import Category, Product, ProductImage, Sku
+
+IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+
+def search_text_for(product: Product) -> str:
+    """What substring search looks in, lower-cased: name, tagline, selling points, categories."""
+    parts = [product.name, product.tagline, *[str(p) for p in product.selling_points or []]]
+    category = product.category
+    while category is not None:
+        parts.append(category.name)
+        category = category.parent
+    return "\n".join(p for p in parts if p).lower()
+
+
+@transaction.atomic
+def category_save(*, category: Category) -> Category:
+    if category.parent_id:
+        parent = Category.objects.filter(pk=category.parent_id).first()
+        if parent is None:
+            raise CategoryNotFound()
+        if parent.parent_id or parent.pk == category.pk:
+            raise CategoryTooDeep()
+        if category.pk and category.children.exists():
+            raise CategoryTooDeep("有子分类的分类不能再放到其他分类下")
+    category.save()
+    products = Product.objects.select_related("category__parent").filter(
+        category__in=[category, *category.children.all()] if category.pk else []
+    )
+    for product in products:
+        Product.objects.filter(pk=product.pk).update(search_text=search_text_for(product))
+    return category
+
+
+def image_store(*, content: bytes, filename: str = "") -> str:
+    """Check an upload is a real image and keep it in media; returns its storage path."""
+    try:
+        with Image.open(ContentFile(content)) as img:
+            img.verify()
+            fmt = img.format
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise InvalidImage("不是有效的图片文件") from exc
+    if fmt not in IMAGE_FORMATS:
+        raise InvalidImage("只支持 JPEG、PNG、WEBP、GIF 图片")
+    name = f"products/upload/{uuid.uuid4().hex}.{IMAGE_FORMATS[fmt]}"
+    return default_storage.save(name, ContentFile(content))
+
+
+def _set_images(product: Product, images: list[str]) -> None:
+    for path in images:
+        if path.startswith("/media/"):
+            path = path.removeprefix("/media/")
+        if ".." in path or not default_storage.exists(path):
+            raise InvalidImage(f"图片不存在: {path}，请先上传")
+    product.images.all().delete()
+    ProductImage.objects.bulk_create(
+        ProductImage(product=product, image=path.removeprefix("/media/"), sort=i)
+        for i, path in enumerate(images)
+    )
+
+
+def _set_skus(product: Product, skus: list[dict]) -> None:
+    """Replace the SKU list: rows matched by id are updated, the rest made unsellable."""
+    keep = []
+    for data in skus:
+        sku_id = data.get("id")
+        sku = product.skus.filter(pk=sku_id).first() if sku_id else None
+        if sku_id and sku is None:
+            raise ProductInvalid(f"SKU {sku_id} 不属于该商品")
+        sku = sku or Sku(product=product)
+        sku.code = data.get("code") or ""
+        sku.specs = data.get("specs") or {}
+        sku.price = Decimal(data["price"])
+        sku.cost = Decimal(data.get("cost") or 0)
+        sku.stock = int(data["stock"])
+        sku.is_active = True
+        sku.save()
+        keep.append(sku.pk)
+    product.skus.exclude(pk__in=keep).update(is_active=False)
+
+
+def _apply(product: Product, fields: dict) -> Product:
+    category_id = fields.pop("category_id", product.category_id)
+    if category_id is not None and not Category.objects.filter(pk=category_id).exists():
+        raise CategoryNotFound()
+    product.category_id = category_id
+    images = fields.pop("images", None)
+    skus = fields.pop("skus", None)
+    for name, value in fields.items():
+        setattr(product, name, value)
+    product.save()
+    if skus is not None:
+        _set_skus(product, skus)
+    if images is not None:
+        _set_images(product, images)
+    if product.status == Product.Status.ON_SHELF and not product.skus.filter(is_active=True):
+        raise ProductInvalid("上架商品至少需要一个 SKU")
+    product.refresh_from_db()
+    product.search_text = search_text_for(product)
+    Product.objects.filter(pk=product.pk).update(search_text=product.search_text)
+    return product
+
+
+@transaction.atomic
+def product_create(**fields) -> Product:
+    if not fields.get("skus"):
+        raise ProductInvalid("商品至少需要一个 SKU")
+    return _apply(Product(), fields)
+
+
+@transaction.atomic
+def product_update(*, product_id: int, **fields) -> Product:
+    product = Product.objects.select_for_update().filter(pk=product_id).first()
+    if product is None:
+        raise ProductNotFound()
+    if "skus" in fields and not fields["skus"]:
+        raise ProductInvalid("商品至少需要一个 SKU")
+    return _apply(product, fields)
+
+
+@transaction.atomic
+def product_delete(*, product_id: int) -> None:
+    """Products that were ever ordered stay (orders point at them): they go off the shelf."""
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
+        raise ProductNotFound()
+    try:
+        with transaction.atomic():
+            product.delete()
+    except ProtectedError:
+        product.status = Product.Status.OFF_SHELF
+        product.save(update_fields=["status", "updated_at"])
+
+
+@transaction.atomic
+def products_set_status(*, product_ids: list[int], status: str) -> int:
+    if status == Product.Status.ON_SHELF:
+        missing = Product.objects.filter(pk__in=product_ids).exclude(skus__is_active=True)
+        if missing.exists():
+            raise ProductInvalid(
+                "没有可售 SKU 的商品不能上架: " + "、".join(p.name for p in missing[:5])
+            )
+    return Product.objects.filter(pk__in=product_ids).update(status=status)

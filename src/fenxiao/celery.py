@@ -1,0 +1,36 @@
+"""The Celery app and the beat schedule of every periodic job (also run by `fenxiao run-due`)."""
+
+import os
+from datetime import datetime
+
+from celery import Celery
+from django.utils import timezone
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fenxiao.settings")
+
+app = Celery("fenxiao")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# name -> (task name, seconds between runs). The same tasks, in this order, make `run-due`.
+PERIODIC_JOBS = {
+    "cancel-unpaid-orders": ("fenxiao.orders.tasks.cancel_unpaid_orders", 60),
+    "auto-confirm-orders": ("fenxiao.orders.tasks.auto_confirm_orders", 600),
+}
+
+app.conf.beat_schedule = {
+    name: {"task": task, "schedule": float(seconds)}
+    for name, (task, seconds) in PERIODIC_JOBS.items()
+}
+app.conf.timezone = "Asia/Shanghai"
+app.conf.task_ignore_result = True
+
+
+def as_of(at: str | None) -> datetime | None:
+    """The moment a periodic job runs "as of": an ISO time from `run-due --at`, or now."""
+    if not at:
+        return None
+    moment = datetime.fromisoformat(at)
+    if moment.tzinfo is None:
+        moment = timezone.make_aware(moment)
+    return moment

@@ -1,0 +1,225 @@
+"""The `fenxiao` command: demo, serve, worker, createstaff, run-due, reconcile, check, manage."""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fenxiao.settings")
+
+
+def _setup():
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def cmd_serve(opts) -> int:
+    _setup()
+    from django.conf import settings
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+    _manage("migrate", "--no-input", "-v", "0")
+    _manage("collectstatic", "--no-input", "-v", "0")
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "fenxiao.wsgi:application",
+        "--bind",
+        f"{opts.host}:{opts.port}",
+        "--workers",
+        str(opts.workers),
+        "--threads",
+        str(opts.threads),
+        "--worker-class",
+        "gthread",
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "60",
+    ]
+    os.execv(sys.executable, argv)
+    return 0
+
+
+def _worker_argv() -> list[str]:
+    from django.conf import settings
+
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "fenxiao",
+        "worker",
+        "--beat",
+        "--pool",
+        "solo",
+        "--loglevel",
+        "INFO",
+        "--schedule",
+        str(settings.DATA_DIR / "celerybeat-schedule"),
+    ]
+
+
+def cmd_worker(opts) -> int:
+    _setup()
+    from django.conf import settings
+
+    for folder in ("broker", "broker-done"):
+        (settings.DATA_DIR / folder).mkdir(parents=True, exist_ok=True)
+    os.execv(sys.executable, _worker_argv())
+    return 0
+
+
+def cmd_demo(opts) -> int:
+    _setup()
+    from django.conf import settings
+
+    from fenxiao.demo import load_demo
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _manage("migrate", "--no-input", "-v", "0")
+    logins = load_demo(reset=opts.reset)
+    base = f"http://{opts.host}:{opts.port}"
+    print("\n=== fenxiao 演示商城已就绪 ===")
+    print(f"首页:       {base}/")
+    print(f"商家后台:   {base}/admin/")
+    print(f"API 文档:   {base}/api/v1/docs")
+    for role, phone, password in logins:
+        print(f"{role}: 手机号 {phone}  密码 {password}")
+    print("后台任务: celery worker + beat (取消超时订单、自动确认收货)\n", flush=True)
+    for folder in ("broker", "broker-done"):
+        (settings.DATA_DIR / folder).mkdir(parents=True, exist_ok=True)
+    worker = subprocess.Popen(_worker_argv())
+    try:
+        opts.workers, opts.threads = 1, 8
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "fenxiao.cli",
+                "serve",
+                "--host",
+                opts.host,
+                "--port",
+                str(opts.port),
+                "--workers",
+                "1",
+            ]
+        )
+        return server.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for proc in (worker, locals().get("server")):
+            if proc and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=20)
+
+
+def cmd_createstaff(opts) -> int:
+    _setup()
+    from fenxiao.accounts.services import staff_create
+    from fenxiao.errors import DomainError
+
+    try:
+        user = staff_create(phone=opts.phone, password=opts.password, role=opts.role)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    print(f"员工已就绪: {user.phone} ({opts.role})")
+    return 0
+
+
+def cmd_run_due(opts) -> int:
+    _setup()
+    from fenxiao.celery import PERIODIC_JOBS, app
+
+    for name, (task_name, _) in PERIODIC_JOBS.items():
+        result = app.tasks[task_name].run(at=opts.at)
+        print(f"{name}: {result}")
+    return 0
+
+
+def cmd_reconcile(opts) -> int:
+    _setup()
+    from fenxiao.payments.selectors import reconciliation_differences
+
+    problems = reconciliation_differences()
+    for problem in problems:
+        print(problem)
+    print(f"reconcile: {len(problems)} difference(s)")
+    return 1 if problems else 0
+
+
+def cmd_check(opts) -> int:
+    _setup()
+    from fenxiao.config_check import production_problems
+
+    problems = production_problems()
+    for problem in problems:
+        print(f"- {problem}")
+    print("ready for production" if not problems else f"{len(problems)} thing(s) to set")
+    return 1 if problems else 0
+
+
+def cmd_manage(opts) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["fenxiao manage", *opts.args])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fenxiao", description="fenxiao 分销商城")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def server_args(p):
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+        p.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
+        p.add_argument("--threads", type=int, default=8)
+
+    p = sub.add_parser("serve", help="migrate, then serve with gunicorn")
+    server_args(p)
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("demo", help="load the demo shop and serve it with background jobs")
+    server_args(p)
+    p.add_argument("--reset", action="store_true", help="delete the demo database first")
+    p.set_defaults(func=cmd_demo)
+    sub.add_parser("worker", help="celery worker with beat").set_defaults(func=cmd_worker)
+    p = sub.add_parser("createstaff", help="create or update a staff member")
+    p.add_argument("--phone", required=True)
+    p.add_argument("--password", required=True)
+    p.add_argument("--role", default="owner", choices=["owner", "operator", "finance", "service"])
+    p.set_defaults(func=cmd_createstaff)
+    p = sub.add_parser("run-due", help="run every periodic job as of a moment")
+    p.add_argument("--at", default=None, help="ISO time, e.g. 2026-12-01T10:00:00+08:00")
+    p.set_defaults(func=cmd_run_due)
+    sub.add_parser(
+        "reconcile", help="check money and stock; exit 1 on any difference"
+    ).set_defaults(func=cmd_reconcile)
+    sub.add_parser("check", help="what is missing for production").set_defaults(func=cmd_check)
+    p = sub.add_parser("manage", help="Django management commands")
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    opts = build_parser().parse_args(argv)
+    return opts.func(opts) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

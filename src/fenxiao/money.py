@@ -1,0 +1,33 @@
+"""Money helpers: the only place that rounds or parses amounts (yuan, two decimals)."""
+
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+
+FEN = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def to_fen(amount: Decimal | int | str) -> Decimal:
+    """Truncate to the fen (ROUND_DOWN), so a computed share never exceeds what was promised."""
+    return Decimal(amount).quantize(FEN, rounding=ROUND_DOWN)
+
+
+def yuan(value: Decimal | int | str) -> Decimal:
+    """Parse an amount in yuan exactly; refuse floats and more than two decimals."""
+    if isinstance(value, float):
+        raise ValueError("money must not be a float")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation as exc:
+        raise ValueError(f"not an amount: {value!r}") from exc
+    if not amount.is_finite() or amount != amount.quantize(FEN):
+        raise ValueError(f"not an amount in yuan with at most two decimals: {value!r}")
+    return amount.quantize(FEN)
+
+
+def to_cents(amount: Decimal) -> int:
+    """Yuan to integer fen, as WeChat Pay counts money."""
+    return int((amount * 100).to_integral_exact())
+
+
+def from_cents(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(FEN)

@@ -1,0 +1,120 @@
+from django.contrib import admin, messages
+from django.shortcuts import render
+
+from fenxiao.errors import DomainError
+from fenxiao.orders import services
+from fenxiao.orders.models import Order, OrderLine, RefundLine
+
+CARRIERS = [
+    "顺丰速运",
+    "中通快递",
+    "圆通速递",
+    "韵达快递",
+    "申通快递",
+    "京东物流",
+    "EMS",
+    "极兔速递",
+]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = [
+        "product_name",
+        "sku_specs",
+        "unit_price",
+        "quantity",
+        "discount",
+        "amount",
+        "refunded_quantity",
+        "refunded_amount",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "buyer",
+        "status",
+        "total",
+        "refunded_amount",
+        "ship_name",
+        "created_at",
+        "paid_at",
+    ]
+    list_filter = ["status", "created_at", "paid_at"]
+    search_fields = [
+        "number",
+        "buyer__phone",
+        "buyer__nickname",
+        "ship_name",
+        "ship_phone",
+        "tracking_no",
+    ]
+    list_select_related = ["buyer"]
+    date_hierarchy = "created_at"
+    inlines = [OrderLineInline]
+    actions = ["ship_orders"]
+    readonly_fields = [f.name for f in Order._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="发货（填写快递单号）", permissions=["change"])
+    def ship_orders(self, request, queryset):
+        orders = list(queryset.filter(status=Order.Status.PAID).order_by("pk"))
+        if not orders:
+            self.message_user(request, "所选订单中没有待发货的订单", messages.WARNING)
+            return None
+        if "confirm" in request.POST:
+            shipped, failed = 0, []
+            for order in orders:
+                carrier = request.POST.get(f"carrier_{order.pk}", "").strip()
+                tracking_no = request.POST.get(f"tracking_{order.pk}", "").strip()
+                if not (carrier and tracking_no):
+                    failed.append(f"{order.number}: 缺少快递公司或单号")
+                    continue
+                try:
+                    services.order_ship(order_id=order.pk, carrier=carrier, tracking_no=tracking_no)
+                    shipped += 1
+                except DomainError as exc:
+                    failed.append(f"{order.number}: {exc.message}")
+            if shipped:
+                self.message_user(request, f"已发货 {shipped} 个订单", messages.SUCCESS)
+            for line in failed:
+                self.message_user(request, line, messages.ERROR)
+            return None
+        return render(
+            request,
+            "console/ship_orders.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "订单发货",
+                "orders": orders,
+                "carriers": CARRIERS,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+
+class RefundLineInline(ReadOnlyInline):
+    model = RefundLine
+    fields = ["line", "quantity", "amount"]
+    readonly_fields = fields

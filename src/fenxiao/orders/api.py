@@ -1,0 +1,103 @@
+"""Buyers' orders and after-sales requests; staff order list and shipping."""
+
+from ninja import Query, Router, Schema, Status
+
+from fenxiao.accounts.auth import require_perm
+from fenxiao.orders import selectors, services
+from fenxiao.orders.schemas import (
+    OrderFilters,
+    OrderIn,
+    OrderOut,
+    RefundIn,
+    RefundOut,
+    ShipIn,
+    StaffOrderOut,
+)
+
+router = Router(tags=["orders"])
+admin_router = Router(tags=["staff: orders"])
+
+
+class OrderPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[OrderOut]
+
+
+class StaffOrderPage(OrderPage):
+    items: list[StaffOrderOut]
+
+
+@router.post("/orders", response={200: OrderOut, 201: OrderOut})
+def order_place(request, payload: OrderIn):
+    order, created = services.order_place(
+        buyer=request.auth,
+        lines=[services.orders.LineRequest(**line.dict()) for line in payload.lines],
+        address=payload.address.dict(),
+        request_id=payload.request_id,
+        note=payload.note,
+    )
+    return Status(
+        (201 if created else 200), selectors.order_of(buyer=request.auth, order_id=order.pk)
+    )
+
+
+@router.get("/orders", response=OrderPage)
+def order_list(request, filters: Query[OrderFilters]):
+    qs = selectors.orders_of(buyer=request.auth, status=filters.status)
+    return selectors.page(qs, filters.page, filters.page_size)
+
+
+@router.get("/orders/{order_id}", response=OrderOut)
+def order_detail(request, order_id: int):
+    return selectors.order_of(buyer=request.auth, order_id=order_id)
+
+
+@router.post("/orders/{order_id}/cancel", response=OrderOut)
+def order_cancel(request, order_id: int):
+    services.order_cancel(order_id=order_id, buyer=request.auth)
+    return selectors.order_of(buyer=request.auth, order_id=order_id)
+
+
+@router.post("/orders/{order_id}/confirm", response=OrderOut)
+def order_confirm(request, order_id: int):
+    services.order_confirm(order_id=order_id, buyer=request.auth)
+    return selectors.order_of(buyer=request.auth, order_id=order_id)
+
+
+@router.post("/orders/{order_id}/refunds", response={201: RefundOut})
+def refund_request(request, order_id: int, payload: RefundIn):
+    refund = services.refund_request(
+        order_id=order_id,
+        buyer=request.auth,
+        lines=[services.refunds.RefundLineRequest(**line.dict()) for line in payload.lines],
+        reason=payload.reason,
+    )
+    return Status(201, selectors.refund_any(refund_id=refund.pk))
+
+
+@router.get("/orders/{order_id}/refunds", response=list[RefundOut])
+def refund_list(request, order_id: int):
+    order = selectors.order_of(buyer=request.auth, order_id=order_id)
+    return list(selectors.refunds_of_order(order=order))
+
+
+@admin_router.get("/orders", response=StaffOrderPage)
+def staff_order_list(request, filters: Query[OrderFilters]):
+    require_perm(request, "orders.view_order")
+    qs = selectors.orders_all(status=filters.status)
+    return selectors.page(qs, filters.page, filters.page_size)
+
+
+@admin_router.get("/orders/{order_id}", response=StaffOrderOut)
+def staff_order_detail(request, order_id: int):
+    require_perm(request, "orders.view_order")
+    return selectors.order_any(order_id=order_id)
+
+
+@admin_router.post("/orders/{order_id}/ship", response=StaffOrderOut)
+def order_ship(request, order_id: int, payload: ShipIn):
+    require_perm(request, "orders.change_order")
+    services.order_ship(order_id=order_id, carrier=payload.carrier, tracking_no=payload.tracking_no)
+    return selectors.order_any(order_id=order_id)

@@ -1,0 +1,131 @@
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import Field, StringConstraints
+
+from fenxiao.accounts.schemas import AddressIn
+
+Quantity = Annotated[int, Field(ge=1, le=999, strict=True)]
+
+
+class LineIn(Schema):
+    sku_id: Annotated[int, Field(ge=1, strict=True)]
+    quantity: Quantity
+
+
+class OrderIn(Schema):
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=50)]
+    address: AddressIn
+    request_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    note: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class LineOut(Schema):
+    id: int
+    sku_id: int
+    product_id: int
+    product_name: str
+    sku_specs: dict
+    unit_price: Decimal
+    quantity: int
+    amount: Decimal
+    refunded_quantity: int
+    refunded_amount: Decimal
+
+
+class AddressOut(Schema):
+    name: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    detail: str
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    status: str
+    goods_amount: Decimal
+    discount_amount: Decimal
+    shipping_fee: Decimal
+    total: Decimal
+    refunded_amount: Decimal
+    lines: list[LineOut]
+    address: AddressOut
+    note: str
+    carrier: str
+    tracking_no: str
+    created_at: datetime
+    pay_deadline: datetime
+    paid_at: datetime | None
+    shipped_at: datetime | None
+    completed_at: datetime | None
+    cancelled_at: datetime | None
+
+    @staticmethod
+    def resolve_address(obj):
+        return {k: getattr(obj, f"ship_{k}") for k in AddressOut.model_fields}
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.all())
+
+
+class StaffOrderOut(OrderOut):
+    buyer_id: int
+    cancel_reason: str
+
+
+class ShipIn(Schema):
+    carrier: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    tracking_no: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)
+    ]
+
+
+class RefundLineIn(Schema):
+    line_id: Annotated[int, Field(ge=1, strict=True)]
+    quantity: Quantity
+
+
+class RefundIn(Schema):
+    lines: Annotated[list[RefundLineIn], Field(min_length=1, max_length=50)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class RefundLineOut(Schema):
+    line_id: int
+    quantity: int
+    amount: Decimal
+
+
+class RefundOut(Schema):
+    id: int
+    number: str
+    order_id: int
+    status: str
+    reason: str
+    amount: Decimal
+    return_stock: bool
+    reject_reason: str
+    lines: list[RefundLineOut]
+    created_at: datetime
+    reviewed_at: datetime | None
+    refunded_at: datetime | None
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.all())
+
+
+class RefundRejectIn(Schema):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class OrderFilters(Schema):
+    status: str | None = None
+    page: Annotated[int, Field(ge=1, le=10_000)] = 1
+    page_size: Annotated[int, Field(ge=1, le=100)] = 20

@@ -1,0 +1,33 @@
+"""Every write of the orders app; `orders` for the life cycle, `refunds` for after-sales."""
+
+from fenxiao.orders.services.orders import (
+    order_cancel,
+    order_confirm,
+    order_mark_paid,
+    order_place,
+    order_ship,
+    orders_auto_confirm,
+    orders_cancel_unpaid,
+)
+from fenxiao.orders.services.refunds import (
+    refund_complete,
+    refund_for_unpayable_order,
+    refund_mark_approved,
+    refund_reject,
+    refund_request,
+)
+
+__all__ = [
+    "order_cancel",
+    "order_confirm",
+    "order_mark_paid",
+    "order_place",
+    "order_ship",
+    "orders_auto_confirm",
+    "orders_cancel_unpaid",
+    "refund_complete",
+    "refund_for_unpayable_order",
+    "refund_mark_approved",
+    "refund_reject",
+    "refund_request",
+]

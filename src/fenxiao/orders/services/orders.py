@@ -1,0 +1,225 @@
+"""The order life cycle: placement with stock reservation, payment, shipping, completion."""
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from fenxiao.accounts.models import User
+from fenxiao.catalog.models import Product, Sku
+from fenxiao.money import ZERO
+from fenxiao.orders import locks
+from fenxiao.orders.errors import (
+    InvalidOrder,
+    OrderNotFound,
+    OrderStateError,
+    OutOfStock,
+    SkuUnavailable,
+)
+from fenxiao.orders.models import Order, OrderLine
+from fenxiao.orders.numbers import new_number
+
+Status = Order.Status
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    sku_id: int
+    quantity: int
+
+
+def _merge(lines: list[LineRequest]) -> "OrderedDict[int, int]":
+    if not lines:
+        raise InvalidOrder("订单至少需要一件商品")
+    if len(lines) > settings.ORDER_MAX_LINES:
+        raise InvalidOrder(f"一个订单最多 {settings.ORDER_MAX_LINES} 种商品")
+    wanted: OrderedDict[int, int] = OrderedDict()
+    for line in lines:
+        if not 1 <= line.quantity <= settings.ORDER_MAX_QUANTITY:
+            raise InvalidOrder(f"购买数量须在 1 到 {settings.ORDER_MAX_QUANTITY} 之间")
+        wanted[line.sku_id] = wanted.get(line.sku_id, 0) + line.quantity
+        if wanted[line.sku_id] > settings.ORDER_MAX_QUANTITY:
+            raise InvalidOrder(f"单个商品最多购买 {settings.ORDER_MAX_QUANTITY} 件")
+    return wanted
+
+
+def _reserve_stock(wanted: dict[int, int]) -> None:
+    """One conditional UPDATE per SKU, in id order: no overselling, no deadlocks."""
+    for sku_id in sorted(wanted):
+        taken = Sku.objects.filter(pk=sku_id, stock__gte=wanted[sku_id]).update(
+            stock=F("stock") - wanted[sku_id]
+        )
+        if not taken:
+            raise OutOfStock()
+
+
+def _release_stock(order: Order) -> None:
+    for line in sorted(order.lines.all(), key=lambda ln: ln.sku_id):
+        Sku.objects.filter(pk=line.sku_id).update(stock=F("stock") + line.quantity)
+
+
+@transaction.atomic
+def _place(*, buyer, wanted, address, request_id, note, now) -> Order:
+    skus = {
+        s.pk: s
+        for s in Sku.objects.select_related("product").filter(
+            pk__in=wanted, is_active=True, product__status=Product.Status.ON_SHELF
+        )
+    }
+    missing = [sku_id for sku_id in wanted if sku_id not in skus]
+    if missing:
+        raise SkuUnavailable(f"商品不存在或已下架: SKU {missing[0]}")
+    goods = sum((skus[i].price * q for i, q in wanted.items()), ZERO)
+    discount = ZERO  # coupons and full-reduction come with the marketing app
+    order = Order.objects.create(
+        number=new_number(),
+        buyer=buyer,
+        request_id=request_id,
+        goods_amount=goods,
+        discount_amount=discount,
+        shipping_fee=ZERO,
+        total=goods - discount,
+        note=note,
+        pay_deadline=now + settings.ORDER_PAY_TIMEOUT,
+        **{f"ship_{k}": v for k, v in address.items()},
+    )
+    _reserve_stock(wanted)
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            sku=skus[sku_id],
+            product=skus[sku_id].product,
+            product_name=skus[sku_id].product.name,
+            sku_specs=skus[sku_id].specs,
+            unit_price=skus[sku_id].price,
+            unit_cost=skus[sku_id].cost,
+            quantity=quantity,
+            amount=skus[sku_id].price * quantity,
+        )
+        for sku_id, quantity in wanted.items()
+    )
+    return order
+
+
+def order_place(
+    *,
+    buyer: User,
+    lines: list[LineRequest],
+    address: dict,
+    request_id: str | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> tuple[Order, bool]:
+    """Place an order; the same request_id from the same buyer returns the first order."""
+    wanted = _merge(lines)
+    if request_id:
+        existing = Order.objects.filter(buyer=buyer, request_id=request_id).first()
+        if existing:
+            return existing, False
+    try:
+        order = _place(
+            buyer=buyer,
+            wanted=wanted,
+            address=address,
+            request_id=request_id,
+            note=note,
+            now=now or timezone.now(),
+        )
+    except IntegrityError:
+        # a concurrent request with the same request_id won the race
+        existing = Order.objects.filter(buyer=buyer, request_id=request_id).first()
+        if request_id and existing:
+            return existing, False
+        raise
+    return order, True
+
+
+def _get_locked(order_id: int, buyer: User | None = None) -> Order:
+    order = locks.order_for_update(order_id)
+    if order is None or (buyer is not None and order.buyer_id != buyer.pk):
+        raise OrderNotFound()
+    return order
+
+
+@transaction.atomic
+def order_cancel(
+    *, order_id: int, buyer: User | None = None, reason: str = "买家取消", now=None
+) -> Order:
+    order = _get_locked(order_id, buyer)
+    if order.status != Status.PENDING_PAYMENT:
+        raise OrderStateError("只有待付款订单可以取消")
+    order.status = Status.CANCELLED
+    order.cancelled_at = now or timezone.now()
+    order.cancel_reason = reason
+    order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    _release_stock(order)
+    return order
+
+
+def orders_cancel_unpaid(*, now: datetime | None = None) -> int:
+    """Cancel every order whose payment deadline has passed; returns how many."""
+    now = now or timezone.now()
+    due = Order.objects.filter(status=Status.PENDING_PAYMENT, pay_deadline__lte=now)
+    cancelled = 0
+    for order_id in due.values_list("pk", flat=True).order_by("pk"):
+        try:
+            order_cancel(order_id=order_id, reason="超时未支付", now=now)
+            cancelled += 1
+        except OrderStateError:
+            pass  # paid or cancelled meanwhile
+    return cancelled
+
+
+def order_mark_paid(*, order: Order, now: datetime) -> bool:
+    """Called by payments inside its transaction, with the order row locked."""
+    if order.status != Status.PENDING_PAYMENT:
+        return False
+    order.status = Status.PAID
+    order.paid_at = now
+    order.save(update_fields=["status", "paid_at"])
+    for line in order.lines.all():
+        Product.objects.filter(pk=line.product_id).update(sales=F("sales") + line.quantity)
+    return True
+
+
+@transaction.atomic
+def order_ship(*, order_id: int, carrier: str, tracking_no: str, now=None) -> Order:
+    order = _get_locked(order_id)
+    if order.status != Status.PAID:
+        raise OrderStateError("只有待发货订单可以发货")
+    order.status = Status.SHIPPED
+    order.carrier = carrier
+    order.tracking_no = tracking_no
+    order.shipped_at = now or timezone.now()
+    order.save(update_fields=["status", "carrier", "tracking_no", "shipped_at"])
+    return order
+
+
+@transaction.atomic
+def order_confirm(*, order_id: int, buyer: User | None = None, now=None) -> Order:
+    order = _get_locked(order_id, buyer)
+    if order.status != Status.SHIPPED:
+        raise OrderStateError("只有已发货订单可以确认收货")
+    order.status = Status.COMPLETED
+    order.completed_at = now or timezone.now()
+    order.save(update_fields=["status", "completed_at"])
+    return order
+
+
+def orders_auto_confirm(*, now: datetime | None = None) -> int:
+    """Complete orders shipped AUTO_CONFIRM_DAYS ago; returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.AUTO_CONFIRM_DAYS)
+    due = Order.objects.filter(status=Status.SHIPPED, shipped_at__lte=cutoff)
+    confirmed = 0
+    for order_id in due.values_list("pk", flat=True).order_by("pk"):
+        try:
+            order_confirm(order_id=order_id, now=now)
+            confirmed += 1
+        except OrderStateError:
+            pass
+    return confirmed

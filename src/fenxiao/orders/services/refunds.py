@@ -1,0 +1,167 @@
+"""After-sales: refund requests by line and quantity, staff review, completion."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from fenxiao.accounts.models import User
+from fenxiao.catalog.models import Product, Sku
+from fenxiao.money import ZERO, to_fen
+from fenxiao.orders import locks
+from fenxiao.orders.errors import (
+    OrderNotFound,
+    OrderStateError,
+    RefundInvalid,
+    RefundNotFound,
+    RefundStateError,
+)
+from fenxiao.orders.models import Order, OrderLine, Refund, RefundLine
+from fenxiao.orders.numbers import new_number
+
+REFUNDABLE = {Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED}
+# refunds that hold on to a line's quantity: open ones and done ones
+HOLDING = [Refund.Status.REQUESTED, Refund.Status.APPROVED, Refund.Status.REFUNDED]
+
+
+@dataclass(frozen=True)
+class RefundLineRequest:
+    line_id: int
+    quantity: int
+
+
+def _held(line: OrderLine) -> tuple[int, object]:
+    held = RefundLine.objects.filter(line=line, refund__status__in=HOLDING).aggregate(
+        quantity=Sum("quantity"), amount=Sum("amount")
+    )
+    return held["quantity"] or 0, held["amount"] or ZERO
+
+
+def refund_amount_for(line: OrderLine, quantity: int) -> object:
+    """Pro rata of what the line paid; the last units take the remainder, so cents add up."""
+    held_qty, held_amount = _held(line)
+    if quantity == line.quantity - held_qty:
+        return line.amount - held_amount
+    return to_fen(line.amount * quantity / line.quantity)
+
+
+@transaction.atomic
+def refund_request(
+    *, order_id: int, buyer: User, lines: list[RefundLineRequest], reason: str
+) -> Refund:
+    order = locks.order_for_update(order_id)
+    if order is None or order.buyer_id != buyer.pk:
+        raise OrderNotFound()
+    if order.status not in REFUNDABLE:
+        raise OrderStateError("该订单当前状态不能申请售后")
+    if not lines:
+        raise RefundInvalid("请选择要退款的商品")
+    by_id = {line.pk: line for line in locks.lines_for_update(order)}
+    merged: dict[int, int] = {}
+    for item in lines:
+        if item.line_id not in by_id:
+            raise RefundInvalid(f"订单中没有该商品行: {item.line_id}")
+        if item.quantity < 1:
+            raise RefundInvalid("退款数量至少为 1")
+        merged[item.line_id] = merged.get(item.line_id, 0) + item.quantity
+    refund = Refund.objects.create(number=new_number("R"), order=order, reason=reason, amount=ZERO)
+    total = ZERO
+    for line_id, quantity in merged.items():
+        line = by_id[line_id]
+        held_qty, _ = _held(line)
+        if quantity > line.quantity - held_qty:
+            raise RefundInvalid(f"{line.product_name} 最多还可退 {line.quantity - held_qty} 件")
+        amount = refund_amount_for(line, quantity)
+        RefundLine.objects.create(refund=refund, line=line, quantity=quantity, amount=amount)
+        total += amount
+    refund.amount = total
+    refund.save(update_fields=["amount"])
+    return refund
+
+
+def _locked_refund(refund_id: int) -> Refund:
+    refund = Refund.objects.filter(pk=refund_id).only("order_id").first()
+    if refund is None:
+        raise RefundNotFound()
+    locks.order_for_update(refund.order_id)  # order first, then refund: one lock order
+    return locks.refund_for_update(refund_id)
+
+
+@transaction.atomic
+def refund_reject(*, refund_id: int, staff: User, reason: str, now=None) -> Refund:
+    refund = _locked_refund(refund_id)
+    if refund.status != Refund.Status.REQUESTED:
+        raise RefundStateError("只有待审核的售后单可以拒绝")
+    refund.status = Refund.Status.REJECTED
+    refund.reject_reason = reason
+    refund.reviewed_by = staff
+    refund.reviewed_at = now or timezone.now()
+    refund.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"])
+    return refund
+
+
+@transaction.atomic
+def refund_mark_approved(
+    *, refund_id: int, staff: User | None, return_stock: bool = True, now=None
+) -> Refund:
+    """Staff approval; payments then refunds the money through the provider."""
+    refund = _locked_refund(refund_id)
+    if refund.status != Refund.Status.REQUESTED:
+        raise RefundStateError("只有待审核的售后单可以同意")
+    refund.status = Refund.Status.APPROVED
+    refund.return_stock = return_stock
+    refund.reviewed_by = staff
+    refund.reviewed_at = now or timezone.now()
+    refund.save(update_fields=["status", "return_stock", "reviewed_by", "reviewed_at"])
+    return refund
+
+
+def refund_complete(*, refund: Refund, now: datetime) -> bool:
+    """Money is back with the buyer: called by payments in its transaction, refund locked.
+
+    Updates the lines, the order total refunded, stock (when goods come back) and sales.
+    """
+    if refund.status != Refund.Status.APPROVED:
+        return False
+    order = locks.order_for_update(refund.order_id)
+    refund.status = Refund.Status.REFUNDED
+    refund.refunded_at = now
+    refund.save(update_fields=["status", "refunded_at"])
+    for item in refund.lines.select_related("line").order_by("line__sku_id"):
+        OrderLine.objects.filter(pk=item.line_id).update(
+            refunded_quantity=F("refunded_quantity") + item.quantity,
+            refunded_amount=F("refunded_amount") + item.amount,
+        )
+        Product.objects.filter(pk=item.line.product_id).update(sales=F("sales") - item.quantity)
+        if refund.return_stock:
+            Sku.objects.filter(pk=item.line.sku_id).update(stock=F("stock") + item.quantity)
+    order.refunded_amount += refund.amount
+    fields = ["refunded_amount"]
+    if not order.lines.filter(refunded_quantity__lt=F("quantity")).exists():
+        order.status = Order.Status.REFUNDED
+        fields.append("status")
+    order.save(update_fields=fields)
+    return True
+
+
+def refund_for_unpayable_order(*, order_id: int, now: datetime) -> Refund:
+    """A payment confirmed for an order that is no longer payable (cancelled on timeout):
+    an approved full refund, stock untouched (it was released on cancel). Called by payments
+    inside its transaction."""
+    order = locks.order_for_update(order_id)
+    refund = Refund.objects.create(
+        number=new_number("R"),
+        order=order,
+        reason="订单已取消，自动退款",
+        amount=order.total,
+        status=Refund.Status.APPROVED,
+        return_stock=False,
+        reviewed_at=now,
+    )
+    RefundLine.objects.bulk_create(
+        RefundLine(refund=refund, line=line, quantity=line.quantity, amount=line.amount)
+        for line in locks.lines_for_update(order)
+    )
+    return refund

@@ -1,0 +1,16 @@
+"""Periodic jobs of the orders app (thin wrappers; see PERIODIC_JOBS in fenxiao.celery)."""
+
+from celery import shared_task
+
+from fenxiao.celery import as_of
+from fenxiao.orders import services
+
+
+@shared_task(name="fenxiao.orders.tasks.cancel_unpaid_orders")
+def cancel_unpaid_orders(at: str | None = None) -> int:
+    return services.orders_cancel_unpaid(now=as_of(at))
+
+
+@shared_task(name="fenxiao.orders.tasks.auto_confirm_orders")
+def auto_confirm_orders(at: str | None = None) -> int:
+    return services.orders_auto_confirm(now=as_of(at))

@@ -1,0 +1,108 @@
+"""Console pages for payments, notifications and the after-sales (refund) review."""
+
+from django.contrib import admin, messages
+from django.shortcuts import render
+
+from fenxiao.errors import DomainError
+from fenxiao.orders import services as orders
+from fenxiao.orders.admin import RefundLineInline
+from fenxiao.orders.models import Refund
+from fenxiao.payments import services
+from fenxiao.payments.models import Payment, PaymentNotification, ProviderRefund
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["out_trade_no", "provider", "amount", "status", "transaction_id", "paid_at"]
+    list_filter = ["provider", "status"]
+    search_fields = ["out_trade_no", "transaction_id"]
+
+
+@admin.register(ProviderRefund)
+class ProviderRefundAdmin(ReadOnlyAdmin):
+    list_display = [
+        "out_refund_no",
+        "payment",
+        "amount",
+        "status",
+        "provider_refund_id",
+        "succeeded_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["out_refund_no", "provider_refund_id"]
+
+
+@admin.register(PaymentNotification)
+class PaymentNotificationAdmin(ReadOnlyAdmin):
+    list_display = ["notification_id", "provider", "event_type", "out_trade_no", "received_at"]
+    list_filter = ["provider", "event_type"]
+    search_fields = ["notification_id", "out_trade_no"]
+
+
+@admin.register(Refund)
+class RefundAdmin(admin.ModelAdmin):
+    list_display = ["number", "order", "status", "amount", "reason", "created_at", "refunded_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["number", "order__number"]
+    list_select_related = ["order"]
+    inlines = [RefundLineInline]
+    actions = ["approve", "approve_without_stock", "reject"]
+    readonly_fields = [f.name for f in Refund._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _approve(self, request, queryset, return_stock: bool):
+        done = 0
+        for refund in queryset.filter(status=Refund.Status.REQUESTED).order_by("pk"):
+            try:
+                services.refund_approve(
+                    refund_id=refund.pk, staff=request.user, return_stock=return_stock
+                )
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"{refund.number}: {exc.message}", messages.ERROR)
+        self.message_user(request, f"已同意 {done} 个售后单，款项已原路退回", messages.SUCCESS)
+
+    @admin.action(description="同意退款（退回库存）", permissions=["change"])
+    def approve(self, request, queryset):
+        self._approve(request, queryset, True)
+
+    @admin.action(description="同意退款（仅退款，不退库存）", permissions=["change"])
+    def approve_without_stock(self, request, queryset):
+        self._approve(request, queryset, False)
+
+    @admin.action(description="拒绝退款", permissions=["change"])
+    def reject(self, request, queryset):
+        refunds = list(queryset.filter(status=Refund.Status.REQUESTED).order_by("pk"))
+        reason = request.POST.get("reject_reason", "").strip()
+        if "confirm" in request.POST and reason:
+            for refund in refunds:
+                orders.refund_reject(refund_id=refund.pk, staff=request.user, reason=reason)
+            self.message_user(request, f"已拒绝 {len(refunds)} 个售后单", messages.SUCCESS)
+            return None
+        return render(
+            request,
+            "console/reject_refunds.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "拒绝退款",
+                "refunds": refunds,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

@@ -1,0 +1,97 @@
+"""Payments of orders, provider refunds and every notification handled (for replay refusal)."""
+
+from django.db import models
+from django.db.models import Q
+
+from fenxiao.orders.models import Order, Refund
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Payment(models.Model):
+    class Status(models.TextChoices):
+        CREATED = "created", "待支付"
+        PAID = "paid", "已支付"
+        CLOSED = "closed", "已关闭"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField("渠道", max_length=16)
+    out_trade_no = models.CharField("商户单号", max_length=32)
+    amount = models.DecimalField("金额", **MONEY)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.CREATED)
+    prepay_id = models.CharField(max_length=64, blank=True)
+    transaction_id = models.CharField("渠道交易号", max_length=64, null=True, blank=True)
+    payer_openid = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    paid_at = models.DateTimeField("支付时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "支付单"
+        verbose_name_plural = "支付单"
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "out_trade_no"], name="payment_unique_out_trade_no"
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "transaction_id"], name="payment_unique_transaction"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider}:{self.out_trade_no}"
+
+
+class ProviderRefund(models.Model):
+    class Status(models.TextChoices):
+        PROCESSING = "processing", "处理中"
+        SUCCESS = "success", "成功"
+        FAILED = "failed", "失败"
+
+    refund = models.OneToOneField(Refund, on_delete=models.PROTECT, related_name="provider_refund")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    out_refund_no = models.CharField("商户退款单号", max_length=32, unique=True)
+    amount = models.DecimalField("金额", **MONEY)
+    status = models.CharField(
+        "状态", max_length=16, choices=Status.choices, default=Status.PROCESSING
+    )
+    provider_refund_id = models.CharField("渠道退款号", max_length=64, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "渠道退款"
+        verbose_name_plural = "渠道退款"
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment", "provider_refund_id"], name="provider_refund_unique_refund_id"
+            )
+        ]
+
+    def __str__(self):
+        return self.out_refund_no
+
+
+class PaymentNotification(models.Model):
+    """One row per notification id handled: a replay of the same id is refused."""
+
+    provider = models.CharField(max_length=16)
+    notification_id = models.CharField(max_length=64)
+    event_type = models.CharField(max_length=40)
+    out_trade_no = models.CharField(max_length=32, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "支付通知"
+        verbose_name_plural = "支付通知"
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "notification_id"], name="notification_handled_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.provider}:{self.notification_id}"

@@ -1,0 +1,63 @@
+"""Verifying and decrypting WeChat Pay v3 notifications; the sandbox and WeChat share it.
+
+wechatpayv3 checks the RSA-SHA256 signature and decrypts AES-256-GCM; on top of that this
+refuses unknown key serials and timestamps more than NOTIFY_MAX_SKEW from our clock.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from wechatpayv3.utils import aes_decrypt, rsa_verify
+
+from fenxiao.payments.errors import NotificationRejected
+
+SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: str
+    event_type: str
+    resource: dict
+
+
+def verify_notification(
+    *, headers, body: str, public_keys: dict, apiv3_key: str, now: datetime
+) -> Notification:
+    """Return the decrypted notification, or raise NotificationRejected saying why."""
+    timestamp = headers.get("Wechatpay-Timestamp", "")
+    nonce = headers.get("Wechatpay-Nonce", "")
+    signature = headers.get("Wechatpay-Signature", "")
+    serial = headers.get("Wechatpay-Serial", "")
+    if headers.get("Wechatpay-Signature-Type", SIGNATURE_TYPE) != SIGNATURE_TYPE:
+        raise NotificationRejected("不支持的签名类型", code="unsupported_signature")
+    if not (timestamp.isdigit() and nonce and signature):
+        raise NotificationRejected("缺少签名头", code="missing_signature")
+    skew = abs(now.timestamp() - int(timestamp))
+    if skew > settings.NOTIFY_MAX_SKEW.total_seconds():
+        raise NotificationRejected("通知时间戳与服务器时间相差超过 5 分钟", code="stale_timestamp")
+    public_key = public_keys.get(serial)
+    if public_key is None:
+        raise NotificationRejected("未知的平台证书序列号", code="unknown_serial")
+    if not rsa_verify(timestamp, nonce, body, signature, public_key):
+        raise NotificationRejected("签名错误", code="invalid_signature")
+    try:
+        data = json.loads(body)
+        resource = data["resource"]
+        if resource.get("algorithm") != "AEAD_AES_256_GCM":
+            raise NotificationRejected("不支持的加密算法", code="unsupported_algorithm")
+        plain = aes_decrypt(
+            nonce=resource["nonce"],
+            ciphertext=resource["ciphertext"],
+            associated_data=resource.get("associated_data") or "",
+            apiv3_key=apiv3_key,
+        )
+        if plain is None:
+            raise NotificationRejected("通知解密失败", code="decrypt_failed")
+        return Notification(
+            id=str(data["id"]), event_type=data["event_type"], resource=json.loads(plain)
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise NotificationRejected("通知格式错误", code="malformed_notification") from exc

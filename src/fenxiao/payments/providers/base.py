@@ -1,0 +1,32 @@
+"""What every payment provider does for us."""
+
+from datetime import datetime
+from typing import Protocol
+
+from fenxiao.payments.notify import Notification
+
+
+class Provider(Protocol):
+    name: str
+    mchid: str
+
+    def create_payment(
+        self, *, out_trade_no: str, amount_cents: int, description: str, payer_openid: str
+    ) -> tuple[str, dict]:
+        """Register the payment; returns (prepay id, parameters for the client to pay)."""
+
+    def refund(
+        self,
+        *,
+        out_trade_no: str,
+        transaction_id: str,
+        out_refund_no: str,
+        refund_cents: int,
+        total_cents: int,
+        reason: str,
+    ) -> tuple[dict, str] | None:
+        """Start a refund; the result arrives as a REFUND.* notification, either later
+        or at once as the returned (headers, body) for us to handle now."""
+
+    def verify(self, *, headers, body: str, now: datetime) -> Notification:
+        """Check signature, time and encryption of a notification; raise if not genuine."""

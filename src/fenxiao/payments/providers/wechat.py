@@ -1,0 +1,99 @@
+"""WeChat Pay API v3 (JSAPI for the mini-program) through wechatpayv3, in public-key mode."""
+
+import json
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from wechatpayv3 import WeChatPay, WeChatPayType
+from wechatpayv3.utils import load_public_key
+
+from fenxiao.payments.errors import ProviderError, ProviderUnavailable
+from fenxiao.payments.notify import Notification, verify_notification
+
+REQUIRED = [
+    "WECHAT_APPID",
+    "WECHAT_MCHID",
+    "WECHAT_CERT_SERIAL",
+    "WECHAT_PRIVATE_KEY_PATH",
+    "WECHAT_APIV3_KEY",
+    "WECHAT_PUBLIC_KEY_PATH",
+    "WECHAT_PUBLIC_KEY_ID",
+]
+
+
+def missing_settings() -> list[str]:
+    return [f"FENXIAO_{name}" for name in REQUIRED if not getattr(settings, name)]
+
+
+class WechatPayProvider:
+    name = "wechat"
+
+    def __init__(self):
+        if missing_settings():
+            raise ProviderUnavailable("微信支付未配置: " + ", ".join(missing_settings()))
+        self.mchid = settings.WECHAT_MCHID
+        self.appid = settings.WECHAT_APPID
+        public_pem = Path(settings.WECHAT_PUBLIC_KEY_PATH).read_text()
+        self.client = WeChatPay(
+            wechatpay_type=WeChatPayType.MINIPROG,
+            mchid=self.mchid,
+            private_key=Path(settings.WECHAT_PRIVATE_KEY_PATH).read_text(),
+            cert_serial_no=settings.WECHAT_CERT_SERIAL,
+            apiv3_key=settings.WECHAT_APIV3_KEY,
+            appid=self.appid,
+            notify_url=f"{settings.PUBLIC_BASE_URL}/api/v1/payments/notify/wechat",
+            public_key=public_pem,
+            public_key_id=settings.WECHAT_PUBLIC_KEY_ID,
+            timeout=(5, 10),
+        )
+        self.client._core._gate_way = settings.WECHAT_PAY_GATEWAY
+        self.public_key = load_public_key(public_pem)
+
+    def create_payment(self, *, out_trade_no, amount_cents, description, payer_openid):
+        code, message = self.client.pay(
+            description=description[:127],
+            out_trade_no=out_trade_no,
+            amount={"total": amount_cents, "currency": "CNY"},
+            payer={"openid": payer_openid},
+            pay_type=WeChatPayType.MINIPROG,
+        )
+        if code != 200:
+            raise ProviderError(f"微信下单失败: {code} {message[:200]}")
+        prepay_id = json.loads(message)["prepay_id"]
+        timestamp, nonce = str(int(timezone.now().timestamp())), secrets.token_hex(16)
+        package = f"prepay_id={prepay_id}"
+        pay_sign = self.client.sign([self.appid, timestamp, nonce, package])
+        return prepay_id, {
+            "appId": self.appid,
+            "timeStamp": timestamp,
+            "nonceStr": nonce,
+            "package": package,
+            "signType": "RSA",
+            "paySign": pay_sign,
+        }
+
+    def refund(
+        self, *, out_trade_no, transaction_id, out_refund_no, refund_cents, total_cents, reason
+    ):
+        code, message = self.client.refund(
+            out_refund_no=out_refund_no,
+            amount={"refund": refund_cents, "total": total_cents, "currency": "CNY"},
+            transaction_id=transaction_id,
+            reason=reason[:80],
+            notify_url=f"{settings.PUBLIC_BASE_URL}/api/v1/payments/notify/wechat",
+        )
+        if code not in (200, 201):
+            raise ProviderError(f"微信退款失败: {code} {message[:200]}")
+        return None
+
+    def verify(self, *, headers, body, now: datetime) -> Notification:
+        return verify_notification(
+            headers=headers,
+            body=body,
+            public_keys={settings.WECHAT_PUBLIC_KEY_ID: self.public_key},
+            apiv3_key=settings.WECHAT_APIV3_KEY,
+            now=now,
+        )

@@ -1,0 +1,48 @@
+"""Reads of payments, including the order-to-payment reconciliation."""
+
+from django.db.models import Q, Sum
+
+from fenxiao.catalog.models import Sku
+from fenxiao.money import ZERO
+from fenxiao.orders.models import Order, Refund
+from fenxiao.payments.models import Payment, ProviderRefund
+
+PAID_STATES = [
+    Order.Status.PAID,
+    Order.Status.SHIPPED,
+    Order.Status.COMPLETED,
+    Order.Status.REFUNDED,
+]
+
+
+def reconciliation_differences() -> list[str]:
+    """Every way orders, payments, refunds and stock disagree; empty when all is well."""
+    problems: list[str] = []
+    paid = Payment.objects.filter(status=Payment.Status.PAID).select_related("order")
+    for payment in paid.iterator():
+        if payment.amount != payment.order.total:
+            problems.append(
+                f"payment {payment.out_trade_no}: amount {payment.amount} "
+                f"!= order total {payment.order.total}"
+            )
+    for order in Order.objects.filter(status__in=PAID_STATES).iterator():
+        count = Payment.objects.filter(order=order, status=Payment.Status.PAID).count()
+        if count != 1:
+            problems.append(f"order {order.number}: {count} paid payments, expected 1")
+        refunded = (
+            ProviderRefund.objects.filter(
+                payment__order=order, status=ProviderRefund.Status.SUCCESS
+            ).aggregate(s=Sum("amount"))["s"]
+            or ZERO
+        )
+        if refunded != order.refunded_amount:
+            problems.append(
+                f"order {order.number}: refunded {order.refunded_amount} "
+                f"but provider refunds total {refunded}"
+            )
+    done = Refund.objects.filter(status=Refund.Status.REFUNDED)
+    for refund in done.filter(~Q(provider_refund__status=ProviderRefund.Status.SUCCESS)):
+        problems.append(f"refund {refund.number}: refunded without a successful provider refund")
+    for sku in Sku.objects.filter(stock__lt=0):
+        problems.append(f"sku {sku.pk}: negative stock {sku.stock}")
+    return problems

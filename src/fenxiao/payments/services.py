@@ -1,0 +1,193 @@
+"""Payments and refunds through providers, and the notifications that settle them.
+
+This app is where money events meet: a confirmed payment marks the order paid and a confirmed
+refund completes the after-sales request (and, with distribution, adjusts commissions).
+"""
+
+import logging
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from fenxiao.accounts.models import User
+from fenxiao.money import to_cents
+from fenxiao.orders import locks as order_locks
+from fenxiao.orders import services as orders
+from fenxiao.orders.errors import OrderNotFound, RefundNotFound
+from fenxiao.orders.models import Order, Refund
+from fenxiao.payments import locks, providers
+from fenxiao.payments.errors import (
+    NotificationMismatch,
+    NotificationReplayed,
+    OrderNotPayable,
+    PaymentNotFound,
+)
+from fenxiao.payments.models import Payment, PaymentNotification, ProviderRefund
+from fenxiao.payments.notify import Notification
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def payment_start(
+    *, order_id: int, buyer: User, provider_name: str | None = None, now: datetime | None = None
+) -> tuple[Payment, dict]:
+    """Create (or reuse) the payment of an unpaid order and the client's pay parameters."""
+    now = now or timezone.now()
+    provider = providers.get(provider_name or providers.default_name())
+    order = order_locks.order_for_update(order_id)
+    if order is None or order.buyer_id != buyer.pk:
+        raise OrderNotFound()
+    if order.status != Order.Status.PENDING_PAYMENT or order.pay_deadline <= now:
+        raise OrderNotPayable()
+    if order.total <= 0:
+        raise OrderNotPayable("零元订单无需支付")
+    payment, _ = Payment.objects.get_or_create(
+        provider=provider.name,
+        out_trade_no=order.number,
+        defaults={"order": order, "amount": order.total},
+    )
+    prepay_id, params = provider.create_payment(
+        out_trade_no=payment.out_trade_no,
+        amount_cents=to_cents(payment.amount),
+        description=f"订单 {order.number}",
+        payer_openid=buyer.openid or "",
+    )
+    if payment.prepay_id != prepay_id:
+        payment.prepay_id = prepay_id
+        payment.save(update_fields=["prepay_id"])
+    return payment, params
+
+
+def payment_of(*, payment_id: int, buyer: User) -> Payment:
+    payment = (
+        Payment.objects.select_related("order").filter(pk=payment_id, order__buyer=buyer).first()
+    )
+    if payment is None:
+        raise PaymentNotFound()
+    return payment
+
+
+def notification_handle(
+    *, provider_name: str, headers, body: str, now: datetime | None = None
+) -> Notification:
+    """Verify, then apply a notification once. Forged, stale or replayed ones raise."""
+    now = now or timezone.now()
+    provider = providers.get(provider_name)
+    notification = provider.verify(headers=headers, body=body, now=now)
+    followups = _apply(provider=provider, notification=notification, now=now)
+    for followup in followups:
+        followup()
+    return notification
+
+
+@transaction.atomic
+def _apply(*, provider, notification: Notification, now: datetime) -> list:
+    resource = notification.resource
+    if resource.get("mchid") != provider.mchid:
+        raise NotificationMismatch("商户号不符")
+    try:
+        with transaction.atomic():
+            PaymentNotification.objects.create(
+                provider=provider.name,
+                notification_id=notification.id,
+                event_type=notification.event_type,
+                out_trade_no=str(resource.get("out_trade_no", ""))[:32],
+            )
+    except IntegrityError as exc:
+        raise NotificationReplayed() from exc
+    if notification.event_type == "TRANSACTION.SUCCESS":
+        return _payment_succeeded(provider=provider, resource=resource, now=now)
+    if notification.event_type.startswith("REFUND."):
+        _refund_result(provider=provider, event=notification.event_type, resource=resource, now=now)
+    return []
+
+
+def _payment_succeeded(*, provider, resource: dict, now: datetime) -> list:
+    payment = locks.payment_for_update(
+        provider=provider.name, out_trade_no=str(resource.get("out_trade_no"))
+    )
+    if payment is None:
+        raise NotificationMismatch("订单号不存在")
+    if resource.get("trade_state") != "SUCCESS":
+        raise NotificationMismatch("交易状态不是成功")
+    if (resource.get("amount") or {}).get("total") != to_cents(payment.amount):
+        raise NotificationMismatch("支付金额与订单金额不符")
+    if payment.status == Payment.Status.PAID:
+        return []  # the same payment confirmed again: nothing changes
+    order = order_locks.order_for_update(payment.order_id)
+    payment.status = Payment.Status.PAID
+    payment.transaction_id = resource.get("transaction_id")
+    payment.payer_openid = (resource.get("payer") or {}).get("openid", "")
+    payment.paid_at = now
+    payment.save(update_fields=["status", "transaction_id", "payer_openid", "paid_at"])
+    if orders.order_mark_paid(order=order, now=now):
+        return []
+    # paid after the order was cancelled (stock already released): give the money back
+    logger.warning("payment %s arrived for %s order %s", payment.pk, order.status, order.number)
+    refund = orders.refund_for_unpayable_order(order_id=order.pk, now=now)
+    return [lambda: refund_send(refund_id=refund.pk)]
+
+
+def _refund_result(*, provider, event: str, resource: dict, now: datetime) -> None:
+    provider_refund = locks.provider_refund_for_update(
+        out_refund_no=str(resource.get("out_refund_no"))
+    )
+    if provider_refund is None:
+        raise NotificationMismatch("退款单号不存在")
+    if (resource.get("amount") or {}).get("refund") != to_cents(provider_refund.amount):
+        raise NotificationMismatch("退款金额与记录不符")
+    if provider_refund.status != ProviderRefund.Status.PROCESSING:
+        return
+    if event == "REFUND.SUCCESS" and resource.get("refund_status") == "SUCCESS":
+        refund = order_locks.refund_for_update(provider_refund.refund_id)
+        provider_refund.status = ProviderRefund.Status.SUCCESS
+        provider_refund.provider_refund_id = resource.get("refund_id")
+        provider_refund.succeeded_at = now
+        provider_refund.save(update_fields=["status", "provider_refund_id", "succeeded_at"])
+        orders.refund_complete(refund=refund, now=now)
+    else:
+        provider_refund.status = ProviderRefund.Status.FAILED
+        provider_refund.save(update_fields=["status"])
+
+
+def refund_approve(*, refund_id: int, staff: User | None, return_stock: bool = True) -> Refund:
+    """Staff approval: the refund is marked approved, then the money goes back through the
+    provider (outside any row lock). The sandbox confirms before this returns."""
+    orders.refund_mark_approved(refund_id=refund_id, staff=staff, return_stock=return_stock)
+    return refund_send(refund_id=refund_id)
+
+
+def refund_send(*, refund_id: int) -> Refund:
+    provider_refund = _provider_refund_for(refund_id=refund_id)
+    payment = provider_refund.payment
+    immediate = providers.get(payment.provider).refund(
+        out_trade_no=payment.out_trade_no,
+        transaction_id=payment.transaction_id or "",
+        out_refund_no=provider_refund.out_refund_no,
+        refund_cents=to_cents(provider_refund.amount),
+        total_cents=to_cents(payment.amount),
+        reason=provider_refund.refund.reason,
+    )
+    if immediate is not None:
+        headers, body = immediate
+        notification_handle(provider_name=payment.provider, headers=headers, body=body)
+    return Refund.objects.get(pk=refund_id)
+
+
+@transaction.atomic
+def _provider_refund_for(*, refund_id: int) -> ProviderRefund:
+    refund = order_locks.refund_for_update(refund_id)
+    if refund is None:
+        raise RefundNotFound()
+    existing = ProviderRefund.objects.select_related("payment", "refund").filter(refund=refund)
+    if existing.exists():
+        return existing.get()
+    payment = Payment.objects.filter(order_id=refund.order_id, status=Payment.Status.PAID).first()
+    if payment is None:
+        raise PaymentNotFound("该订单没有已支付的支付单")
+    created = ProviderRefund.objects.create(
+        refund=refund, payment=payment, out_refund_no=refund.number, amount=refund.amount
+    )
+    return ProviderRefund.objects.select_related("payment", "refund").get(pk=created.pk)
