@@ -94,3 +94,59 @@ def make_api():
         return Api(token_issue(user=user))
 
     return make
+
+
+ADDRESS = {
+    "name": "张三",
+    "phone": "13900000000",
+    "province": "广东省",
+    "city": "深圳市",
+    "district": "南山区",
+    "detail": "科技园 1 号",
+}
+
+
+@pytest.fixture
+def buyer(db):
+    from tests.accounts.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def buyer_api(buyer, make_api):
+    return make_api(buyer)
+
+
+@pytest.fixture
+def staff(db):
+    from fenxiao.accounts.services import staff_create
+
+    return staff_create(phone="13800000001", password="staff-pass-123", role="owner")
+
+
+@pytest.fixture
+def staff_api(staff, make_api):
+    return make_api(staff)
+
+
+@pytest.fixture
+def sku(db):
+    """One on-shelf product with one SKU: ¥299.90, 10 in stock."""
+    from tests.catalog.factories import SkuFactory
+
+    return SkuFactory()
+
+
+@pytest.fixture
+def paid_order(buyer_api, sku):
+    """An order of 2 × sku, paid through the sandbox; returns its JSON."""
+    r = buyer_api.post(
+        "/orders", {"lines": [{"sku_id": sku.pk, "quantity": 2}], "address": ADDRESS}
+    )
+    assert r.status_code == 201, r.content
+    order = r.json()
+    payment = buyer_api.post(f"/orders/{order['id']}/pay", {}).json()
+    r = buyer_api.post(f"/payments/sandbox/{payment['payment_id']}/complete")
+    assert r.status_code == 200, r.content
+    return buyer_api.get(f"/orders/{order['id']}").json()
