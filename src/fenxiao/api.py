@@ -7,9 +7,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from fenxiao.accounts.api import router as accounts_router
-from fenxiao.accounts.auth import TokenAuth
+from fenxiao.accounts.auth import StaffTokenAuth, TokenAuth
 from fenxiao.catalog.api import admin_router as catalog_admin_router
 from fenxiao.catalog.api import router as catalog_router
+from fenxiao.distribution.api import admin_router as distribution_admin_router
+from fenxiao.distribution.api import router as distribution_router
 from fenxiao.errors import DomainError
 from fenxiao.orders.api import admin_router as orders_admin_router
 from fenxiao.orders.api import router as orders_router
@@ -70,6 +72,7 @@ api.add_router("/", accounts_router)
 api.add_router("/", catalog_router)
 api.add_router("/", orders_router)
 api.add_router("/", payments_router)
-api.add_router("/admin", catalog_admin_router)
-api.add_router("/admin", orders_admin_router)
-api.add_router("/admin", payments_admin_router)
+api.add_router("/", distribution_router)
+api.add_router("/admin", catalog_admin_router, auth=StaffTokenAuth())
+api.add_router("/admin", orders_admin_router, auth=StaffTokenAuth())
+api.add_router("/admin", payments_admin_router, auth=StaffTokenAuth())
