@@ -97,7 +97,10 @@ def cmd_demo(opts) -> int:
     print(f"API 文档:   {base}/api/v1/docs")
     for role, phone, password in logins:
         print(f"{role}: 手机号 {phone}  密码 {password}")
-    print("后台任务: celery worker + beat (取消超时订单、自动确认收货)\n", flush=True)
+    print(
+        "后台任务: celery worker + beat (取消超时订单、自动确认收货、佣金结算、等级升级)\n",
+        flush=True,
+    )
     for folder in ("broker", "broker-done"):
         (settings.DATA_DIR / folder).mkdir(parents=True, exist_ok=True)
     worker = subprocess.Popen(_worker_argv())
@@ -143,8 +146,17 @@ def cmd_createstaff(opts) -> int:
 
 def cmd_run_due(opts) -> int:
     _setup()
-    from fenxiao.celery import PERIODIC_JOBS, app
+    from fenxiao.celery import PERIODIC_JOBS, app, as_of
 
+    try:
+        as_of(opts.at)
+    except ValueError:
+        print(
+            f"--at must be an ISO time, e.g. 2026-12-01T10:00:00+08:00: {opts.at!r}",
+            file=sys.stderr,
+        )
+        return 2
+    app.loader.import_default_modules()  # registers every app's tasks
     for name, (task_name, _) in PERIODIC_JOBS.items():
         result = app.tasks[task_name].run(at=opts.at)
         print(f"{name}: {result}")
@@ -153,9 +165,11 @@ def cmd_run_due(opts) -> int:
 
 def cmd_reconcile(opts) -> int:
     _setup()
+    from fenxiao.distribution.selectors import commission_differences
+    from fenxiao.ledger.selectors import ledger_differences
     from fenxiao.payments.selectors import reconciliation_differences
 
-    problems = reconciliation_differences()
+    problems = reconciliation_differences() + ledger_differences() + commission_differences()
     for problem in problems:
         print(problem)
     print(f"reconcile: {len(problems)} difference(s)")

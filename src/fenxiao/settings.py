@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "fenxiao.catalog",
     "fenxiao.orders",
     "fenxiao.payments",
+    "fenxiao.ledger",
+    "fenxiao.distribution",
 ]
 
 MIDDLEWARE = [
@@ -126,6 +129,11 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Distribution: a deployment may cap commission levels lower than the legal three.
+MAX_LEVELS = int(env("MAX_LEVELS", "3"))
+if not 1 <= MAX_LEVELS <= 3:
+    raise ImproperlyConfigured("FENXIAO_MAX_LEVELS must be 1, 2 or 3 (more is pyramid selling)")
 
 # Shop rules (DESIGN.md, "Order life cycle").
 ORDER_PAY_TIMEOUT = timedelta(minutes=int(env("ORDER_PAY_TIMEOUT_MINUTES", "30")))

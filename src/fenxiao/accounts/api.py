@@ -11,8 +11,20 @@ from fenxiao.accounts.schemas import (
     RegisterIn,
     UserOut,
 )
+from fenxiao.distribution.services import binding
+from fenxiao.errors import DomainError
 
 router = Router(tags=["accounts"])
+
+
+def _apply_ref(user, code: str | None, source: str) -> None:
+    """A referral code on register/log-in binds like a visit; a bad code never blocks log-in."""
+    if not code:
+        return
+    try:
+        binding.referral_visit(user=user, code=code, source=source)
+    except DomainError:
+        pass
 
 
 def client_ip(request) -> str:
@@ -24,6 +36,7 @@ def register(request, payload: RegisterIn):
     user = services.user_register(
         phone=payload.phone, password=payload.password, nickname=payload.nickname
     )
+    _apply_ref(user, payload.ref, "register")
     return Status(201, {"token": services.token_issue(user=user), "user": user})
 
 
@@ -32,6 +45,7 @@ def login(request, payload: LoginIn):
     user = services.user_authenticate(
         phone=payload.phone, password=payload.password, ip=client_ip(request)
     )
+    _apply_ref(user, payload.ref, "login")
     return {"token": services.token_issue(user=user), "user": user}
 
 

@@ -27,16 +27,20 @@ STAFF_ROLES: dict[str, dict[str, list[str]]] = {
         "catalog": ["*"],
         "orders": ["view_order", "change_order", "view_orderline", "view_refund", "change_refund"],
         "accounts": ["view_user", "view_address"],
+        "distribution": ["*"],
     },
     "finance": {
         "orders": ["view_order", "view_orderline", "view_refund", "change_refund"],
         "payments": ["view_payment", "view_paymentnotification", "view_providerrefund"],
         "accounts": ["view_user"],
+        "ledger": ["view_account", "view_transaction", "view_entry"],
+        "distribution": ["view_commission", "view_distributor", "view_plan", "view_grade"],
     },
     "service": {
         "orders": ["view_order", "view_orderline", "view_refund", "change_refund"],
         "accounts": ["view_user", "view_address"],
         "catalog": ["view_product", "view_sku", "view_category"],
+        "distribution": ["view_distributor", "view_commission", "view_binding"],
     },
 }
 ROLE_LABELS = {"owner": "店主", "operator": "运营", "finance": "财务", "service": "客服"}

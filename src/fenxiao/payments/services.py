@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fenxiao.accounts.models import User
+from fenxiao.distribution.services import commissions
 from fenxiao.money import to_cents
 from fenxiao.orders import locks as order_locks
 from fenxiao.orders import services as orders
@@ -123,6 +124,7 @@ def _payment_succeeded(*, provider, resource: dict, now: datetime) -> list:
     payment.paid_at = now
     payment.save(update_fields=["status", "transaction_id", "payer_openid", "paid_at"])
     if orders.order_mark_paid(order=order, now=now):
+        commissions.commissions_create_for_order(order=order, now=now)
         return []
     # paid after the order was cancelled (stock already released): give the money back
     logger.warning("payment %s arrived for %s order %s", payment.pk, order.status, order.number)
@@ -146,7 +148,8 @@ def _refund_result(*, provider, event: str, resource: dict, now: datetime) -> No
         provider_refund.provider_refund_id = resource.get("refund_id")
         provider_refund.succeeded_at = now
         provider_refund.save(update_fields=["status", "provider_refund_id", "succeeded_at"])
-        orders.refund_complete(refund=refund, now=now)
+        if orders.refund_complete(refund=refund, now=now):
+            commissions.commissions_adjust_for_refund(refund=refund, now=now)
     else:
         provider_refund.status = ProviderRefund.Status.FAILED
         provider_refund.save(update_fields=["status"])

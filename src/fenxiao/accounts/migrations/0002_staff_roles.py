@@ -1,20 +1,8 @@
 """Staff roles (owner, operator, finance, service) as groups with their permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from fenxiao.accounts.services import staff_roles_sync
-
-
-def sync(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    staff_roles_sync(
-        permission_model=apps.get_model("auth", "Permission"),
-        group_model=apps.get_model("auth", "Group"),
-    )
+from fenxiao.accounts.migrations._roles import sync
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,196 @@
+"""Distributors' own views (me, team, commissions, wallet), referrals, and staff review."""
+
+from typing import Any
+
+from django.conf import settings
+from ninja import Body, Query, Router
+
+from fenxiao.accounts.auth import require_perm
+from fenxiao.distribution import selectors
+from fenxiao.distribution.errors import NotADistributor
+from fenxiao.distribution.models import Distributor, PlanChange
+from fenxiao.distribution.schemas import (
+    ApplyIn,
+    Balances,
+    CommissionFilters,
+    CommissionPage,
+    DistributorOut,
+    EntryPage,
+    MeOut,
+    PageFilters,
+    PlanChangeOut,
+    PlanOut,
+    ReviewIn,
+    TeamFilters,
+    TeamMember,
+    VisitIn,
+    VisitOut,
+)
+from fenxiao.distribution.services import binding, distributors, plan
+from fenxiao.ledger import selectors as ledger_selectors
+from fenxiao.ledger import services as ledger
+from fenxiao.orders.selectors import page
+
+router = Router(tags=["distribution"])
+admin_router = Router(tags=["staff: distribution"])
+
+
+def share_url(code: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/?ref={code}"
+
+
+def _active(request) -> Distributor:
+    found = distributors.distributor_ensure(user=request.auth)
+    if found is None or found.status not in (Distributor.Status.ACTIVE, Distributor.Status.FROZEN):
+        raise NotADistributor()
+    return found
+
+
+@router.post("/referrals/visit", response=VisitOut)
+def referral_visit(request, payload: VisitIn):
+    result = binding.referral_visit(
+        user=request.auth,
+        code=payload.code,
+        source="product" if payload.product_id else payload.source,
+        product_id=payload.product_id,
+    )
+    return {"bound": result.bound, "inviter_id": result.inviter_id}
+
+
+@router.get("/distributor/me", response=MeOut)
+def me(request):
+    user = request.auth
+    found = distributors.distributor_ensure(user=user)
+    return {
+        "id": found and found.pk,
+        "user_id": user.pk,
+        "status": found.status if found else "none",
+        "grade": found and found.grade,
+        "referral_code": found and found.referral_code,
+        "share_url": found and share_url(found.referral_code),
+        "inviter_id": binding.inviter_id_of(user.pk),
+        "balances": ledger.balances_of(user.pk),
+        "team_counts": selectors.team_counts(user_id=user.pk),
+    }
+
+
+@router.post("/distributor/apply", response=MeOut)
+def apply(request, payload: ApplyIn):
+    distributors.distributor_apply(
+        user=request.auth, real_name=payload.real_name, reason=payload.reason
+    )
+    return me(request)
+
+
+@router.get("/distributor/team", response=list[TeamMember])
+def team(request, filters: Query[TeamFilters]):
+    _active(request)
+    return selectors.team(user_id=request.auth.pk, level=filters.level)
+
+
+@router.get("/distributor/commissions", response=CommissionPage)
+def commissions(request, filters: Query[CommissionFilters]):
+    qs = selectors.commissions_of(user_id=request.auth.pk, status=filters.status)
+    return page(qs, filters.page, filters.page_size)
+
+
+@router.get("/wallet", response=Balances)
+def wallet(request):
+    return ledger.balances_of(request.auth.pk)
+
+
+@router.get("/wallet/entries", response=EntryPage)
+def wallet_entries(request, filters: Query[PageFilters]):
+    qs = ledger_selectors.entries_of(user_id=request.auth.pk)
+    return page(qs, filters.page, filters.page_size)
+
+
+def plan_out() -> dict:
+    current = plan.plan_get()
+    return {
+        **plan.plan_as_dict(current),
+        "max_levels": settings.MAX_LEVELS,
+        "warnings": plan.plan_warnings(current),
+        "updated_at": current.updated_at,
+    }
+
+
+@admin_router.get("/distribution/plan", response=PlanOut)
+def plan_read(request):
+    require_perm(request, "distribution.view_plan")
+    return plan_out()
+
+
+@admin_router.put("/distribution/plan", response=PlanOut)
+def plan_write(request, payload: Body[dict[str, Any]]):
+    staff = require_perm(request, "distribution.change_plan")
+    plan.plan_update(data=payload, staff=staff, source="api")
+    return plan_out()
+
+
+@admin_router.get("/distribution/plan/history", response=list[PlanChangeOut])
+def plan_history(request):
+    require_perm(request, "distribution.view_plan")
+    return list(PlanChange.objects.all()[:100])
+
+
+def distributor_out(found: Distributor) -> dict:
+    return {
+        "id": found.pk,
+        "user_id": found.user_id,
+        "phone": found.user.phone,
+        "nickname": found.user.nickname,
+        "status": found.status,
+        "grade": found.grade.name,
+        "referral_code": found.referral_code,
+        "real_name": found.real_name,
+        "apply_reason": found.apply_reason,
+        "review_note": found.review_note,
+        "created_at": found.created_at,
+        "activated_at": found.activated_at,
+    }
+
+
+@admin_router.get("/distributors", response=list[DistributorOut])
+def distributor_list(request, status: str | None = None):
+    require_perm(request, "distribution.view_distributor")
+    qs = Distributor.objects.select_related("user", "grade").order_by("-created_at")
+    if status:
+        qs = qs.filter(status=status)
+    return [distributor_out(d) for d in qs[:200]]
+
+
+def _review(request, action, distributor_id: int, **kw) -> dict:
+    staff = require_perm(request, "distribution.change_distributor")
+    found = action(distributor_id=distributor_id, staff=staff, **kw)
+    return distributor_out(Distributor.objects.select_related("user", "grade").get(pk=found.pk))
+
+
+@admin_router.post("/distributors/{distributor_id}/approve", response=DistributorOut)
+def approve(request, distributor_id: int):
+    return _review(request, distributors.distributor_approve, distributor_id)
+
+
+@admin_router.post("/distributors/{distributor_id}/reject", response=DistributorOut)
+def reject(request, distributor_id: int, payload: Body[ReviewIn] = None):
+    return _review(
+        request,
+        distributors.distributor_reject,
+        distributor_id,
+        note=payload.note if payload else "",
+    )
+
+
+@admin_router.post("/distributors/{distributor_id}/freeze", response=DistributorOut)
+def freeze(request, distributor_id: int, payload: Body[ReviewIn] = None):
+    return _review(
+        request,
+        distributors.distributor_freeze,
+        distributor_id,
+        note=payload.note if payload else "",
+    )
+
+
+@admin_router.post("/distributors/{distributor_id}/unfreeze", response=DistributorOut)
+def unfreeze(request, distributor_id: int):
+    return _review(request, distributors.distributor_unfreeze, distributor_id)

@@ -1,0 +1,179 @@
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import Field, StringConstraints
+
+
+class VisitIn(Schema):
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+    product_id: int | None = None
+    source: Literal["link", "poster", "product"] = "link"
+
+
+class VisitOut(Schema):
+    bound: bool
+    inviter_id: int | None
+
+
+class ApplyIn(Schema):
+    real_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = ""
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class Balances(Schema):
+    frozen: Decimal
+    available: Decimal
+    withdrawing: Decimal
+
+
+class GradeOut(Schema):
+    id: int
+    name: str
+    rank: int
+    privileges: dict
+
+
+class MeOut(Schema):
+    id: int | None
+    user_id: int
+    status: str
+    grade: GradeOut | None
+    referral_code: str | None
+    share_url: str | None
+    inviter_id: int | None
+    balances: Balances
+    team_counts: dict[int, int]
+
+
+class DistributorOut(Schema):
+    id: int
+    user_id: int
+    phone: str | None
+    nickname: str
+    status: str
+    grade: str
+    referral_code: str
+    real_name: str
+    apply_reason: str
+    review_note: str
+    created_at: datetime
+    activated_at: datetime | None
+
+
+class ReviewIn(Schema):
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class TeamMember(Schema):
+    user_id: int
+    nickname: str
+    phone: str
+    level: int
+    bound_at: datetime
+    distributor_status: str | None
+    order_count: int
+    sales: Decimal
+    team_size: int
+
+
+class TeamFilters(Schema):
+    level: Annotated[int, Field(ge=1, le=3)] = 1
+
+
+class CommissionOut(Schema):
+    id: int
+    order_number: str
+    product_name: str
+    sku_id: int
+    quantity: int
+    level: int
+    base: Decimal
+    rate: str
+    rate_kind: str
+    original_amount: Decimal
+    amount: Decimal
+    status: str
+    created_at: datetime
+    settled_at: datetime | None
+
+    @staticmethod
+    def resolve_rate(obj):
+        return format(obj.rate.normalize(), "f")
+
+
+class CommissionFilters(Schema):
+    status: Literal["frozen", "settled", "reversed"] | None = None
+    page: Annotated[int, Field(ge=1, le=10_000)] = 1
+    page_size: Annotated[int, Field(ge=1, le=100)] = 20
+
+
+class CommissionPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[CommissionOut]
+
+
+class EntryOut(Schema):
+    id: int
+    account: str
+    amount: Decimal
+    kind: str
+    memo: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_account(obj):
+        return obj.account.kind
+
+    @staticmethod
+    def resolve_kind(obj):
+        return obj.transaction.kind
+
+    @staticmethod
+    def resolve_memo(obj):
+        return obj.transaction.memo
+
+    @staticmethod
+    def resolve_created_at(obj):
+        return obj.transaction.created_at
+
+
+class EntryPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[EntryOut]
+
+
+class PageFilters(Schema):
+    page: Annotated[int, Field(ge=1, le=10_000)] = 1
+    page_size: Annotated[int, Field(ge=1, le=100)] = 20
+
+
+class PlanOut(Schema):
+    mode: str
+    levels: int
+    rates: list[dict]
+    bind_rule: str
+    bind_on: str
+    bind_days: int
+    self_purchase: bool
+    freeze_days: int
+    max_commission_share: str
+    threshold_amount: str
+    base: str
+    max_levels: int
+    warnings: list[str]
+    updated_at: datetime | None
+
+
+class PlanChangeOut(Schema):
+    id: int
+    changed_by_id: int | None
+    changed_at: datetime
+    source: str
+    before: dict
+    after: dict

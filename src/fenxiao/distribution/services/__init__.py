@@ -1,0 +1,1 @@
+"""Every write of distribution, by topic: plan, distributors, binding, commissions, grades."""

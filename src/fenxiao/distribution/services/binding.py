@@ -1,0 +1,186 @@
+"""Binding users to inviters (绑定关系) per the plan, and the beneficiary chain of a buyer."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from fenxiao.accounts.models import User
+from fenxiao.catalog.models import Product
+from fenxiao.distribution.errors import ReferralCodeNotFound
+from fenxiao.distribution.models import Binding, BindingEvent, Distributor, Plan
+from fenxiao.distribution.rules import max_levels
+from fenxiao.distribution.services.plan import plan_get
+from fenxiao.orders.models import Order
+
+SOURCES = {"link", "poster", "product", "register", "login", "first_order"}
+MAX_CHAIN = 10_000  # a guard against a corrupt (cyclic) chain, never reached in practice
+
+
+def inviter_id_of(user_id: int) -> int | None:
+    return Binding.objects.filter(user_id=user_id).values_list("inviter_id", flat=True).first()
+
+
+def _creates_cycle(user_id: int, inviter_id: int) -> bool:
+    current, seen = inviter_id, set()
+    while current is not None and current not in seen and len(seen) < MAX_CHAIN:
+        if current == user_id:
+            return True
+        seen.add(current)
+        current = inviter_id_of(current)
+    return False
+
+
+def _active_distributor(code: str) -> Distributor:
+    found = Distributor.objects.filter(referral_code=code.strip().upper()).first()
+    if found is None:
+        raise ReferralCodeNotFound()
+    return found
+
+
+@transaction.atomic
+def bind(
+    *,
+    user: User,
+    inviter_id: int,
+    source: str,
+    product_id: int | None = None,
+    now: datetime | None = None,
+    plan: Plan | None = None,
+) -> bool:
+    """Bind per the plan's rule; returns whether the user's inviter changed."""
+    now = now or timezone.now()
+    plan = plan or plan_get()
+    if inviter_id == user.pk or _creates_cycle(user.pk, inviter_id):
+        return False
+    if not Distributor.objects.filter(pk=inviter_id, status=Distributor.Status.ACTIVE).exists():
+        return False
+    current = Binding.objects.select_for_update().filter(user=user).first()
+    expires = now + timedelta(days=plan.bind_days) if plan.bind_rule == "expiring" else None
+    if current is not None:
+        if current.inviter_id == inviter_id:
+            if plan.bind_rule != Plan.BindRule.FIRST_TOUCH and expires:
+                current.expires_at = expires  # a new visit renews an expiring binding
+                current.save(update_fields=["expires_at"])
+            return False
+        keep = plan.bind_rule == Plan.BindRule.FIRST_TOUCH or (
+            plan.bind_rule == Plan.BindRule.EXPIRING
+            and current.expires_at is not None
+            and current.expires_at > now
+        )
+        if keep:
+            return False
+    previous = current.inviter_id if current else None
+    Binding.objects.update_or_create(
+        user=user,
+        defaults={
+            "inviter_id": inviter_id,
+            "bound_at": now,
+            "expires_at": expires,
+            "source": source,
+        },
+    )
+    BindingEvent.objects.create(
+        user=user,
+        inviter_id=inviter_id,
+        previous_inviter_id=previous,
+        kind=BindingEvent.Kind.REBIND if current else BindingEvent.Kind.BIND,
+        source=source,
+        product_id=product_id,
+        at=now,
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class VisitResult:
+    bound: bool
+    inviter_id: int | None
+
+
+@transaction.atomic
+def referral_visit(
+    *,
+    user: User,
+    code: str,
+    source: str = "link",
+    product_id: int | None = None,
+    now: datetime | None = None,
+) -> VisitResult:
+    """A user arrived through a distributor's link, poster or product share."""
+    now = now or timezone.now()
+    plan = plan_get()
+    inviter = _active_distributor(code)
+    if product_id is not None and not Product.objects.filter(pk=product_id).exists():
+        product_id = None
+    if inviter.pk != user.pk:
+        BindingEvent.objects.create(
+            user=user,
+            inviter_id=inviter.pk,
+            kind=BindingEvent.Kind.VISIT,
+            source=source,
+            product_id=product_id,
+            at=now,
+        )
+    bound = False
+    if plan.bind_on == Plan.BindOn.VISIT:
+        bound = bind(
+            user=user,
+            inviter_id=inviter.pk,
+            source=source,
+            product_id=product_id,
+            now=now,
+            plan=plan,
+        )
+    return VisitResult(bound=bound, inviter_id=inviter_id_of(user.pk))
+
+
+def bind_on_first_order(*, buyer: User, order: Order, now: datetime, plan: Plan) -> None:
+    """Plan bind_on=first_order: the first paid order binds the buyer to the inviter of the
+    first (first_touch) or latest (otherwise) visit before it."""
+    if plan.bind_on != Plan.BindOn.FIRST_ORDER or Binding.objects.filter(user=buyer).exists():
+        return
+    earlier_paid = Order.objects.filter(buyer=buyer, paid_at__isnull=False).exclude(pk=order.pk)
+    if earlier_paid.exists():
+        return
+    visits = BindingEvent.objects.filter(user=buyer, kind=BindingEvent.Kind.VISIT, at__lte=now)
+    visits = visits.order_by("pk" if plan.bind_rule == Plan.BindRule.FIRST_TOUCH else "-pk")
+    for visit in visits[:20]:
+        if bind(
+            user=buyer,
+            inviter_id=visit.inviter_id,
+            source="first_order",
+            product_id=visit.product_id,
+            now=now,
+            plan=plan,
+        ):
+            return
+
+
+@dataclass(frozen=True)
+class Link:
+    level: int
+    user_id: int
+    distributor: Distributor | None
+
+    @property
+    def active(self) -> bool:
+        return self.distributor is not None and self.distributor.status == "active"
+
+
+def beneficiary_chain(*, buyer: User, plan: Plan) -> list[Link]:
+    """Level 1 is the buyer (self-purchase, active distributor) or the buyer's inviter; each
+    next level is the inviter of the one before. Inactive people keep their level."""
+    levels = min(plan.levels, max_levels())
+    own = Distributor.objects.filter(pk=buyer.pk).first()
+    if plan.self_purchase and own is not None and own.status == Distributor.Status.ACTIVE:
+        current = buyer.pk
+    else:
+        current = inviter_id_of(buyer.pk)
+    chain, seen = [], {buyer.pk} if current != buyer.pk else set()
+    while current is not None and len(chain) < levels and current not in seen:
+        seen.add(current)
+        chain.append(Link(len(chain) + 1, current, Distributor.objects.filter(pk=current).first()))
+        current = inviter_id_of(current)
+    return chain

@@ -1,0 +1,224 @@
+"""Commissions: created frozen at payment, settled after the freeze days, reversed pro rata
+by refunds before settlement and clawed back after. Every amount moves through the ledger."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from fenxiao.distribution import rules
+from fenxiao.distribution.models import (
+    Commission,
+    Grade,
+    OrderBeneficiary,
+    Plan,
+    ProductCommission,
+)
+from fenxiao.distribution.services.binding import beneficiary_chain, bind_on_first_order
+from fenxiao.distribution.services.plan import plan_get
+from fenxiao.ledger import services as ledger
+from fenxiao.ledger.models import Account
+from fenxiao.money import ZERO
+from fenxiao.orders.models import Order, OrderLine, Refund
+
+Kind = Account.Kind
+EXPENSE = ledger.platform_key(Kind.COMMISSION_EXPENSE)
+OPEN_REFUND = [Refund.Status.REQUESTED, Refund.Status.APPROVED]
+
+
+def _base(plan_base: str, paid: Decimal, unit_cost: Decimal, quantity: int) -> Decimal:
+    if plan_base == Plan.Base.PROFIT:
+        return max(ZERO, paid - unit_cost * quantity)
+    return paid
+
+
+def _rate_for(level: int, product_rates, grade: Grade | None, plan_rates):
+    """Precedence: product override > the beneficiary's grade > the plan default."""
+    for source, rates in (
+        ("product", product_rates),
+        ("grade", grade and grade.rates),
+        ("plan", plan_rates),
+    ):
+        for rate in rules.parse_rates(rates or [], levels=3):
+            if rate.level == level:
+                return source, rate
+    return None, None
+
+
+def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commission]:
+    """Called by payments in the transaction that marks the order paid. Idempotent: the chain
+    snapshot and the commissions are unique per (order, level) and (line, level)."""
+    if OrderBeneficiary.objects.filter(order=order).exists():
+        return []
+    plan = plan_get()
+    bind_on_first_order(buyer=order.buyer, order=order, now=now, plan=plan)
+    chain = beneficiary_chain(buyer=order.buyer, plan=plan)
+    OrderBeneficiary.objects.bulk_create(
+        OrderBeneficiary(
+            order=order,
+            level=link.level,
+            user_id=link.user_id,
+            grade_id=link.distributor and link.distributor.grade_id,
+            active=link.active,
+        )
+        for link in chain
+    )
+    paying = [link for link in chain if link.active]
+    if not paying:
+        return []
+    grades = {
+        g.pk: g for g in Grade.objects.filter(pk__in={ln.distributor.grade_id for ln in paying})
+    }
+    created = []
+    for line in order.lines.select_related("product").order_by("pk"):
+        override = ProductCommission.objects.filter(product_id=line.product_id).first()
+        picked = {}
+        for link in paying:
+            source, rate = _rate_for(
+                link.level,
+                override and override.rates,
+                grades.get(link.distributor.grade_id),
+                plan.rates,
+            )
+            if rate is not None:
+                picked[link.level] = (link, source, rate)
+        base = _base(plan.base, line.amount, line.unit_cost, line.quantity)
+        amounts = rules.line_amounts(
+            paid=line.amount,
+            base=base,
+            quantity=line.quantity,
+            rates=[rate for _, _, rate in picked.values()],
+            share=plan.max_commission_share,
+        )
+        for level, (link, source, rate) in sorted(picked.items()):
+            if amounts[level] <= ZERO:
+                continue
+            commission = Commission.objects.create(
+                order=order,
+                line=line,
+                level=level,
+                beneficiary_id=link.user_id,
+                order_number=order.number,
+                product_name=line.product_name,
+                sku_id=line.sku_id,
+                quantity=line.quantity,
+                base=base,
+                base_kind=plan.base,
+                rate_kind=rate.kind,
+                rate=rate.value,
+                rate_source=source,
+                original_amount=amounts[level],
+                amount=amounts[level],
+                share_cap=plan.max_commission_share,
+                created_at=now,
+            )
+            ledger.post(
+                kind="commission_accrue",
+                source_id=str(commission.pk),
+                now=now,
+                legs=[
+                    (ledger.user_key(link.user_id, Kind.FROZEN), amounts[level]),
+                    (EXPENSE, -amounts[level]),
+                ],
+                memo=f"订单 {order.number} 第 {level} 级佣金",
+            )
+            created.append(commission)
+    return created
+
+
+def _kept_amounts(line: OrderLine, commissions: list[Commission]) -> dict[int, Decimal]:
+    """What each level earns on the part of the line the buyer kept, with the original rates."""
+    kept_qty = line.quantity - line.refunded_quantity
+    kept_paid = line.amount - line.refunded_amount
+    if kept_qty <= 0 or kept_paid <= 0:
+        return {c.level: ZERO for c in commissions}
+    base = _base(commissions[0].base_kind, kept_paid, line.unit_cost, kept_qty)
+    return rules.line_amounts(
+        paid=kept_paid,
+        base=base,
+        quantity=kept_qty,
+        rates=[rules.Rate(c.level, c.rate_kind, c.rate) for c in commissions],
+        share=commissions[0].share_cap,
+    )
+
+
+def commissions_adjust_for_refund(*, refund: Refund, now: datetime) -> None:
+    """Called by payments in the transaction that completes a refund (lines already updated).
+    Frozen commissions are reversed, settled ones clawed back (possibly into debt)."""
+    line_ids = list(refund.lines.values_list("line_id", flat=True))
+    for line in OrderLine.objects.filter(pk__in=line_ids).order_by("pk"):
+        commissions = list(
+            Commission.objects.select_for_update().filter(line=line).order_by("level")
+        )
+        if not commissions:
+            continue
+        kept = _kept_amounts(line, commissions)
+        for commission in commissions:
+            target = min(commission.amount, kept.get(commission.level, ZERO))
+            delta = commission.amount - target
+            if delta <= ZERO:
+                continue
+            settled = commission.status == Commission.Status.SETTLED
+            account = Kind.AVAILABLE if settled else Kind.FROZEN
+            posted = ledger.post(
+                kind="commission_clawback" if settled else "commission_reverse",
+                source_id=f"{commission.pk}:{refund.pk}",
+                now=now,
+                legs=[
+                    (ledger.user_key(commission.beneficiary_id, account), -delta),
+                    (EXPENSE, delta),
+                ],
+                memo=f"售后 {refund.number} {'追回' if settled else '冲减'}佣金",
+            )
+            if posted is None:
+                continue
+            commission.amount = target
+            if target == ZERO:
+                commission.status = Commission.Status.REVERSED
+            commission.save(update_fields=["amount", "status"])
+
+
+def _due(now: datetime, plan: Plan):
+    cutoff = now - timedelta(days=plan.freeze_days)
+    open_lines = Refund.objects.filter(status__in=OPEN_REFUND).values("lines__line_id")
+    return (
+        Commission.objects.filter(
+            status=Commission.Status.FROZEN,
+            order__status=Order.Status.COMPLETED,
+            order__completed_at__lte=cutoff,
+        )
+        .exclude(line_id__in=open_lines)
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def commission_settle(*, commission_id: int, now: datetime) -> bool:
+    commission = Commission.objects.select_for_update().filter(pk=commission_id).first()
+    if commission is None or commission.status != Commission.Status.FROZEN:
+        return False  # another worker settled it, or a refund reversed it
+    if not _due(now, plan_get()).filter(pk=commission_id).exists():
+        return False
+    commission.status = Commission.Status.SETTLED
+    commission.settled_at = now
+    commission.save(update_fields=["status", "settled_at"])
+    ledger.post(
+        kind="commission_settle",
+        source_id=str(commission.pk),
+        now=now,
+        legs=[
+            (ledger.user_key(commission.beneficiary_id, Kind.FROZEN), -commission.amount),
+            (ledger.user_key(commission.beneficiary_id, Kind.AVAILABLE), commission.amount),
+        ],
+        memo=f"订单 {commission.order_number} 佣金结算",
+    )
+    return True
+
+
+def commissions_settle_due(*, now: datetime | None = None) -> int:
+    """Settle every frozen commission whose order completed `freeze_days` ago and whose line
+    has no open refund. Safe to run from several workers at once."""
+    now = now or timezone.now()
+    due = list(_due(now, plan_get()).values_list("pk", flat=True))
+    return sum(commission_settle(commission_id=pk, now=now) for pk in due)

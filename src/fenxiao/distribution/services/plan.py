@@ -1,0 +1,146 @@
+"""The distribution plan: read, validate, change (audited), and the compliance warnings."""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from fenxiao.distribution import rules
+from fenxiao.distribution.errors import PlanInvalid, PyramidRuleRefused
+from fenxiao.distribution.models import Plan, PlanChange
+from fenxiao.money import ZERO
+
+FIELDS = [
+    "mode",
+    "levels",
+    "rates",
+    "bind_rule",
+    "bind_on",
+    "bind_days",
+    "self_purchase",
+    "freeze_days",
+    "max_commission_share",
+    "threshold_amount",
+    "base",
+]
+# Keys that would reward joining or recruiting rather than selling: refused outright.
+PYRAMID_KEYS = {
+    "entry_fee",
+    "join_fee",
+    "membership_fee",
+    "deposit",
+    "recruit_reward",
+    "invite_reward",
+    "referral_bonus",
+    "signup_bonus",
+    "recruit_bonus",
+    "level_fee",
+    "upgrade_fee",
+}
+THREE_LEVEL_WARNING = (
+    "当前方案使用三级分销。微信平台规则仅明确允许一级 CPS 返佣，对多级分销审核严格，"
+    "可能导致小程序被处罚；请确认合规后再使用。"
+)
+
+
+def plan_get() -> Plan:
+    plan, _ = Plan.objects.get_or_create(
+        pk=1, defaults={"rates": [{"level": 1, "percent": "15"}, {"level": 2, "percent": "10"}]}
+    )
+    return plan
+
+
+def plan_as_dict(plan: Plan) -> dict:
+    return {
+        "mode": plan.mode,
+        "levels": plan.levels,
+        "rates": [r.as_dict() for r in rules.parse_rates(plan.rates, levels=3)],
+        "bind_rule": plan.bind_rule,
+        "bind_on": plan.bind_on,
+        "bind_days": plan.bind_days,
+        "self_purchase": plan.self_purchase,
+        "freeze_days": plan.freeze_days,
+        "max_commission_share": _plain(plan.max_commission_share),
+        "threshold_amount": str(plan.threshold_amount),
+        "base": plan.base,
+    }
+
+
+def _plain(number: Decimal) -> str:
+    text = format(number.normalize(), "f")
+    return text
+
+
+def plan_warnings(plan: Plan) -> list[str]:
+    warnings = []
+    if plan.levels >= 3:
+        warnings.append(THREE_LEVEL_WARNING)
+    if plan.levels > len(plan.rates):
+        warnings.append(f"方案为 {plan.levels} 级，但只设置了 {len(plan.rates)} 级佣金")
+    return warnings
+
+
+def _choice(value, choices, what: str) -> str:
+    if value not in {c for c, _ in choices}:
+        raise PlanInvalid(f"{what} 须为 {' / '.join(c for c, _ in choices)} 之一")
+    return value
+
+
+def _whole(value, what: str, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise PlanInvalid(f"{what} 须为 {low} 到 {high} 之间的整数")
+    return value
+
+
+def plan_validate(data: dict) -> dict:
+    """Turn a submitted plan into clean field values, or raise with a clear message."""
+    pyramid = PYRAMID_KEYS & set(data)
+    if pyramid:
+        raise PyramidRuleRefused(
+            f"不允许设置 {', '.join(sorted(pyramid))}：分销只能按真实销售计佣，"
+            "不得收取入门费或按拉人头发放奖励"
+        )
+    unknown = set(data) - set(FIELDS)
+    if unknown:
+        raise PlanInvalid(f"未知的方案字段: {', '.join(sorted(unknown))}")
+    missing = [f for f in FIELDS if f not in data]
+    if missing:
+        raise PlanInvalid(f"缺少方案字段: {', '.join(missing)}")
+    levels = rules.check_levels(data["levels"])
+    share = rules.decimal_of(data["max_commission_share"], "佣金上限")
+    if not ZERO <= share <= rules.HUNDRED:
+        raise PlanInvalid("佣金上限须在 0 到 100 之间")
+    threshold = rules.decimal_of(data["threshold_amount"], "消费门槛")
+    if threshold < 0 or threshold != threshold.quantize(Decimal("0.01")):
+        raise PlanInvalid("消费门槛须为非负金额，最多 2 位小数")
+    if not isinstance(data["self_purchase"], bool):
+        raise PlanInvalid("self_purchase 须为 true 或 false")
+    rates = rules.parse_rates(data["rates"], levels=levels, share=share)
+    return {
+        "mode": _choice(data["mode"], Plan.Mode.choices, "mode"),
+        "levels": levels,
+        "rates": [r.as_dict() for r in rates],
+        "bind_rule": _choice(data["bind_rule"], Plan.BindRule.choices, "bind_rule"),
+        "bind_on": _choice(data["bind_on"], Plan.BindOn.choices, "bind_on"),
+        "bind_days": _whole(data["bind_days"], "绑定有效天数", 1, 3650),
+        "self_purchase": data["self_purchase"],
+        "freeze_days": _whole(data["freeze_days"], "冻结天数", 0, 365),
+        "max_commission_share": share,
+        "threshold_amount": threshold,
+        "base": _choice(data["base"], Plan.Base.choices, "base"),
+    }
+
+
+@transaction.atomic
+def plan_update(*, data: dict, staff=None, source: str = "api") -> Plan:
+    """Replace the plan; the change and who made it are recorded in the same transaction."""
+    clean = plan_validate(data)
+    plan = Plan.objects.select_for_update().filter(pk=1).first() or plan_get()
+    before = plan_as_dict(plan)
+    for field, value in clean.items():
+        setattr(plan, field, value)
+    plan.updated_by = staff
+    plan.save()
+    after = plan_as_dict(plan)
+    if after != before:
+        PlanChange.objects.create(changed_by=staff, source=source, before=before, after=after)
+    return plan
