@@ -22,6 +22,7 @@ from fenxiao.catalog.schemas import (
     StaffProductOut,
     UploadOut,
 )
+from fenxiao.distribution.services import products as product_services
 
 router = Router(tags=["catalog"])
 admin_router = Router(tags=["staff: catalog"])
@@ -95,6 +96,11 @@ def detail(product: Product) -> dict:
     }
 
 
+def staff_detail(product_id: int) -> dict:
+    product = selectors.product_detail(product_id=product_id, on_shelf_only=False)
+    return {**detail(product), "commission": product_services.commission_of(product_id)}
+
+
 @router.get("/products", auth=None, response=CardPage)
 def product_list(request, filters: Query[ProductFilters]):
     qs = selectors.product_list(q=filters.q, category_id=filters.category)
@@ -129,22 +135,22 @@ def staff_product_list(request, filters: Query[ProductFilters]):
 @admin_router.get("/products/{product_id}", response=StaffProductOut)
 def staff_product_detail(request, product_id: int):
     require_perm(request, "catalog.view_product")
-    return detail(selectors.product_detail(product_id=product_id, on_shelf_only=False))
+    return staff_detail(product_id)
 
 
 @admin_router.post("/products", response={201: StaffProductOut})
 def product_create(request, payload: ProductIn):
     require_perm(request, "catalog.add_product")
-    product = services.product_create(**payload.dict())
-    return Status(201, detail(selectors.product_detail(product_id=product.id, on_shelf_only=False)))
+    product = product_services.product_create(**payload.dict())
+    return Status(201, staff_detail(product.id))
 
 
 @admin_router.patch("/products/{product_id}", response=StaffProductOut)
 def product_update(request, product_id: int, payload: ProductPatch):
     require_perm(request, "catalog.change_product")
     fields = payload.dict(exclude_unset=True)
-    services.product_update(product_id=product_id, **fields)
-    return detail(selectors.product_detail(product_id=product_id, on_shelf_only=False))
+    product_services.product_update(product_id=product_id, **fields)
+    return staff_detail(product_id)
 
 
 @admin_router.delete("/products/{product_id}", response={204: None})

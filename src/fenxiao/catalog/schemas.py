@@ -20,6 +20,12 @@ class SkuIn(Schema):
     cost: Cost = Decimal("0")
 
 
+class CommissionIn(Schema):
+    """A product's own rates: [{"level": 1, "percent": "20"}] or [{"level": 1, "fixed": "5"}]."""
+
+    rates: Annotated[list[dict], Field(max_length=3)]
+
+
 class ProductIn(Schema):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
     category_id: int | None = None
@@ -32,6 +38,7 @@ class ProductIn(Schema):
     status: Status = "draft"
     sort: int = 0
     skus: Annotated[list[SkuIn], Field(min_length=1, max_length=200)]
+    commission: CommissionIn | None = None
 
 
 class ProductPatch(Schema):
@@ -50,6 +57,7 @@ class ProductPatch(Schema):
     status: Status | None = None
     sort: int | None = None
     skus: Annotated[list[SkuIn], Field(min_length=1, max_length=200)] | None = None
+    commission: CommissionIn | None = None
 
 
 class CategoryRef(Schema):
@@ -96,6 +104,7 @@ class ProductOut(Schema):
 
 class StaffProductOut(ProductOut):
     sort: int
+    commission: dict | None = None
     skus: list[StaffSkuOut]
 
 
