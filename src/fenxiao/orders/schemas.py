@@ -8,10 +8,12 @@ from pydantic import Field, StringConstraints
 from fenxiao.accounts.schemas import AddressIn
 
 Quantity = Annotated[int, Field(ge=1, le=999, strict=True)]
+# a database id: above a 64-bit integer the database itself would fail, not just find nothing
+Id = Annotated[int, Field(ge=1, le=2**63 - 1, strict=True)]
 
 
 class LineIn(Schema):
-    sku_id: Annotated[int, Field(ge=1, strict=True)]
+    sku_id: Id
     quantity: Quantity
 
 
@@ -87,7 +89,7 @@ class ShipIn(Schema):
 
 
 class RefundLineIn(Schema):
-    line_id: Annotated[int, Field(ge=1, strict=True)]
+    line_id: Id
     quantity: Quantity
 
 
