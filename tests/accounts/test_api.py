@@ -13,21 +13,12 @@ from fenxiao.accounts.models import Address, Token, User
 from fenxiao.accounts.services import staff_create
 from fenxiao.api import api
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.asserts import assert_error
 from tests.conftest import ADDRESS
 
 pytestmark = pytest.mark.django_db
 
 PHONE = "13912345678"
-
-
-def assert_error(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) >= {"code", "message"}, body
-    assert body["message"]
-    if code:
-        assert body["code"] == code, body
-    return body
 
 
 def login(api_client, phone, password, ip="10.0.0.1"):

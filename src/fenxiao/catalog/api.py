@@ -23,6 +23,7 @@ from fenxiao.catalog.schemas import (
     UploadOut,
 )
 from fenxiao.distribution.services import products as product_services
+from fenxiao.money import yuan
 
 router = Router(tags=["catalog"])
 admin_router = Router(tags=["staff: catalog"])
@@ -70,7 +71,8 @@ def card(product: Product) -> dict:
         "selling_points": product.selling_points,
         "category": product.category,
         "image": images[0] if images else None,
-        "price": product.price_from,
+        # SQLite hands MIN() of a decimal column back as a float: bring it to the fen again
+        "price": None if product.price_from is None else yuan(product.price_from),
         "sales": product.sales,
     }
 

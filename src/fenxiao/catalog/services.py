@@ -3,6 +3,8 @@
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -19,6 +21,9 @@ from fenxiao.catalog.errors import (
 from fenxiao.catalog.models import Category, Product, ProductImage, Sku
 
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+# Product fields the database keeps NOT NULL: a client sending null for one is refused.
+REQUIRED_FIELDS = ("name", "description", "tagline", "selling_points", "status", "sort")
 
 
 def search_text_for(product: Product) -> str:
@@ -58,22 +63,36 @@ def image_store(*, content: bytes, filename: str = "") -> str:
             fmt = img.format
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise InvalidImage("不是有效的图片文件") from exc
+    except Image.DecompressionBombError as exc:
+        raise InvalidImage("图片尺寸过大") from exc
     if fmt not in IMAGE_FORMATS:
         raise InvalidImage("只支持 JPEG、PNG、WEBP、GIF 图片")
     name = f"products/upload/{uuid.uuid4().hex}.{IMAGE_FORMATS[fmt]}"
     return default_storage.save(name, ContentFile(content))
 
 
+def _media_path(reference: str) -> str:
+    """The storage path of an uploaded product image, given its path or its media URL."""
+    path = reference.removeprefix(settings.MEDIA_URL)
+    try:
+        known = (
+            path.startswith("products/")
+            and path.lower().endswith(IMAGE_SUFFIXES)
+            and ".." not in path
+            and default_storage.exists(path)
+        )
+    except SuspiciousFileOperation:
+        known = False
+    if not known:
+        raise InvalidImage(f"图片不存在: {reference}，请先上传")
+    return path
+
+
 def _set_images(product: Product, images: list[str]) -> None:
-    for path in images:
-        if path.startswith("/media/"):
-            path = path.removeprefix("/media/")
-        if ".." in path or not default_storage.exists(path):
-            raise InvalidImage(f"图片不存在: {path}，请先上传")
+    paths = [_media_path(reference) for reference in images]
     product.images.all().delete()
     ProductImage.objects.bulk_create(
-        ProductImage(product=product, image=path.removeprefix("/media/"), sort=i)
-        for i, path in enumerate(images)
+        ProductImage(product=product, image=path, sort=i) for i, path in enumerate(paths)
     )
 
 
@@ -98,6 +117,9 @@ def _set_skus(product: Product, skus: list[dict]) -> None:
 
 
 def _apply(product: Product, fields: dict) -> Product:
+    missing = [name for name in REQUIRED_FIELDS if name in fields and fields[name] is None]
+    if missing:
+        raise ProductInvalid(f"{'、'.join(missing)} 不能为空")
     category_id = fields.pop("category_id", product.category_id)
     if category_id is not None and not Category.objects.filter(pk=category_id).exists():
         raise CategoryNotFound()
