@@ -54,6 +54,8 @@ def on_unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if exc.status_code == 400 and "parse request body" in str(exc):
+        return error(request, 400, "invalid_json", "请求体不是有效的 JSON")
     return error(request, exc.status_code, "http_error", str(exc))
 
 
