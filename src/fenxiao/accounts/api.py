@@ -2,7 +2,7 @@
 
 from ninja import Router, Status
 
-from fenxiao.accounts import services
+from fenxiao.accounts import services, wechat
 from fenxiao.accounts.schemas import (
     AddressCreateIn,
     AddressOut,
@@ -10,6 +10,7 @@ from fenxiao.accounts.schemas import (
     LoginIn,
     RegisterIn,
     UserOut,
+    WechatLoginIn,
 )
 from fenxiao.distribution.services import binding
 from fenxiao.errors import DomainError
@@ -45,6 +46,14 @@ def login(request, payload: LoginIn):
     user = services.user_authenticate(
         phone=payload.phone, password=payload.password, ip=client_ip(request)
     )
+    _apply_ref(user, payload.ref, "login")
+    return {"token": services.token_issue(user=user), "user": user}
+
+
+@router.post("/auth/wechat", auth=None, response=AuthOut)
+def login_wechat(request, payload: WechatLoginIn):
+    session = wechat.login_client().code2session(payload.code)
+    user = services.user_from_wechat(openid=session.openid, unionid=session.unionid)
     _apply_ref(user, payload.ref, "login")
     return {"token": services.token_issue(user=user), "user": user}
 

@@ -20,6 +20,11 @@ class LoginIn(Schema):
     ref: Annotated[str, StringConstraints(max_length=32)] | None = None
 
 
+class WechatLoginIn(Schema):
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    ref: Annotated[str, StringConstraints(max_length=32)] | None = None
+
+
 class UserOut(Schema):
     id: int
     phone: str | None

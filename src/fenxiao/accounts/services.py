@@ -140,3 +140,20 @@ def address_create(*, user: User, **fields) -> Address:
         user.addresses.update(is_default=False)
         fields["is_default"] = True
     return Address.objects.create(user=user, **fields)
+
+
+@transaction.atomic
+def user_from_wechat(*, openid: str, unionid: str | None = None) -> User:
+    """The user of a WeChat openid, created on first log-in."""
+    user = User.objects.filter(openid=openid).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(openid=openid, unionid=unionid)
+        except IntegrityError:
+            user = User.objects.get(openid=openid)
+    elif unionid and user.unionid != unionid:
+        User.objects.filter(pk=user.pk).update(unionid=unionid)
+    if not user.is_active:
+        raise InvalidCredentials("账号已停用")
+    return user
