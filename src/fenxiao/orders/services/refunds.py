@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 
 from fenxiao.accounts.models import User
@@ -32,14 +33,14 @@ class RefundLineRequest:
     quantity: int
 
 
-def _held(line: OrderLine) -> tuple[int, object]:
-    held = RefundLine.objects.filter(line=line, refund__status__in=HOLDING).aggregate(
-        quantity=Sum("quantity"), amount=Sum("amount")
-    )
-    return held["quantity"] or 0, held["amount"] or ZERO
+def _held(line: OrderLine) -> tuple[int, Decimal]:
+    # summed in Python: SQLite adds decimals as floats, and the cents must add up exactly
+    held = RefundLine.objects.filter(line=line, refund__status__in=HOLDING)
+    rows = list(held.values_list("quantity", "amount"))
+    return sum(q for q, _ in rows), sum((a for _, a in rows), ZERO)
 
 
-def refund_amount_for(line: OrderLine, quantity: int) -> object:
+def refund_amount_for(line: OrderLine, quantity: int) -> Decimal:
     """Pro rata of what the line paid; the last units take the remainder, so cents add up."""
     held_qty, held_amount = _held(line)
     if quantity == line.quantity - held_qty:
@@ -129,17 +130,20 @@ def refund_complete(*, refund: Refund, now: datetime) -> bool:
     refund.status = Refund.Status.REFUNDED
     refund.refunded_at = now
     refund.save(update_fields=["status", "refunded_at"])
-    for item in refund.lines.select_related("line").order_by("line__sku_id"):
-        OrderLine.objects.filter(pk=item.line_id).update(
-            refunded_quantity=F("refunded_quantity") + item.quantity,
-            refunded_amount=F("refunded_amount") + item.amount,
-        )
-        Product.objects.filter(pk=item.line.product_id).update(sales=F("sales") - item.quantity)
+    # the lines are added up in Python under their row locks, not with F(): SQLite would add
+    # the decimals as floats and 1.34 + 1.35 would break the refunded <= amount constraint
+    lines = {line.pk: line for line in locks.lines_for_update(order)}
+    for item in refund.lines.order_by("line__sku_id"):
+        line = lines[item.line_id]
+        line.refunded_quantity += item.quantity
+        line.refunded_amount += item.amount
+        line.save(update_fields=["refunded_quantity", "refunded_amount"])
+        Product.objects.filter(pk=line.product_id).update(sales=F("sales") - item.quantity)
         if refund.return_stock:
-            Sku.objects.filter(pk=item.line.sku_id).update(stock=F("stock") + item.quantity)
+            Sku.objects.filter(pk=line.sku_id).update(stock=F("stock") + item.quantity)
     order.refunded_amount += refund.amount
     fields = ["refunded_amount"]
-    if not order.lines.filter(refunded_quantity__lt=F("quantity")).exists():
+    if all(line.refunded_quantity == line.quantity for line in lines.values()):
         order.status = Order.Status.REFUNDED
         fields.append("status")
     order.save(update_fields=fields)
