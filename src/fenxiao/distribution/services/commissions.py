@@ -147,10 +147,12 @@ def commissions_adjust_for_refund(*, refund: Refund, now: datetime) -> None:
     """Called by payments in the transaction that completes a refund (lines already updated).
     Frozen commissions are reversed, settled ones clawed back (possibly into debt)."""
     line_ids = list(refund.lines.values_list("line_id", flat=True))
+    # every commission row first, then ledger accounts: the order settlement locks them in
+    locked = list(
+        Commission.objects.select_for_update().filter(line_id__in=line_ids).order_by("pk")
+    )
     for line in OrderLine.objects.filter(pk__in=line_ids).order_by("pk"):
-        commissions = list(
-            Commission.objects.select_for_update().filter(line=line).order_by("level")
-        )
+        commissions = sorted((c for c in locked if c.line_id == line.pk), key=lambda c: c.level)
         if not commissions:
             continue
         kept = _kept_amounts(line, commissions)
