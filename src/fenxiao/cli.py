@@ -11,8 +11,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fenxiao.settings")
 
 def _setup():
     import django
+    from django.conf import settings
 
     django.setup()
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _manage(*args: str) -> None:
@@ -176,6 +178,36 @@ def cmd_reconcile(opts) -> int:
     return 1 if problems else 0
 
 
+def cmd_plan(opts) -> int:
+    _setup()
+    import json
+
+    from fenxiao.distribution.services.plan import (
+        plan_as_dict,
+        plan_get,
+        plan_update,
+        plan_warnings,
+    )
+    from fenxiao.errors import DomainError
+
+    if opts.file:
+        try:
+            with open(opts.file, encoding="utf-8") as f:
+                data = json.load(f)
+            plan_update(data=data, source="import")
+        except (OSError, ValueError) as exc:
+            print(f"无法读取方案文件: {exc}", file=sys.stderr)
+            return 2
+        except DomainError as exc:
+            print(f"{exc.code}: {exc.message}", file=sys.stderr)
+            return 2
+    plan = plan_get()
+    print(json.dumps(plan_as_dict(plan), ensure_ascii=False, indent=2))
+    for warning in plan_warnings(plan):
+        print(f"警告: {warning}", file=sys.stderr)
+    return 0
+
+
 def cmd_check(opts) -> int:
     _setup()
     from fenxiao.config_check import production_problems
@@ -188,6 +220,7 @@ def cmd_check(opts) -> int:
 
 
 def cmd_manage(opts) -> int:
+    _setup()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["fenxiao manage", *opts.args])
@@ -223,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "reconcile", help="check money and stock; exit 1 on any difference"
     ).set_defaults(func=cmd_reconcile)
+    p = sub.add_parser("plan", help="show the distribution plan, or import one from JSON")
+    p.add_argument("--import", dest="file", help="a JSON file in the API's plan shape")
+    p.set_defaults(func=cmd_plan)
     sub.add_parser("check", help="what is missing for production").set_defaults(func=cmd_check)
     p = sub.add_parser("manage", help="Django management commands")
     p.add_argument("args", nargs=argparse.REMAINDER)

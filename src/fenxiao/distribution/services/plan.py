@@ -72,6 +72,10 @@ def _plain(number: Decimal) -> str:
 
 def plan_warnings(plan: Plan) -> list[str]:
     warnings = []
+    if plan.levels > rules.max_levels():
+        warnings.append(
+            f"本部署（FENXIAO_MAX_LEVELS）限制最多 {rules.max_levels()} 级，超出的层级不计佣金"
+        )
     if plan.levels >= 3:
         warnings.append(THREE_LEVEL_WARNING)
     if plan.levels > len(plan.rates):
