@@ -33,8 +33,11 @@ def verify_notification(
     serial = headers.get("Wechatpay-Serial", "")
     if headers.get("Wechatpay-Signature-Type", SIGNATURE_TYPE) != SIGNATURE_TYPE:
         raise NotificationRejected("不支持的签名类型", code="unsupported_signature")
-    if not (timestamp.isdigit() and nonce and signature):
+    if not (nonce and signature and timestamp):
         raise NotificationRejected("缺少签名头", code="missing_signature")
+    # ASCII digits of a sane length: "²".isdigit() is true, and 400 digits overflow a float
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        raise NotificationRejected("时间戳格式错误", code="invalid_timestamp")
     skew = abs(now.timestamp() - int(timestamp))
     if skew > settings.NOTIFY_MAX_SKEW.total_seconds():
         raise NotificationRejected("通知时间戳与服务器时间相差超过 5 分钟", code="stale_timestamp")
@@ -46,6 +49,11 @@ def verify_notification(
     try:
         data = json.loads(body)
         resource = data["resource"]
+        # ids and event types are short in WeChat's format (and in our columns)
+        if not (isinstance(data.get("id"), str) and 0 < len(data["id"]) <= 64):
+            raise ValueError("notification id missing or too long")
+        if not (isinstance(data.get("event_type"), str) and len(data["event_type"]) <= 40):
+            raise ValueError("event type missing or too long")
         if resource.get("algorithm") != "AEAD_AES_256_GCM":
             raise NotificationRejected("不支持的加密算法", code="unsupported_algorithm")
         plain = aes_decrypt(
@@ -56,8 +64,9 @@ def verify_notification(
         )
         if plain is None:
             raise NotificationRejected("通知解密失败", code="decrypt_failed")
-        return Notification(
-            id=str(data["id"]), event_type=data["event_type"], resource=json.loads(plain)
-        )
+        decrypted = json.loads(plain)
+        if not isinstance(decrypted, dict):
+            raise ValueError("resource is not an object")
+        return Notification(id=data["id"], event_type=data["event_type"], resource=decrypted)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise NotificationRejected("通知格式错误", code="malformed_notification") from exc

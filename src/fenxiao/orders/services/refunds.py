@@ -138,7 +138,8 @@ def refund_complete(*, refund: Refund, now: datetime) -> bool:
         line.refunded_quantity += item.quantity
         line.refunded_amount += item.amount
         line.save(update_fields=["refunded_quantity", "refunded_amount"])
-        Product.objects.filter(pk=line.product_id).update(sales=F("sales") - item.quantity)
+        if order.paid_at is not None:  # an order paid too late never counted as sales
+            Product.objects.filter(pk=line.product_id).update(sales=F("sales") - item.quantity)
         if refund.return_stock:
             Sku.objects.filter(pk=line.sku_id).update(stock=F("stock") + item.quantity)
     order.refunded_amount += refund.amount
