@@ -1,3 +1,5 @@
+"""Console pages of orders: the order list and detail, and shipping through an action."""
+
 from django.contrib import admin, messages
 from django.shortcuts import render
 
@@ -78,10 +80,13 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="发货（填写快递单号）", permissions=["change"])
     def ship_orders(self, request, queryset):
-        orders = list(queryset.filter(status=Order.Status.PAID).order_by("pk"))
+        orders = list(
+            queryset.filter(status=Order.Status.PAID).prefetch_related("lines").order_by("pk")
+        )
         if not orders:
             self.message_user(request, "所选订单中没有待发货的订单", messages.WARNING)
             return None
+        skipped = queryset.count() - len(orders)
         if "confirm" in request.POST:
             shipped, failed = 0, []
             for order in orders:
@@ -107,6 +112,7 @@ class OrderAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "title": "订单发货",
                 "orders": orders,
+                "skipped": skipped,
                 "carriers": CARRIERS,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                 "opts": self.model._meta,

@@ -52,10 +52,20 @@ class PaymentNotificationAdmin(ReadOnlyAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(admin.ModelAdmin):
-    list_display = ["number", "order", "status", "amount", "reason", "created_at", "refunded_at"]
-    list_filter = ["status", "created_at"]
-    search_fields = ["number", "order__number"]
-    list_select_related = ["order"]
+    list_display = [
+        "number",
+        "order",
+        "buyer",
+        "status",
+        "amount",
+        "reason",
+        "return_stock",
+        "created_at",
+        "refunded_at",
+    ]
+    list_filter = ["status", "return_stock", "created_at"]
+    search_fields = ["number", "order__number", "order__buyer__phone", "reason"]
+    list_select_related = ["order__buyer"]
     inlines = [RefundLineInline]
     actions = ["approve", "approve_without_stock", "reject"]
     readonly_fields = [f.name for f in Refund._meta.fields]
@@ -66,9 +76,21 @@ class RefundAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description="买家")
+    def buyer(self, obj):
+        return obj.order.buyer
+
+    def _requested(self, request, queryset) -> list[Refund]:
+        refunds = list(
+            queryset.filter(status=Refund.Status.REQUESTED).select_related("order").order_by("pk")
+        )
+        if not refunds:
+            self.message_user(request, "所选售后单中没有待审核的", messages.WARNING)
+        return refunds
+
     def _approve(self, request, queryset, return_stock: bool):
         done = 0
-        for refund in queryset.filter(status=Refund.Status.REQUESTED).order_by("pk"):
+        for refund in self._requested(request, queryset):
             try:
                 services.refund_approve(
                     refund_id=refund.pk, staff=request.user, return_stock=return_stock
@@ -76,7 +98,11 @@ class RefundAdmin(admin.ModelAdmin):
                 done += 1
             except DomainError as exc:
                 self.message_user(request, f"{refund.number}: {exc.message}", messages.ERROR)
-        self.message_user(request, f"已同意 {done} 个售后单，款项已原路退回", messages.SUCCESS)
+        if done:
+            stock = "库存已退回" if return_stock else "库存不变"
+            self.message_user(
+                request, f"已同意 {done} 个售后单，款项已原路退回，{stock}", messages.SUCCESS
+            )
 
     @admin.action(description="同意退款（退回库存）", permissions=["change"])
     def approve(self, request, queryset):
@@ -86,14 +112,22 @@ class RefundAdmin(admin.ModelAdmin):
     def approve_without_stock(self, request, queryset):
         self._approve(request, queryset, False)
 
-    @admin.action(description="拒绝退款", permissions=["change"])
+    @admin.action(description="拒绝退款（填写原因）", permissions=["change"])
     def reject(self, request, queryset):
-        refunds = list(queryset.filter(status=Refund.Status.REQUESTED).order_by("pk"))
+        refunds = self._requested(request, queryset)
+        if not refunds:
+            return None
         reason = request.POST.get("reject_reason", "").strip()
         if "confirm" in request.POST and reason:
+            done = 0
             for refund in refunds:
-                orders.refund_reject(refund_id=refund.pk, staff=request.user, reason=reason)
-            self.message_user(request, f"已拒绝 {len(refunds)} 个售后单", messages.SUCCESS)
+                try:
+                    orders.refund_reject(refund_id=refund.pk, staff=request.user, reason=reason)
+                    done += 1
+                except DomainError as exc:
+                    self.message_user(request, f"{refund.number}: {exc.message}", messages.ERROR)
+            if done:
+                self.message_user(request, f"已拒绝 {done} 个售后单", messages.SUCCESS)
             return None
         return render(
             request,
@@ -102,6 +136,7 @@ class RefundAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "title": "拒绝退款",
                 "refunds": refunds,
+                "missing_reason": "confirm" in request.POST,
                 "opts": self.model._meta,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
