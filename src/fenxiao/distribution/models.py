@@ -257,7 +257,8 @@ class ProductCommission(models.Model):
 
 
 class OrderBeneficiary(models.Model):
-    """The buyer's chain at the moment of payment, snapshotted per level."""
+    """The buyer's chain at the moment of payment, snapshotted per level. Level 0 is the buyer
+    (always written, first: it makes the snapshot once-only even when the chain is empty)."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="beneficiaries")
     level = models.PositiveSmallIntegerField()

@@ -4,18 +4,20 @@ by refunds before settlement and clawed back after. Every amount moves through t
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fenxiao.distribution import rules
 from fenxiao.distribution.models import (
     Commission,
+    Distributor,
     Grade,
     OrderBeneficiary,
     Plan,
     ProductCommission,
 )
 from fenxiao.distribution.services.binding import beneficiary_chain, bind_on_first_order
+from fenxiao.distribution.services.distributors import distributor_ensure
 from fenxiao.distribution.services.plan import plan_get
 from fenxiao.ledger import services as ledger
 from fenxiao.ledger.models import Account
@@ -48,10 +50,27 @@ def _rate_for(level: int, product_rates, grade: Grade | None, plan_rates):
 
 def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commission]:
     """Called by payments in the transaction that marks the order paid. Idempotent: the chain
-    snapshot and the commissions are unique per (order, level) and (line, level)."""
-    if OrderBeneficiary.objects.filter(order=order).exists():
-        return []
+    snapshot and the commissions are unique per (order, level) and (line, level); the buyer's
+    own row (level 0) is written first, so even an order whose buyer had no inviter is
+    snapshotted once and a later call never attributes it to an inviter bound since."""
     plan = plan_get()
+    if plan.self_purchase:
+        # in mode everyone (or threshold, once reached) the buyer is a distributor even if
+        # their profile was never opened: make it exist before the chain is read
+        own = distributor_ensure(user=order.buyer, plan=plan)
+    else:
+        own = Distributor.objects.filter(pk=order.buyer_id).first()
+    try:
+        with transaction.atomic():
+            OrderBeneficiary.objects.create(
+                order=order,
+                level=0,
+                user_id=order.buyer_id,
+                grade_id=own and own.grade_id,
+                active=bool(own and own.status == Distributor.Status.ACTIVE),
+            )
+    except IntegrityError:
+        return []  # snapshotted (and paid out) already
     bind_on_first_order(buyer=order.buyer, order=order, now=now, plan=plan)
     chain = beneficiary_chain(buyer=order.buyer, plan=plan)
     OrderBeneficiary.objects.bulk_create(
