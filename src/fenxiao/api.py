@@ -5,6 +5,7 @@ import logging
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from fenxiao.accounts.api import router as accounts_router
 from fenxiao.accounts.auth import StaffTokenAuth, TokenAuth
@@ -20,11 +21,39 @@ from fenxiao.payments.api import router as payments_router
 
 logger = logging.getLogger(__name__)
 
+
+def has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+class NulRefusingParser(Parser):
+    """JSON bodies and query strings; a NUL character is refused (PostgreSQL cannot store it)."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if has_nul(data):
+            raise ValidationError([{"loc": ("body",), "msg": "不能包含空字符 (\\u0000)"}])
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        if has_nul(result):
+            raise ValidationError([{"loc": ("query",), "msg": "不能包含空字符 (\\u0000)"}])
+        return result
+
+
 api = NinjaAPI(
     title="fenxiao API",
     version="1.0.0",
     urls_namespace="api-1",
     auth=TokenAuth(),
+    parser=NulRefusingParser(),
     description="小程序分销系统 REST API. Amounts are decimal strings in yuan.",
 )
 
@@ -54,6 +83,8 @@ def on_unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, ValidationError):  # raised while parsing the body
+        return on_validation_error(request, exc.__cause__)
     if exc.status_code == 400 and "parse request body" in str(exc):
         return error(request, 400, "invalid_json", "请求体不是有效的 JSON")
     return error(request, exc.status_code, "http_error", str(exc))

@@ -89,6 +89,8 @@ def test_register_refuses_a_weak_password(anon, password):
         {"phone": PHONE, "password": "x" * 129},
         {"phone": PHONE, "password": "secret-pass-1", "nickname": "名" * 65},
         {"phone": PHONE, "password": "secret-pass-1", "nickname": 42},
+        {"phone": PHONE, "password": "secret-pass-1", "nickname": "小\x00王"},
+        {"phone": PHONE, "password": "secret\x00pass"},
         ["13912345678", "secret-pass-1"],
         "13912345678",
     ],
@@ -327,6 +329,7 @@ def test_a_new_default_address_replaces_the_old_default(buyer_api, buyer):
         {"province": None},
         {"detail": "x" * 201},
         {"is_default": "maybe"},
+        {"detail": "科技园\x00一号"},
     ],
 )
 def test_a_bad_address_is_a_json_400_and_nothing_is_stored(buyer_api, buyer, change):

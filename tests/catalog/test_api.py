@@ -137,6 +137,8 @@ def test_product_list_filters_by_category_including_its_subcategories(anon):
         {"page_size": 101},
         {"category": "食品"},
         {"q": "长" * 51},
+        {"q": "烤鸭\x00礼盒"},
+        {"q": "\x00"},
     ],
 )
 def test_product_list_with_bad_parameters_is_a_json_400(anon, params):
@@ -293,7 +295,8 @@ def test_a_category_cannot_be_its_own_parent(db):
 
 
 @pytest.mark.parametrize(
-    "body", [{}, {"name": ""}, {"name": "x" * 51}, {"name": "a", "parent_id": 99999}]
+    "body",
+    [{}, {"name": ""}, {"name": "x" * 51}, {"name": "a\x00"}, {"name": "a", "parent_id": 99999}],
 )
 def test_a_bad_category_is_refused_and_nothing_written(staff_api, body):
     before = rows()
@@ -394,6 +397,9 @@ STOCK_CASES = [-1, 1.5, "5", "many", None, 10_000_001, True]
         product_body(name="   "),
         product_body(name="长" * 121),
         product_body(name=None),
+        product_body(name="保温\x00杯"),
+        product_body(selling_points=["\x00"]),
+        product_body(skus=[{"price": "9.90", "stock": 1, "specs": {"颜\x00色": "黑"}}]),
         product_body(status="sold"),
         product_body(selling_points="卖点"),
         product_body(selling_points=["x"] * 21),
