@@ -191,6 +191,37 @@ def test_renaming_a_category_in_the_console_updates_search(client, staff, anon, 
     assert found(anon, "熟食") == []
 
 
+def test_deleting_a_category_in_the_console_updates_search(client, staff, anon):
+    gifts = CategoryFactory(name="节日礼品")
+    candle = make_product("香薰蜡烛", category=gifts)
+    client.force_login(staff)
+
+    r = client.post(f"/admin/catalog/category/{gifts.pk}/delete/", {"post": "yes"})
+
+    assert r.status_code == 302, r.content
+    assert not Category.objects.filter(pk=gifts.pk).exists()
+    assert found(anon, "节日礼品") == []
+    assert found(anon, "礼品") == []
+    assert found(anon, "香薰") == [candle.pk]
+
+
+def test_deleting_categories_in_bulk_in_the_console_updates_search(client, staff, anon):
+    gifts, toys = CategoryFactory(name="节日礼品"), CategoryFactory(name="益智玩具")
+    candle, puzzle = make_product("香薰蜡烛", category=gifts), make_product("拼图", category=toys)
+    client.force_login(staff)
+
+    r = client.post(
+        "/admin/catalog/category/",
+        {"action": "delete_selected", "_selected_action": [gifts.pk, toys.pk], "post": "yes"},
+    )
+
+    assert r.status_code == 302, r.content
+    assert not Category.objects.filter(pk__in=[gifts.pk, toys.pk]).exists()
+    assert found(anon, "礼品") == found(anon, "玩具") == []
+    assert found(anon, "蜡烛") == [candle.pk]
+    assert found(anon, "拼图") == [puzzle.pk]
+
+
 def test_editing_a_product_through_the_service_updates_search(anon, duck):
     product_update(
         product_id=duck.pk, name="南京盐水鸭", tagline="金陵风味", selling_points=["当日现做"]

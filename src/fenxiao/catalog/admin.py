@@ -108,6 +108,12 @@ class CategoryAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.category_save(category=obj)
 
+    def delete_model(self, request, obj):
+        services.categories_delete(category_ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        services.categories_delete(category_ids=list(queryset.values_list("pk", flat=True)))
+
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):

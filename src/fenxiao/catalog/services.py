@@ -55,6 +55,18 @@ def category_save(*, category: Category) -> Category:
     return category
 
 
+@transaction.atomic
+def categories_delete(*, category_ids: list[int]) -> int:
+    """Delete categories; their products stay, uncategorised, and stop matching the names."""
+    product_ids = list(
+        Product.objects.filter(category_id__in=category_ids).values_list("pk", flat=True)
+    )
+    deleted, _ = Category.objects.filter(pk__in=category_ids).delete()
+    for product in Product.objects.select_related("category__parent").filter(pk__in=product_ids):
+        Product.objects.filter(pk=product.pk).update(search_text=search_text_for(product))
+    return deleted
+
+
 def image_store(*, content: bytes, filename: str = "") -> str:
     """Check an upload is a real image and keep it in media; returns its storage path."""
     try:
