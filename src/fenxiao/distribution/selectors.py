@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 
 from fenxiao.distribution.models import Binding, Commission, Distributor
 from fenxiao.ledger.models import Account
-from fenxiao.money import ZERO
+from fenxiao.money import ZERO, yuan
 from fenxiao.orders.models import Order
 
 COUNTED = [Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED]
@@ -53,7 +53,8 @@ def team(*, user_id: int, level: int) -> list[dict]:
             "bound_at": m.bound_at,
             "distributor_status": statuses.get(m.user_id),
             "order_count": stats.get(m.user_id, {}).get("order_count", 0),
-            "sales": stats.get(m.user_id, {}).get("sales", ZERO),
+            # SQLite sums decimals with 12 places: back to yuan so the API says "300.00"
+            "sales": yuan(stats.get(m.user_id, {}).get("sales", ZERO)),
             "team_size": below.get(m.user_id, 0),
         }
         for m in members
