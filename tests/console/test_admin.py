@@ -51,11 +51,11 @@ def test_home_shows_todays_orders_and_sales(console, shop, shopper):
     assert r.status_code == 200
     html = r.content.decode()
     assert "今日概况" in html
-    assert '<td id="fig-orders-placed">3</td>' in html
-    assert '<td id="fig-orders-paid">2</td>' in html
-    assert '<td id="fig-sales">¥407.00</td>' in html
-    figures = r.context["figures"]
-    assert figures["to_ship"] == 2 and figures["pending_payment"] == 1
+    assert '<strong id="fig-orders-placed">3</strong>' in html
+    assert '<strong id="fig-orders-paid">2</strong>' in html
+    assert '<strong id="fig-sales">¥407.00</strong>' in html
+    assert '<strong id="fig-pending-payment">1</strong>' in html
+    assert 'status__exact=paid">2</a>' in html  # to ship, a link to those orders
 
 
 def test_console_needs_a_staff_log_in(client, shop):
