@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 
 from fenxiao.distribution.models import Binding, Commission, Distributor
 from fenxiao.ledger.models import Account
-from fenxiao.money import ZERO, yuan
+from fenxiao.money import ZERO, fen_of_sum
 from fenxiao.orders.models import Order
 
 COUNTED = [Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED]
@@ -53,8 +53,7 @@ def team(*, user_id: int, level: int) -> list[dict]:
             "bound_at": m.bound_at,
             "distributor_status": statuses.get(m.user_id),
             "order_count": stats.get(m.user_id, {}).get("order_count", 0),
-            # SQLite sums decimals with 12 places: back to yuan so the API says "300.00"
-            "sales": yuan(stats.get(m.user_id, {}).get("sales", ZERO)),
+            "sales": fen_of_sum(stats.get(m.user_id, {}).get("sales")),
             "team_size": below.get(m.user_id, 0),
         }
         for m in members
@@ -91,7 +90,7 @@ def commission_differences() -> list[str]:
     )
     problems = []
     for user_id in set(frozen) | set(balances):
-        expected, actual = frozen.get(user_id) or ZERO, balances.get(user_id) or ZERO
+        expected, actual = fen_of_sum(frozen.get(user_id)), balances.get(user_id) or ZERO
         if expected != actual:
             problems.append(
                 f"user {user_id}: frozen balance {actual} != frozen commissions {expected}"

@@ -1,9 +1,11 @@
 """Reads of the ledger, including reconciliation of cached balances against entries."""
 
-from django.db.models import QuerySet, Sum
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
 
 from fenxiao.ledger.models import Account, Entry, Transaction
-from fenxiao.money import ZERO
+from fenxiao.money import HALF_FEN, ZERO, fen_of_sum
 
 
 def entries_of(*, user_id: int) -> QuerySet:
@@ -14,22 +16,19 @@ def entries_of(*, user_id: int) -> QuerySet:
     )
 
 
-def platform_balance(kind: str):
-    return (
-        Entry.objects.filter(account__owner=None, account__kind=kind).aggregate(s=Sum("amount"))[
-            "s"
-        ]
-        or ZERO
-    )
+def platform_balance(kind: str) -> Decimal:
+    entries = Entry.objects.filter(account__owner=None, account__kind=kind)
+    return fen_of_sum(entries.aggregate(s=Sum("amount"))["s"])
 
 
 def ledger_differences() -> list[str]:
     """Transactions that do not sum to zero and cached balances that differ from entries."""
     problems = []
     sums = Entry.objects.values("transaction_id").annotate(total=Sum("amount"))
-    for row in sums.exclude(total=0):
+    # entries are whole fen: a real imbalance is at least 0.01, less is SQLite's float noise
+    for row in sums.filter(Q(total__gte=HALF_FEN) | Q(total__lte=-HALF_FEN)):
         txn = Transaction.objects.get(pk=row["transaction_id"])
-        problems.append(f"transaction {txn}: entries sum to {row['total']}, not 0")
+        problems.append(f"transaction {txn}: entries sum to {fen_of_sum(row['total'])}, not 0")
     totals = dict(
         Entry.objects.exclude(account__owner=None)
         .values("account_id")
@@ -37,7 +36,7 @@ def ledger_differences() -> list[str]:
         .values_list("account_id", "total")
     )
     for account in Account.objects.exclude(owner=None).iterator():
-        expected = totals.get(account.pk, ZERO)
+        expected = fen_of_sum(totals.get(account.pk, ZERO))
         if account.balance != expected:
             problems.append(
                 f"account {account.key}: cached balance {account.balance} != entries {expected}"

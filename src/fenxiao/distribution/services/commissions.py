@@ -22,7 +22,7 @@ from fenxiao.distribution.services.plan import plan_get
 from fenxiao.ledger import services as ledger
 from fenxiao.ledger.models import Account
 from fenxiao.money import ZERO
-from fenxiao.orders.models import Order, OrderLine, Refund
+from fenxiao.orders.models import Order, OrderLine, Refund, RefundLine
 
 Kind = Account.Kind
 EXPENSE = ledger.platform_key(Kind.COMMISSION_EXPENSE)
@@ -202,7 +202,8 @@ def commissions_adjust_for_refund(*, refund: Refund, now: datetime) -> None:
 
 def _due(now: datetime, plan: Plan):
     cutoff = now - timedelta(days=plan.freeze_days)
-    open_lines = Refund.objects.filter(status__in=OPEN_REFUND).values("lines__line_id")
+    # from the refund lines, never NULL: NOT IN (…, NULL) would match no commission at all
+    open_lines = RefundLine.objects.filter(refund__status__in=OPEN_REFUND).values("line_id")
     return (
         Commission.objects.filter(
             status=Commission.Status.FROZEN,

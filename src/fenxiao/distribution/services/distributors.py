@@ -14,7 +14,7 @@ from fenxiao.distribution.errors import (
 )
 from fenxiao.distribution.models import Distributor, Grade, Plan
 from fenxiao.distribution.services.plan import plan_get
-from fenxiao.money import ZERO
+from fenxiao.money import HALF_FEN, fen_of_sum
 from fenxiao.orders.models import Order
 
 Status = Distributor.Status
@@ -58,7 +58,7 @@ def completed_spending(user: User):
     totals = Order.objects.filter(buyer=user, status=Order.Status.COMPLETED).aggregate(
         paid=Sum("total"), refunded=Sum("refunded_amount")
     )
-    return (totals["paid"] or ZERO) - (totals["refunded"] or ZERO)
+    return fen_of_sum(totals["paid"]) - fen_of_sum(totals["refunded"])
 
 
 def distributor_ensure(*, user: User, plan: Plan | None = None) -> Distributor | None:
@@ -148,7 +148,8 @@ def distributors_activate_by_threshold() -> int:
         Order.objects.filter(status=Order.Status.COMPLETED)
         .values("buyer")
         .annotate(kept=Sum(F("total") - F("refunded_amount")))
-        .filter(kept__gte=plan.threshold_amount)
+        # half a fen of slack for SQLite's float sums; distributor_ensure checks exactly
+        .filter(kept__gte=plan.threshold_amount - HALF_FEN)
         .exclude(buyer__distributor__status__in=[Status.ACTIVE, Status.FROZEN, Status.REJECTED])
     )
     activated = 0

@@ -15,7 +15,7 @@ from fenxiao.distribution.models import (
     ProductCommission,
 )
 from fenxiao.distribution.services.plan import plan_get
-from fenxiao.money import ZERO
+from fenxiao.money import fen_of_sum
 from fenxiao.orders.models import Order
 
 
@@ -75,8 +75,8 @@ def distributor_metrics(distributor_ids: list[int]) -> dict[int, dict]:
     )
     return {
         pk: {
-            "own_sales": own.get(pk) or ZERO,
-            "team_sales": team.get(pk) or ZERO,
+            "own_sales": fen_of_sum(own.get(pk)),
+            "team_sales": fen_of_sum(team.get(pk)),
             "direct_buyers": buyers.get(pk, 0),
         }
         for pk in distributor_ids
