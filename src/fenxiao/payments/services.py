@@ -143,6 +143,8 @@ def _refund_result(*, provider, event: str, resource: dict, now: datetime) -> No
     if provider_refund.status != ProviderRefund.Status.PROCESSING:
         return
     if event == "REFUND.SUCCESS" and resource.get("refund_status") == "SUCCESS":
+        # the order before its refund, as staff review locks them: the other way deadlocks
+        order_locks.order_for_update(provider_refund.payment.order_id)
         refund = order_locks.refund_for_update(provider_refund.refund_id)
         provider_refund.status = ProviderRefund.Status.SUCCESS
         provider_refund.provider_refund_id = resource.get("refund_id")
