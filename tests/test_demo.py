@@ -113,3 +113,25 @@ def test_reset_refuses_a_database_that_is_not_the_demo_file():
     # the test database is not the demo's SQLite file under DATA_DIR: never wipe it
     with pytest.raises(DemoResetRefused):
         load_demo(reset=True)
+
+
+def test_demo_has_a_three_level_tree_and_commissions_in_every_state(demo):
+    from fenxiao.cli import main as fenxiao
+    from fenxiao.distribution import selectors
+    from fenxiao.distribution.models import Commission, Distributor, Plan
+    from fenxiao.ledger.services import balances_of
+
+    plan = Plan.objects.get()
+    assert (plan.mode, plan.levels) == ("everyone", 3)
+    top = User.objects.get(phone="13900139000")
+    counts = selectors.team_counts(user_id=top.pk)
+    assert all(counts[level] > 0 for level in (1, 2, 3)), counts
+    statuses = set(Commission.objects.values_list("status", flat=True))
+    assert statuses == {"frozen", "settled", "reversed"}
+    assert Distributor.objects.filter(status="frozen").exists()
+    assert Commission.objects.filter(level=3).exists()
+    assert Commission.objects.filter(rate_source="product", rate_kind="fixed").exists()
+    # the top distributor, whose log-in is printed, has money in both buckets
+    balances = balances_of(top.pk)
+    assert balances["frozen"] > 0 and balances["available"] > 0
+    assert fenxiao(["reconcile"]) == 0

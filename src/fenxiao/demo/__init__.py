@@ -60,4 +60,6 @@ def _load() -> Counter:
     buyers = people.buyers()
     products = catalog.load_catalog()
     distribution.load_distribution(staff=staff, buyers=buyers)
-    return orders.load_orders(buyers=buyers, staff=staff, products=products)
+    statuses = orders.load_orders(buyers=buyers, staff=staff, products=products)
+    distribution.load_history(staff=staff, buyers=buyers)
+    return statuses
