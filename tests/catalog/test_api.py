@@ -137,6 +137,8 @@ def test_product_list_filters_by_category_including_its_subcategories(anon):
         {"page_size": 101},
         {"category": "食品"},
         {"q": "长" * 51},
+        {"category": 0},
+        {"category": 2**63},
         {"q": "烤鸭\x00礼盒"},
         {"q": "\x00"},
     ],
@@ -296,7 +298,15 @@ def test_a_category_cannot_be_its_own_parent(db):
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"name": ""}, {"name": "x" * 51}, {"name": "a\x00"}, {"name": "a", "parent_id": 99999}],
+    [
+        {},
+        {"name": ""},
+        {"name": "x" * 51},
+        {"name": "a\x00"},
+        {"name": "a", "parent_id": 99999},
+        {"name": "a", "parent_id": 2**63},
+        {"name": "a", "sort": 2**31},
+    ],
 )
 def test_a_bad_category_is_refused_and_nothing_written(staff_api, body):
     before = rows()
@@ -401,6 +411,15 @@ STOCK_CASES = [-1, 1.5, "5", "many", None, 10_000_001, True]
         product_body(selling_points=["\x00"]),
         product_body(skus=[{"price": "9.90", "stock": 1, "specs": {"颜\x00色": "黑"}}]),
         product_body(status="sold"),
+        product_body(sort=2**31),
+        product_body(sort="first"),
+        product_body(category_id=2**63),
+        product_body(category_id=0),
+        product_body(
+            skus=[{"price": "9.90", "stock": 1, "specs": {str(i): "v" for i in range(21)}}]
+        ),
+        product_body(skus=[{"price": "9.90", "stock": 1, "specs": {"": "黑"}}]),
+        product_body(skus=[{"price": "9.90", "stock": 1, "specs": {"颜色": {"主色": "黑"}}}]),
         product_body(selling_points="卖点"),
         product_body(selling_points=["x"] * 21),
         product_body(category_id="水杯"),
@@ -574,6 +593,9 @@ def test_patch_cannot_take_a_sku_of_another_product(staff_api):
         {"skus": None},
         {"skus": [{"price": "-5", "stock": 1}]},
         {"skus": [{"price": "5", "stock": -1}]},
+        {"skus": [{"id": 2**63, "price": "5", "stock": 1}]},
+        {"skus": [{"id": 999999, "price": "5", "stock": 1}]},
+        {"sort": 2**31},
         {"images": ["products/upload/missing.png"]},
         {"category_id": 999999},
     ],

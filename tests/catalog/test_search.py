@@ -250,6 +250,43 @@ def test_editing_a_product_through_the_api_updates_search(staff_api, anon, duck)
     assert found(anon, "烤鸭礼") == [duck.pk]  # the name did not change
 
 
+def test_editing_a_product_in_the_console_updates_search(client, staff, anon, duck):
+    sku = duck.skus.get()
+    client.force_login(staff)
+
+    r = client.post(
+        f"/admin/catalog/product/{duck.pk}/change/",
+        {
+            "name": "南京盐水鸭",
+            "category": duck.category_id,
+            "status": "on_shelf",
+            "sort": 0,
+            "tagline": "金陵风味",
+            "selling_points": '["当日现做"]',
+            "description": "",
+            "skus-TOTAL_FORMS": 1,
+            "skus-INITIAL_FORMS": 1,
+            "skus-0-id": sku.pk,
+            "skus-0-product": duck.pk,
+            "skus-0-code": "",
+            "skus-0-specs": "{}",
+            "skus-0-price": "10.00",
+            "skus-0-cost": "0",
+            "skus-0-stock": 5,
+            "skus-0-is_active": "on",
+            "images-TOTAL_FORMS": 0,
+            "images-INITIAL_FORMS": 0,
+        },
+    )
+
+    assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
+    assert found(anon, "盐水鸭") == [duck.pk]
+    assert found(anon, "金陵") == [duck.pk]
+    assert found(anon, "现做") == [duck.pk]
+    assert found(anon, "烤鸭") == []
+    assert found(anon, "冷链") == []
+
+
 def test_a_product_created_through_the_api_is_found(staff_api, anon):
     r = staff_api.post(
         "/admin/products",

@@ -3,18 +3,19 @@
 from typing import Annotated
 
 from django.core.files.storage import default_storage
-from django.db.models import Min, Q
+from django.db.models import OuterRef, Subquery
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field, StringConstraints
 
 from fenxiao.accounts.auth import require_perm
 from fenxiao.catalog import selectors, services
-from fenxiao.catalog.models import Category, Product
+from fenxiao.catalog.models import Category, Product, Sku
 from fenxiao.catalog.schemas import (
     CategoryIn,
     CategoryNode,
     CategoryOut,
+    Id,
     ProductCard,
     ProductIn,
     ProductOut,
@@ -31,7 +32,7 @@ admin_router = Router(tags=["staff: catalog"])
 
 class ProductFilters(Schema):
     q: Annotated[str, StringConstraints(max_length=50)] = ""
-    category: int | None = None
+    category: Id | None = None
     page: Annotated[int, Field(ge=1, le=10_000)] = 1
     page_size: Annotated[int, Field(ge=1, le=100)] = 20
 
@@ -106,7 +107,9 @@ def staff_detail(product_id: int) -> dict:
 @router.get("/products", auth=None, response=CardPage)
 def product_list(request, filters: Query[ProductFilters]):
     qs = selectors.product_list(q=filters.q, category_id=filters.category)
-    qs = qs.annotate(price_from=Min("skus__price", filter=Q(skus__is_active=True)))
+    # a subquery, not a join + GROUP BY: priced for the page's rows only, and count() drops it
+    lowest = Sku.objects.filter(product=OuterRef("pk"), is_active=True).order_by("price")
+    qs = qs.annotate(price_from=Subquery(lowest.values("price")[:1]))
     return page_of(qs, filters, card)
 
 

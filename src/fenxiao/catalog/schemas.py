@@ -9,12 +9,18 @@ Cost = Annotated[Decimal, Field(ge=0, le=Decimal("9999999.99"), decimal_places=2
 Stock = Annotated[int, Field(ge=0, le=10_000_000, strict=True)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Status = Literal["on_shelf", "off_shelf", "draft"]
+# bounded by the columns: beyond them the database fails instead of finding nothing
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Sort = Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
 
 
 class SkuIn(Schema):
-    id: int | None = None
+    id: Id | None = None
     code: Annotated[str, StringConstraints(max_length=64)] = ""
-    specs: dict[Annotated[str, StringConstraints(max_length=20)], Text] = {}
+    specs: Annotated[
+        dict[Annotated[str, StringConstraints(min_length=1, max_length=20)], Text],
+        Field(max_length=20),
+    ] = {}
     price: Price
     stock: Stock
     cost: Cost = Decimal("0")
@@ -28,7 +34,7 @@ class CommissionIn(Schema):
 
 class ProductIn(Schema):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-    category_id: int | None = None
+    category_id: Id | None = None
     description: Annotated[str, StringConstraints(max_length=100_000)] = ""
     tagline: Text = ""
     selling_points: Annotated[list[Text], Field(max_length=20)] = []
@@ -36,7 +42,7 @@ class ProductIn(Schema):
         list[Annotated[str, StringConstraints(max_length=300)]], Field(max_length=20)
     ] = []
     status: Status = "draft"
-    sort: int = 0
+    sort: Sort = 0
     skus: Annotated[list[SkuIn], Field(min_length=1, max_length=200)]
     commission: CommissionIn | None = None
 
@@ -46,7 +52,7 @@ class ProductPatch(Schema):
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
         | None
     ) = None
-    category_id: int | None = None
+    category_id: Id | None = None
     description: Annotated[str, StringConstraints(max_length=100_000)] | None = None
     tagline: Text | None = None
     selling_points: Annotated[list[Text], Field(max_length=20)] | None = None
@@ -55,7 +61,7 @@ class ProductPatch(Schema):
         | None
     ) = None
     status: Status | None = None
-    sort: int | None = None
+    sort: Sort | None = None
     skus: Annotated[list[SkuIn], Field(min_length=1, max_length=200)] | None = None
     commission: CommissionIn | None = None
 
@@ -110,8 +116,8 @@ class StaffProductOut(ProductOut):
 
 class CategoryIn(Schema):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-    parent_id: int | None = None
-    sort: int = 0
+    parent_id: Id | None = None
+    sort: Sort = 0
 
 
 class CategoryOut(Schema):
