@@ -73,4 +73,4 @@ def buyers() -> list[User]:
 
 def logins() -> list[tuple[str, str, str]]:
     rows = [(f"{ROLE_LABELS[role]}（{role}）", phone, pw) for role, phone, pw in STAFF]
-    return [*rows, ("买家（API / H5）", H5_BUYER[0], H5_BUYER[1])]
+    return [*rows, ("买家兼一级分销商（API / H5）", H5_BUYER[0], H5_BUYER[1])]
