@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.test import override_settings
 
 from fenxiao.accounts.models import Address, Token, User
-from fenxiao.accounts.services import staff_create
+from fenxiao.accounts.services import STAFF_ROLES, staff_create
 from fenxiao.api import api
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.asserts import assert_error
@@ -367,6 +367,22 @@ def test_staff_roles_exist_after_migrate_with_sensible_permissions():
     assert not {"catalog.add_product", "catalog.change_product", "catalog.delete_product"} & service
     for role in (operator, finance, service):
         assert not {p for p in role if p.startswith(("auth.", "accounts.add_", "accounts.change_"))}
+
+
+def test_every_permission_a_role_names_exists_and_is_granted():
+    """A misspelt codename in STAFF_ROLES would otherwise be dropped without a word."""
+    for role, grants in STAFF_ROLES.items():
+        granted = {
+            (p.content_type.app_label, p.codename)
+            for p in Group.objects.get(name=role).permissions.select_related("content_type")
+        }
+        for app_label, codenames in grants.items():
+            if codenames == ["*"]:
+                in_app = {a for a, _ in granted if a == app_label or app_label == "__all__"}
+                assert in_app, (role, app_label)
+                continue
+            missing = {c for c in codenames if (app_label, c) not in granted}
+            assert not missing, (role, app_label, missing)
 
 
 @pytest.mark.parametrize(

@@ -563,6 +563,21 @@ def test_patch_replaces_the_sku_list_keeping_ids_of_kept_skus(staff_api, anon):
     assert [s["price"] for s in public["skus"]] == ["12.50", "20.00"]
 
 
+def test_patch_replaces_the_pictures_in_the_given_order(staff_api, anon):
+    first, second, third = (upload(staff_api, png_bytes(color=(i, i, i))).json() for i in (1, 2, 3))
+    created = staff_api.post("/admin/products", product_body(images=[first["path"]])).json()
+
+    r = staff_api.patch(
+        f"/admin/products/{created['id']}", {"images": [third["path"], second["url"]]}
+    )
+
+    assert r.status_code == 200, r.content
+    assert anon.get(f"/products/{created['id']}").json()["images"] == [third["url"], second["url"]]
+    cleared = staff_api.patch(f"/admin/products/{created['id']}", {"images": []})
+    assert cleared.json()["images"] == []
+    assert not ProductImage.objects.filter(product_id=created["id"]).exists()
+
+
 def test_patch_cannot_take_a_sku_of_another_product(staff_api):
     product = SkuFactory(price=Decimal("10.00")).product
     foreign = SkuFactory(price=Decimal("99.00"))
