@@ -12,6 +12,7 @@ from django.test import override_settings
 from fenxiao.accounts.models import Address, Token, User
 from fenxiao.accounts.services import STAFF_ROLES, staff_create
 from fenxiao.api import api
+from fenxiao.errors import DomainError
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.asserts import assert_error
 from tests.conftest import ADDRESS
@@ -402,8 +403,6 @@ def test_creating_a_product_depends_on_the_staff_role(make_api, role, status):
 
 
 def test_createstaff_with_an_unknown_role_is_refused():
-    from fenxiao.errors import DomainError
-
     with pytest.raises(DomainError) as caught:
         staff_create(phone="13800000100", password="staff-pass-123", role="boss")
 
