@@ -4,8 +4,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.dateparse import parse_datetime
 
+from fenxiao.accounts.services import staff_create
 from fenxiao.catalog.models import Product, Sku
 from fenxiao.orders.models import Order, OrderLine, Refund
 from fenxiao.payments.models import Payment, ProviderRefund
@@ -258,11 +261,40 @@ def test_an_address_field_missing_or_blank_is_refused(buyer_api, sku, field):
     assert snapshot() == before
 
 
-def test_a_bad_phone_or_an_overlong_address_is_refused(buyer_api, sku):
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"phone": "call me"},
+        {"phone": "1234"},
+        {"phone": "+" + "1" * 20},  # longer than an order keeps
+        {"name": "名" * 33},
+        {"province": "省" * 33},
+        {"city": "市" * 33},
+        {"district": "区" * 33},
+        {"detail": "路" * 201},
+    ],
+    ids=lambda c: f"{next(iter(c))}={len(next(iter(c.values())))}",
+)
+def test_a_bad_phone_or_an_overlong_address_field_is_refused(buyer_api, sku, change):
     before = snapshot()
-    for address in ({**ADDRESS, "phone": "call me"}, {**ADDRESS, "detail": "路" * 201}):
-        assert_error(buyer_api.post("/orders", order_body((sku.pk, 1), address=address)), 400)
+    address = {**ADDRESS, **change}
+    r = buyer_api.post("/orders", order_body((sku.pk, 1), address=address))
+    assert_error(r, 400, "invalid_input")
     assert snapshot() == before
+
+
+def test_the_longest_valid_address_fits(buyer_api, sku):
+    address = {
+        "name": "名" * 32,
+        "phone": "+" + "8" * 19,
+        "province": "省" * 32,
+        "city": "市" * 32,
+        "district": "区" * 32,
+        "detail": "路" * 200,
+    }
+    r = buyer_api.post("/orders", order_body((sku.pk, 1), address=address))
+    assert r.status_code == 201, r.content
+    assert r.json()["address"] == address
 
 
 @pytest.mark.parametrize("raw", ['"订单"', "42", "", "[1]", "null"])
@@ -738,3 +770,38 @@ def test_reviewing_an_unknown_refund_is_404(staff_api):
     assert_error(staff_api.post("/admin/refunds/987654/approve", {}), 404, "refund_not_found")
     r = staff_api.post("/admin/refunds/987654/reject", {"reason": "x"})
     assert_error(r, 404, "refund_not_found")
+
+
+def test_staff_roles_decide_who_ships_and_who_reviews_refunds(buyer_api, make_api, sku, paid3):
+    # given a customer-service member and an operator
+    service = make_api(staff_create(phone="13800000011", password="staff-pass-123", role="service"))
+    operator = make_api(
+        staff_create(phone="13800000012", password="staff-pass-123", role="operator")
+    )
+    # customer service reviews refunds but does not ship
+    body = {"carrier": "顺丰", "tracking_no": "SF9"}
+    assert_error(service.post(f"/admin/orders/{paid3['id']}/ship", body), 403, "forbidden")
+    refund = request_refund(buyer_api, paid3, [1])
+    assert approve(service, refund["id"])["status"] == "refunded"
+    # the operator ships
+    assert ship(operator, paid3["id"])["status"] == "shipped"
+
+
+def _queries(api, path) -> int:
+    api.get(path)  # warm up: the token's last use is recorded once
+    with CaptureQueriesContext(connection) as ctx:
+        assert api.get(path).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_order_lists_take_the_same_queries_for_many_orders(buyer_api, staff_api, sku):
+    other = SkuFactory(stock=100)
+    place(buyer_api, sku, 1)
+    few, few_staff = _queries(buyer_api, "/orders"), _queries(staff_api, "/admin/orders")
+    for _ in range(8):
+        r = buyer_api.post("/orders", order_body((sku.pk, 1), (other.pk, 2)))
+        assert r.status_code == 201
+    assert buyer_api.get("/orders").json()["count"] == 9
+    assert _queries(buyer_api, "/orders") == few
+    assert _queries(staff_api, "/admin/orders") == few_staff
+    assert few <= 5

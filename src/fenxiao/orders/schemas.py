@@ -5,7 +5,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from fenxiao.accounts.schemas import AddressIn
+from fenxiao.accounts.schemas import AddressIn, Phone
 
 Quantity = Annotated[int, Field(ge=1, le=999, strict=True)]
 # a database id: above a 64-bit integer the database itself would fail, not just find nothing
@@ -17,9 +17,14 @@ class LineIn(Schema):
     quantity: Quantity
 
 
+class OrderAddressIn(AddressIn):
+    # Phone lets "+" and 20 digits through: 21 characters, one more than an order keeps
+    phone: Annotated[Phone, StringConstraints(max_length=20)]
+
+
 class OrderIn(Schema):
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=50)]
-    address: AddressIn
+    address: OrderAddressIn
     request_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     note: Annotated[str, StringConstraints(max_length=200)] = ""
 
