@@ -805,3 +805,13 @@ def test_order_lists_take_the_same_queries_for_many_orders(buyer_api, staff_api,
     assert _queries(buyer_api, "/orders") == few
     assert _queries(staff_api, "/admin/orders") == few_staff
     assert few <= 5
+
+
+@pytest.mark.parametrize("return_stock", ["abc", None, [], 2])
+def test_approve_with_a_bad_return_stock_is_refused(buyer_api, staff_api, sku, paid3, return_stock):
+    refund = request_refund(buyer_api, paid3, [1])
+    before = snapshot()
+    r = staff_api.post(f"/admin/refunds/{refund['id']}/approve", {"return_stock": return_stock})
+    assert_error(r, 400, "invalid_input")
+    assert snapshot() == before
+    assert Refund.objects.get(pk=refund["id"]).status == "requested"

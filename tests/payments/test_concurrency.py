@@ -20,7 +20,7 @@ from fenxiao.payments import providers
 from fenxiao.payments.models import Payment, PaymentNotification, ProviderRefund
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import SkuFactory
-from tests.conftest import ADDRESS
+from tests.conftest import ADDRESS, Api
 from tests.orders.flows import pay, place, request_refund, start_payment
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -113,7 +113,7 @@ def test_orders_of_two_skus_in_opposite_order_do_not_deadlock(make_api, capsys):
 
 def test_one_request_id_sent_ten_times_at_once_makes_one_order(buyer_api, sku, capsys):
     body = {"lines": [{"sku_id": sku.pk, "quantity": 2}], "address": ADDRESS, "request_id": "r"}
-    apis = [type(buyer_api)(buyer_api.token) for _ in range(10)]
+    apis = [Api(buyer_api.token) for _ in range(10)]
     results = race(10, lambda i: apis[i].post("/orders", body))
     assert sorted(r.status_code for r in results) == [200] * 9 + [201]
     assert len({r.json()["id"] for r in results}) == 1
@@ -218,7 +218,7 @@ def test_a_buyer_cancelling_while_the_payment_arrives_ends_consistent(buyer_api,
         headers, body = sandbox.payment_notification(
             out_trade_no=payment["out_trade_no"], amount_cents=29990
         )
-        canceller = type(buyer_api)(buyer_api.token)
+        canceller = Api(buyer_api.token)
 
         def act(i, order_id=order["id"], headers=headers, body=body, canceller=canceller):
             if i == 0:
