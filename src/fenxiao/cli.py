@@ -137,6 +137,7 @@ def cmd_createstaff(opts) -> int:
     from fenxiao.accounts.services import staff_create
     from fenxiao.errors import DomainError
 
+    _manage("migrate", "--no-input", "-v", "0")
     try:
         user = staff_create(phone=opts.phone, password=opts.password, role=opts.role)
     except DomainError as exc:

@@ -142,6 +142,9 @@ ORDER_MAX_QUANTITY = 999
 LOGIN_MAX_FAILURES_PER_PHONE = int(env("LOGIN_MAX_FAILURES_PER_PHONE", "5"))
 LOGIN_MAX_FAILURES_PER_IP = int(env("LOGIN_MAX_FAILURES_PER_IP", "30"))
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+# how many reverse proxies (nginx, a load balancer) stand in front: the client address is read
+# from X-Forwarded-For only that far
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 # Payments. The sandbox keeps its locally generated platform key here.

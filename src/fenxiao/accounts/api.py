@@ -1,5 +1,6 @@
 """Registration, log-in and the signed-in user's own addresses."""
 
+from django.conf import settings
 from ninja import Router, Status
 
 from fenxiao.accounts import services, wechat
@@ -29,6 +30,13 @@ def _apply_ref(user, code: str | None, source: str) -> None:
 
 
 def client_ip(request) -> str:
+    """The caller's address; behind N trusted proxies, the Nth address from the right of
+    X-Forwarded-For (what the outermost trusted proxy saw), never one the client wrote."""
+    hops = settings.TRUSTED_PROXY_COUNT
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
     return request.META.get("REMOTE_ADDR", "")
 
 

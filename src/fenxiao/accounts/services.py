@@ -92,27 +92,36 @@ def _failure_keys(phone: str, ip: str) -> list[tuple[str, int]]:
     ]
 
 
-def _count_failure(key: str) -> None:
+def _take_slot(key: str) -> int:
+    """Count one attempt atomically (add, then incr); returns the count including it."""
     window = int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
     if cache.add(key, 1, window):
-        return
+        return 1
     try:
-        cache.incr(key)
-    except ValueError:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
         cache.set(key, 1, window)
+        return 1
 
 
 def user_authenticate(*, phone: str, password: str, ip: str) -> User:
-    """Check a password; failed attempts are counted per phone and per IP, successes are not."""
+    """Check a password; failed attempts are counted per phone and per IP, successes are not.
+
+    Each attempt takes a slot before the password is checked, so parallel guesses cannot all
+    slip under the limit; a successful attempt gives its slots back.
+    """
     keys = _failure_keys(phone, ip)
-    if any((cache.get(key) or 0) >= limit for key, limit in keys):
+    taken = [(_take_slot(key), limit) for key, limit in keys]
+    if any(count > limit for count, limit in taken):
         raise TooManyAttempts()
     user = User.objects.filter(phone=phone, is_active=True).first()
     if user is None or not user.check_password(password):
-        for key, _ in keys:
-            _count_failure(key)
         raise InvalidCredentials()
     cache.delete(keys[0][0])
+    try:
+        cache.decr(keys[1][0])
+    except ValueError:
+        pass
     return user
 
 
