@@ -18,6 +18,7 @@ from fenxiao.orders.api import admin_router as orders_admin_router
 from fenxiao.orders.api import router as orders_router
 from fenxiao.payments.api import admin_router as payments_admin_router
 from fenxiao.payments.api import router as payments_router
+from fenxiao.validation_messages import chinese
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +72,11 @@ def on_domain_error(request, exc: DomainError):
 def on_validation_error(request, exc: ValidationError):
     first = exc.errors[0] if exc.errors else {}
     where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "payload"))
-    message = f"参数错误: {where} {first.get('msg', '')}".strip()
-    errors = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors]
+    message = f"参数错误: {where} {chinese(first) if first else ''}".strip()
+    errors = [
+        {"loc": list(e.get("loc", ())), "type": e.get("type", ""), "msg": chinese(e)}
+        for e in exc.errors
+    ]
     return error(request, 400, "invalid_input", message, errors=errors)
 
 
