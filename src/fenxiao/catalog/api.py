@@ -158,11 +158,13 @@ def product_update(request, product_id: int, payload: ProductPatch):
     return staff_detail(product_id)
 
 
-@admin_router.delete("/products/{product_id}", response={204: None})
+@admin_router.delete("/products/{product_id}", response={200: StaffProductOut, 204: None})
 def product_delete(request, product_id: int):
+    """204 when deleted; 200 with the product, now off the shelf, when orders keep it."""
     require_perm(request, "catalog.delete_product")
-    services.product_delete(product_id=product_id)
-    return Status(204, None)
+    if services.product_delete(product_id=product_id):
+        return Status(204, None)
+    return Status(200, staff_detail(product_id))
 
 
 @admin_router.post("/categories", response={201: CategoryOut})

@@ -171,17 +171,20 @@ def product_update(*, product_id: int, **fields) -> Product:
 
 
 @transaction.atomic
-def product_delete(*, product_id: int) -> None:
-    """Products that were ever ordered stay (orders point at them): they go off the shelf."""
+def product_delete(*, product_id: int) -> bool:
+    """Delete a product; one that was ever ordered stays (orders point at it) and goes off
+    the shelf instead. Returns whether it was really deleted."""
     product = Product.objects.filter(pk=product_id).first()
     if product is None:
         raise ProductNotFound()
     try:
         with transaction.atomic():
             product.delete()
+        return True
     except ProtectedError:
         product.status = Product.Status.OFF_SHELF
         product.save(update_fields=["status", "updated_at"])
+        return False
 
 
 @transaction.atomic
