@@ -58,7 +58,11 @@ class Product(models.Model):
         verbose_name = "商品"
         verbose_name_plural = "商品"
         ordering = ["sort", "-id"]
-        indexes = [models.Index(fields=["status", "category"])]
+        indexes = [
+            models.Index(fields=["status", "category"]),
+            # the storefront list: on-shelf products in display order, read 20 at a time
+            models.Index(fields=["status", "sort", "-id"], name="catalog_product_shelf_order"),
+        ]
 
     def __str__(self):
         return self.name

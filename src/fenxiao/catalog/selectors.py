@@ -8,21 +8,42 @@ from fenxiao.catalog.errors import ProductNotFound
 from fenxiao.catalog.models import Product, Sku
 
 # FTS5's trigram tokenizer (SQLite) and pg_trgm (PostgreSQL) index three-character runs;
-# shorter queries are answered by a scan, which stays fast because the column is compact.
+# shorter terms are answered from catalog_product_grams, which holds every 1- and
+# 2-character run (migration catalog/0003).
 TRIGRAM = 3
+
+
+def _sqlite_token(term: str) -> bool:
+    """Whether FTS5's ascii tokenizer keeps `term` as one token: no ASCII punctuation or space."""
+    return all(not ch.isascii() or ch.isalnum() for ch in term)
 
 
 def _matching(qs: QuerySet, q: str) -> QuerySet:
     term = q.strip().lower()
+    phrase = '"' + term.replace('"', '""') + '"'
     if connection.vendor == "sqlite" and len(term) >= TRIGRAM:
-        phrase = '"' + term.replace('"', '""') + '"'
         return qs.filter(
             id__in=RawSQL(
                 "SELECT rowid FROM catalog_product_fts WHERE catalog_product_fts MATCH %s",
                 [phrase],
             )
         )
-    # PostgreSQL: LIKE on the lower-cased column uses the pg_trgm GIN index.
+    if connection.vendor == "sqlite" and _sqlite_token(term):
+        return qs.filter(
+            id__in=RawSQL(
+                "SELECT rowid FROM catalog_product_grams WHERE catalog_product_grams MATCH %s",
+                [phrase],
+            )
+        )
+    if connection.vendor == "postgresql" and len(term) < TRIGRAM:
+        return qs.filter(
+            id__in=RawSQL(
+                "SELECT product_id FROM catalog_product_grams WHERE grams @> ARRAY[%s]::text[]",
+                [term],
+            )
+        )
+    # PostgreSQL: LIKE on the lower-cased column uses the pg_trgm GIN index. SQLite: a short
+    # term with ASCII punctuation, which no index holds, is rare enough to scan for.
     return qs.filter(search_text__contains=term)
 
 

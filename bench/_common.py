@@ -1,0 +1,146 @@
+"""Shared helpers for the bench scripts: databases, Django set-up, pgbench and statistics.
+
+Each bench script runs against one database per process (`--db sqlite` or `--db postgres`),
+so Django's settings are read from FENXIAO_* exactly as in production; bench/run.py starts
+one subprocess per (script, database).
+"""
+
+import atexit
+import json
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
+PG_PORT = os.environ.get("BENCH_PG_PORT", "5432")
+PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
+PG_BENCH_DB = "fenxiao_bench"
+PG_PGBENCH_DB = "fenxiao_pgbench"
+
+
+def pg_env() -> dict:
+    return {**os.environ, "PGHOST": PG_HOST, "PGPORT": PG_PORT, "PGUSER": PG_USER}
+
+
+def pg_reachable() -> bool:
+    if not shutil.which("psql"):
+        return False
+    done = subprocess.run(
+        ["psql", "-d", "postgres", "-tAc", "SELECT 1"],
+        env=pg_env(),
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+    return done.returncode == 0 and done.stdout.strip() == "1"
+
+
+def psql(sql: str, db: str = "postgres") -> str:
+    done = subprocess.run(
+        ["psql", "-v", "ON_ERROR_STOP=1", "-d", db, "-tAc", sql],
+        env=pg_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def pg_fresh_database(name: str) -> None:
+    """Drop and create `name`, so every run starts from the same empty database."""
+    psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    psql(f'CREATE DATABASE "{name}"')
+
+
+def pg_ensure_database(name: str) -> None:
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":
+        psql(f'CREATE DATABASE "{name}"')
+
+
+def pgbench(args: list[str], db: str) -> float:
+    """Run pgbench and return its TPS (without initial connection time)."""
+    done = subprocess.run(
+        ["pgbench", *args, db], env=pg_env(), capture_output=True, text=True, check=True
+    )
+    match = re.search(r"tps = ([\d.]+) \((without initial connection time|excluding)", done.stdout)
+    if not match:
+        raise RuntimeError(f"pgbench printed no tps:\n{done.stdout}\n{done.stderr}")
+    return float(match.group(1))
+
+
+def pgbench_init(db: str, scale: int = 1) -> None:
+    subprocess.run(
+        ["pgbench", "-i", "-q", "-s", str(scale), db],
+        env=pg_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
+def django_setup(db: str) -> str:
+    """Point FENXIAO_* at a fresh bench database, set Django up and migrate; returns the URL."""
+    data_dir = tempfile.mkdtemp(prefix=f"fenxiao-bench-{db}-")
+    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
+    if db == "sqlite":
+        url = f"sqlite:///{data_dir}/bench.sqlite3"
+    else:
+        pg_fresh_database(PG_BENCH_DB)
+        url = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{PG_BENCH_DB}"
+    os.environ["FENXIAO_DATABASE_URL"] = url
+    os.environ["FENXIAO_DATA_DIR"] = data_dir
+    os.environ.setdefault("FENXIAO_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fenxiao.settings")
+    sys.path.insert(0, str(REPO / "src"))
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    return url
+
+
+def timed(fn, *, min_runs: int = 20, max_runs: int = 200, budget_s: float = 1.0) -> list[float]:
+    """Call fn after two warm-up calls until min_runs and the budget are spent; ms per call."""
+    fn()
+    fn()
+    samples: list[float] = []
+    started = time.perf_counter()
+    while len(samples) < max_runs and (
+        len(samples) < min_runs or time.perf_counter() - started < budget_s
+    ):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return samples
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """Pad to `width` terminal columns, counting CJK characters as two."""
+    cols = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    fill = " " * max(0, width - cols)
+    return fill + text if right else text + fill
+
+
+def emit(results: dict, json_out: str | None) -> None:
+    if json_out:
+        Path(json_out).write_text(json.dumps(results, ensure_ascii=False, indent=1))

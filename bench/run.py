@@ -1,0 +1,134 @@
+"""`make bench`: search and order placement on SQLite and PostgreSQL, as one compact table.
+
+Each (bench, database) pair runs in its own process so Django is set up from FENXIAO_*
+settings exactly once per database; PostgreSQL parts are skipped when it is not reachable.
+Figures are ratios against references run in the same command (a naive scan, pgbench).
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from _common import PG_HOST, PG_PORT, REPO, pad, pg_reachable
+
+HERE = Path(__file__).resolve().parent
+
+
+def run_bench(script: str, db: str, extra: list[str]) -> dict | None:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
+        json_out = out.name
+    started = time.perf_counter()
+    print(f"… {script} on {db}", file=sys.stderr, flush=True)
+    done = subprocess.run(
+        [sys.executable, str(HERE / script), "--db", db, "--json-out", json_out, *extra],
+        capture_output=True,
+        text=True,
+    )
+    print(f"  {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    try:
+        if done.returncode != 0:
+            print(f"!! {script} --db {db} failed:\n{done.stdout}\n{done.stderr}", file=sys.stderr)
+            return None
+        return json.loads(Path(json_out).read_text())
+    finally:
+        os.unlink(json_out)
+
+
+def search_table(results: list[dict]) -> None:
+    print("\nsearch: GET /products?q= page 1 (20 cards + count), 100,000 products")
+    print("ms median / p95; '÷ scan' = median ÷ a naive LIKE scan of the same columns")
+    header = pad("query", 24) + "".join(
+        f"{r['db'] + ' page1':>20}{'÷ scan':>8}  {pad('index', 13)}" for r in results
+    )
+    print(header)
+    for i, row in enumerate(results[0]["queries"]):
+        line = pad(f"{row['label']} {row['q']}".strip(), 24)
+        for r in results:
+            q = r["queries"][i]
+            timing = f"{q['api_median']:.1f} / {q['api_p95']:.1f}"
+            line += f"{timing:>20}{q['api_median'] / q['naive_median']:>8.2f}  "
+            line += pad(q["index"], 13)
+        print(line)
+    for r in results:
+        for q in r["queries"]:
+            if q["count"] != q["naive_count"] or not q["name_hits_first"]:
+                print(
+                    f"!! {r['db']} {q['q']!r}: {q['count']} found, naive scan {q['naive_count']}"
+                    f", name hits first: {q['name_hits_first']}"
+                )
+        naive = ", ".join(f"{q['naive_median']:.0f}" for q in r["queries"])
+        print(f"   {r['db']}: naive scan medians (ms): {naive}; load {r['load_s']:.0f} s")
+        if "pgbench_select_tps" in r:
+            tps = r["pgbench_select_tps"]
+            print(
+                f"   {r['db']}: pgbench -S -c 1 -T 5, same database: {tps:,.0f} tps "
+                f"({1000 / tps:.3f} ms a select)"
+            )
+
+
+def orders_table(results: list[dict]) -> None:
+    pgbench_tps = next((r["pgbench_tps"] for r in results if "pgbench_tps" in r), {})
+    seconds = results[0]["seconds"]
+    print(f"\norders: order_place from N threads, {seconds:.0f} s each; 秒杀 SKU of limited stock")
+    print("'÷ pgbench' = orders/s ÷ pgbench TPC-B-like tps (-c N -j 2, fenxiao_pgbench)")
+    header = f"{'threads':>7}{'pgbench tps':>13}" + "".join(
+        f"{r['db'] + ' orders/s':>18}{'÷ pgbench':>11}{pad('秒杀 sold', 11, right=True)}"
+        f"{'oversold':>10}{'errors':>8}"
+        for r in results
+    )
+    print(header)
+    for i, phase in enumerate(results[0]["phases"]):
+        n = phase["threads"]
+        tps = pgbench_tps.get(str(n))
+        line = f"{n:>7}{(f'{tps:,.0f}' if tps else 'n/a'):>13}"
+        for r in results:
+            p = r["phases"][i]
+            ratio = f"{p['orders_per_s'] / tps:.3f}" if tps else "n/a"
+            sold = f"{p['hot_sold']}/{p['hot_stock']}"
+            line += f"{p['orders_per_s']:>18.0f}{ratio:>11}{sold:>11}{p['oversold']:>10}"
+            line += f"{p['errors']:>8}"
+        print(line)
+    for r in results:
+        for p in r["phases"]:
+            if p["errors"] or p["oversold"] or not p["orders_match"]:
+                print(f"!! {r['db']} {p['threads']} threads: {p}")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["search", "orders"])
+    args = parser.parse_args(argv)
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    dbs = ["sqlite"]
+    if pg_reachable():
+        dbs.append("postgres")
+    else:
+        print(f"PostgreSQL at {PG_HOST}:{PG_PORT} not reachable: SQLite only", file=sys.stderr)
+    benches = ["search", "orders"] if args.only is None else [args.only]
+    searches = [r for db in dbs if "search" in benches and (r := run_bench("search.py", db, []))]
+    orders = [r for db in dbs if "orders" in benches and (r := run_bench("orders.py", db, []))]
+
+    load = os.getloadavg()
+    print(
+        f"fenxiao bench · {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · commit {commit} · "
+        f"{os.cpu_count()} cores · Python {platform.python_version()} · "
+        f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
+    )
+    if searches:
+        search_table(searches)
+    if orders:
+        orders_table(orders)
+    return 0 if len(searches) + len(orders) == len(dbs) * len(benches) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
