@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -97,6 +98,11 @@ def on_http_error(request, exc: HttpError):
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return error(request, 404, "not_found", "对象不存在")
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return error(request, 413, "payload_too_large", "请求体过大")
 
 
 @api.exception_handler(Exception)

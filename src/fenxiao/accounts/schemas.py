@@ -3,7 +3,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?\d{5,20}$")]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?\d{5,15}$")]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 
