@@ -16,6 +16,8 @@ app.autodiscover_tasks()
 PERIODIC_JOBS = {
     "cancel-unpaid-orders": ("fenxiao.orders.tasks.cancel_unpaid_orders", 60),
     "auto-confirm-orders": ("fenxiao.orders.tasks.auto_confirm_orders", 600),
+    "close-cancelled-payments": ("fenxiao.payments.tasks.close_cancelled_payments", 300),
+    "retry-refunds": ("fenxiao.payments.tasks.retry_refunds", 600),
     "settle-commissions": ("fenxiao.distribution.tasks.settle_commissions", 600),
     "upgrade-distributors": ("fenxiao.distribution.tasks.upgrade_distributors", 3600),
 }

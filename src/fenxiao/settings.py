@@ -151,6 +151,7 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 PAYMENT_PROVIDERS = [p.strip() for p in env("PAYMENT_PROVIDERS", "sandbox").split(",") if p]
 SANDBOX_KEY_DIR = Path(env("SANDBOX_KEY_DIR") or DATA_DIR / "sandbox")
 NOTIFY_MAX_SKEW = timedelta(minutes=5)
+REFUND_RETRY_AFTER = timedelta(minutes=10)
 WECHAT_APPID = env("WECHAT_APPID")
 WECHAT_SECRET = env("WECHAT_SECRET")
 # mini-program log-in: "wechat" (code2session) when an app is configured, else the sandbox

@@ -67,7 +67,7 @@ class RefundAdmin(admin.ModelAdmin):
     search_fields = ["number", "order__number", "order__buyer__phone", "reason"]
     list_select_related = ["order__buyer"]
     inlines = [RefundLineInline]
-    actions = ["approve", "approve_without_stock", "reject"]
+    actions = ["approve", "approve_without_stock", "reject", "resend"]
     readonly_fields = [f.name for f in Refund._meta.fields]
 
     def has_add_permission(self, request):
@@ -111,6 +111,22 @@ class RefundAdmin(admin.ModelAdmin):
     @admin.action(description="同意退款（仅退款，不退库存）", permissions=["change"])
     def approve_without_stock(self, request, queryset):
         self._approve(request, queryset, False)
+
+    @admin.action(description="重新发起退款（渠道退款失败时）", permissions=["change"])
+    def resend(self, request, queryset):
+        stuck = list(queryset.filter(status=Refund.Status.APPROVED).order_by("pk"))
+        if not stuck:
+            self.message_user(request, "所选售后单中没有退款中的单据", messages.WARNING)
+            return
+        for refund in stuck:
+            try:
+                services.refund_send(refund_id=refund.pk)
+            except DomainError as exc:
+                self.message_user(request, f"{refund.number}: {exc.message}", messages.ERROR)
+        done = Refund.objects.filter(pk__in=[r.pk for r in stuck], status=Refund.Status.REFUNDED)
+        self.message_user(
+            request, f"已重新发起 {len(stuck)} 笔，{done.count()} 笔已退款成功", messages.SUCCESS
+        )
 
     @admin.action(description="拒绝退款（填写原因）", permissions=["change"])
     def reject(self, request, queryset):

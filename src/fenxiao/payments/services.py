@@ -7,11 +7,14 @@ refund completes the after-sales request (and, with distribution, adjusts commis
 import logging
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fenxiao.accounts.models import User
 from fenxiao.distribution.services import commissions
+from fenxiao.errors import DomainError
 from fenxiao.money import to_cents
 from fenxiao.orders import locks as order_locks
 from fenxiao.orders import services as orders
@@ -23,6 +26,8 @@ from fenxiao.payments.errors import (
     NotificationReplayed,
     OrderNotPayable,
     PaymentNotFound,
+    ProviderError,
+    ProviderUnavailable,
 )
 from fenxiao.payments.models import Payment, PaymentNotification, ProviderRefund
 from fenxiao.payments.notify import Notification
@@ -196,3 +201,47 @@ def _provider_refund_for(*, refund_id: int) -> ProviderRefund:
         refund=refund, payment=payment, out_refund_no=refund.number, amount=refund.amount
     )
     return ProviderRefund.objects.select_related("payment", "refund").get(pk=created.pk)
+
+
+def payments_close_for_cancelled() -> int:
+    """Close the unpaid payments of cancelled orders with their provider, so a buyer cannot
+    pay them later. A provider that refuses (paid meanwhile) leaves it to the notification."""
+    stale = Payment.objects.filter(
+        status=Payment.Status.CREATED, order__status=Order.Status.CANCELLED
+    ).order_by("pk")
+    closed = 0
+    for payment in stale:
+        try:
+            providers.get(payment.provider).close(out_trade_no=payment.out_trade_no)
+        except (ProviderError, ProviderUnavailable) as exc:
+            logger.warning("could not close payment %s: %s", payment.pk, exc)
+            continue
+        closed += Payment.objects.filter(pk=payment.pk, status=Payment.Status.CREATED).update(
+            status=Payment.Status.CLOSED
+        )
+    return closed
+
+
+def refunds_retry(*, now: datetime | None = None) -> int:
+    """Send again the approved refunds whose provider refund failed, or has been processing
+    for REFUND_RETRY_AFTER without an answer. Providers treat the same out_refund_no as the
+    same refund, so a retry never pays twice."""
+    now = now or timezone.now()
+    stuck = ProviderRefund.objects.filter(refund__status=Refund.Status.APPROVED).filter(
+        Q(status=ProviderRefund.Status.FAILED)
+        | Q(
+            status=ProviderRefund.Status.PROCESSING,
+            created_at__lte=now - settings.REFUND_RETRY_AFTER,
+        )
+    )
+    retried = 0
+    for provider_refund in stuck.order_by("pk"):
+        ProviderRefund.objects.filter(
+            pk=provider_refund.pk, status=ProviderRefund.Status.FAILED
+        ).update(status=ProviderRefund.Status.PROCESSING)
+        try:
+            refund_send(refund_id=provider_refund.refund_id)
+            retried += 1
+        except DomainError as exc:
+            logger.warning("refund %s retry failed: %s", provider_refund.refund_id, exc)
+    return retried

@@ -28,5 +28,9 @@ class Provider(Protocol):
         """Start a refund; the result arrives as a REFUND.* notification, either later
         or at once as the returned (headers, body) for us to handle now."""
 
+    def close(self, *, out_trade_no: str) -> None:
+        """Close an unpaid payment so it can no longer be paid; raise ProviderError if the
+        provider refuses (e.g. it was paid meanwhile)."""
+
     def verify(self, *, headers, body: str, now: datetime) -> Notification:
         """Check signature, time and encryption of a notification; raise if not genuine."""

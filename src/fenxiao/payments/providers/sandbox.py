@@ -151,6 +151,9 @@ class SandboxProvider:
             total_cents=total_cents,
         )
 
+    def close(self, *, out_trade_no):
+        """Nothing to tell: the sandbox refuses to complete a closed payment."""
+
     def verify(self, *, headers, body, now: datetime) -> Notification:
         return verify_notification(
             headers=headers,

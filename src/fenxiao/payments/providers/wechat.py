@@ -89,6 +89,11 @@ class WechatPayProvider:
             raise ProviderError(f"微信退款失败: {code} {message[:200]}")
         return None
 
+    def close(self, *, out_trade_no):
+        code, message = self.client.close(out_trade_no=out_trade_no)
+        if code not in (200, 204):
+            raise ProviderError(f"微信关单失败: {code} {message[:200]}")
+
     def verify(self, *, headers, body, now: datetime) -> Notification:
         return verify_notification(
             headers=headers,

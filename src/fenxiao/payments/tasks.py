@@ -1,0 +1,16 @@
+"""Periodic jobs of payments (thin wrappers; see PERIODIC_JOBS in fenxiao.celery)."""
+
+from celery import shared_task
+
+from fenxiao.celery import as_of
+from fenxiao.payments import services
+
+
+@shared_task(name="fenxiao.payments.tasks.close_cancelled_payments")
+def close_cancelled_payments(at: str | None = None) -> int:
+    return services.payments_close_for_cancelled()
+
+
+@shared_task(name="fenxiao.payments.tasks.retry_refunds")
+def retry_refunds(at: str | None = None) -> int:
+    return services.refunds_retry(now=as_of(at))
