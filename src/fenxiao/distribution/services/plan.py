@@ -65,8 +65,9 @@ def plan_as_dict(plan: Plan) -> dict:
     }
 
 
-def _plain(number: Decimal) -> str:
-    text = format(number.normalize(), "f")
+def _plain(number: Decimal | int) -> str:
+    # a plan just created by plan_get() still holds the model's int default (50)
+    text = format(Decimal(number).normalize(), "f")
     return text
 
 
