@@ -185,6 +185,23 @@ class PlanAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_fieldsets(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.fieldsets
+        # read-only staff see the rates as words rather than JSON
+        swap = {"rates": "rates_display"}
+        return [
+            (name, {**options, "fields": [swap.get(f, f) for f in options["fields"]]})
+            for name, options in self.fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "rates_display"]
+
+    @admin.display(description="各级佣金")
+    def rates_display(self, obj):
+        return rates_text(obj.rates)
+
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
