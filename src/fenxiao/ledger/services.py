@@ -33,6 +33,17 @@ def _ensure_accounts(keys: list[str]) -> None:
         Account.objects.get_or_create(key=key, defaults={"kind": kind, "owner_id": owner_id})
 
 
+def accounts_lock(keys) -> None:
+    """Lock these accounts, created if missing, in primary-key order — for a caller inside a
+    transaction about to post several times: taking every lock first, in the one order all
+    callers use, is what keeps two of them from deadlocking (say a refund clawing back from
+    `available` and then reversing from `frozen`, against a settlement moving frozen to
+    available)."""
+    keys = sorted(set(keys))
+    _ensure_accounts(keys)
+    locks.accounts_for_update(key for key in keys if key.startswith("user:"))
+
+
 @transaction.atomic
 def post(
     *,

@@ -89,6 +89,8 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
     grades = {
         g.pk: g for g in Grade.objects.filter(pk__in={ln.distributor.grade_id for ln in paying})
     }
+    # every frozen account this payment credits, locked up front in one order (see ledger)
+    ledger.accounts_lock(ledger.user_key(link.user_id, Kind.FROZEN) for link in paying)
     created = []
     for line in order.lines.select_related("product").order_by("pk"):
         override = ProductCommission.objects.filter(product_id=line.product_id).first()
@@ -169,6 +171,11 @@ def commissions_adjust_for_refund(*, refund: Refund, now: datetime) -> None:
     # every commission row first, then ledger accounts: the order settlement locks them in
     locked = list(
         Commission.objects.select_for_update().filter(line_id__in=line_ids).order_by("pk")
+    )
+    ledger.accounts_lock(
+        ledger.user_key(c.beneficiary_id, kind)
+        for c in locked
+        for kind in (Kind.FROZEN, Kind.AVAILABLE)
     )
     for line in OrderLine.objects.filter(pk__in=line_ids).order_by("pk"):
         commissions = sorted((c for c in locked if c.line_id == line.pk), key=lambda c: c.level)
