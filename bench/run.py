@@ -47,7 +47,7 @@ def search_table(results: list[dict]) -> None:
     header = pad("query", 24) + "".join(
         f"{r['db'] + ' page1':>20}{'÷ scan':>8}  {pad('index', 13)}" for r in results
     )
-    print(header)
+    print(header.rstrip())
     for i, row in enumerate(results[0]["queries"]):
         line = pad(f"{row['label']} {row['q']}".strip(), 24)
         for r in results:
@@ -55,7 +55,7 @@ def search_table(results: list[dict]) -> None:
             timing = f"{q['api_median']:.1f} / {q['api_p95']:.1f}"
             line += f"{timing:>20}{q['api_median'] / q['naive_median']:>8.2f}  "
             line += pad(q["index"], 13)
-        print(line)
+        print(line.rstrip())
     for r in results:
         for q in r["queries"]:
             if q["count"] != q["naive_count"] or not q["name_hits_first"]:
@@ -77,13 +77,13 @@ def orders_table(results: list[dict]) -> None:
     pgbench_tps = next((r["pgbench_tps"] for r in results if "pgbench_tps" in r), {})
     seconds = results[0]["seconds"]
     print(f"\norders: order_place from N threads, {seconds:.0f} s each; 秒杀 SKU of limited stock")
-    print("'÷ pgbench' = orders/s ÷ pgbench TPC-B-like tps (-c N -j 2, fenxiao_pgbench)")
+    print("'÷ pgbench' = orders/s ÷ pgbench TPC-B-like tps (-c N -j ≤2, fenxiao_pgbench)")
     header = f"{'threads':>7}{'pgbench tps':>13}" + "".join(
         f"{r['db'] + ' orders/s':>18}{'÷ pgbench':>11}{pad('秒杀 sold', 11, right=True)}"
         f"{'oversold':>10}{'errors':>8}"
         for r in results
     )
-    print(header)
+    print(header.rstrip())
     for i, phase in enumerate(results[0]["phases"]):
         n = phase["threads"]
         tps = pgbench_tps.get(str(n))
@@ -94,7 +94,7 @@ def orders_table(results: list[dict]) -> None:
             sold = f"{p['hot_sold']}/{p['hot_stock']}"
             line += f"{p['orders_per_s']:>18.0f}{ratio:>11}{sold:>11}{p['oversold']:>10}"
             line += f"{p['errors']:>8}"
-        print(line)
+        print(line.rstrip())
     for r in results:
         for p in r["phases"]:
             if p["errors"] or p["oversold"] or not p["orders_match"]:
