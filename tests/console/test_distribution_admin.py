@@ -402,7 +402,7 @@ def test_distributor_list_shows_team_counts_and_balances(console, network):
     # c1 is three levels below top; d1, four levels below, is not in top's team
     assert f'<a href="{tree_url(network.top)}" title="查看团队">2 / 1 / 1</a>' in top
     # top earns level 3 of the band (5% of 229) and level 1 of the mats (15% of 178)
-    assert f'<a href="{ledger_url(network.top)}" title="查看账户流水">' in top
+    assert f'<a href="{ledger_url(network.top)}" title="查看账户流水"' in top
     assert "¥38.15 / ¥0.00 / ¥0.00" in top
     a1 = row_of(rows, "阿一")
     assert "1 / 1 / 1" in a1 and "¥22.90 / ¥0.00 / ¥0.00" in a1

@@ -473,6 +473,11 @@ class DistributorAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # commissions and the ledger refer to the user
 
+    def save_model(self, request, obj, form, change):
+        # only what the form changed: a review action in between keeps its status
+        if form.changed_data:
+            obj.save(update_fields=form.changed_data)
+
     def get_queryset(self, request):
         return (
             super()
@@ -506,7 +511,7 @@ class DistributorAdmin(admin.ModelAdmin):
     def balances(self, obj):
         url = reverse("admin:distribution_distributor_ledger", args=[obj.pk])
         return format_html(
-            '<a href="{}" title="查看账户流水">¥{} / ¥{} / ¥{}</a>',
+            '<a href="{}" title="查看账户流水" style="white-space:nowrap">¥{} / ¥{} / ¥{}</a>',
             url,
             # SQLite hands a subquery's decimal back as a float: the nearest fen is exact
             fen_of_sum(obj.balance_frozen),
