@@ -139,10 +139,15 @@ def test_the_plan_list_opens_the_one_plan(console):
     assert "分销层级" in html and "各级佣金" in html
     # the rates as JSON with an example to copy, one level per line
     assert '"percent": "15"' in html and "表示一级 15%、二级每件 3 元" in html
-    assert "添加" not in html.split('id="content-main"')[1].split("<form")[0]  # no second plan
+    # there is one plan: none to add, none to delete
+    add = reverse("admin:distribution_plan_add")
+    assert add not in html and console.get(add).status_code == 403
+    delete = reverse("admin:distribution_plan_delete", args=[1])
+    assert console.post(delete, {"post": "yes"}).status_code == 403
+    assert Plan.objects.filter(pk=1).exists()
 
 
-def test_staff_change_the_plan_and_the_change_is_recorded(console, make_staff):
+def test_staff_change_the_plan_and_the_change_is_recorded(console):
     # given: the default plan, two levels
     plan_get()
     owner = User.objects.get(phone="13700000001")
@@ -226,7 +231,8 @@ def test_three_levels_bring_the_wechat_warning(console):
     plan_get()  # two levels
     assert 'id="plan-warnings"' not in html_of(console.get(PLAN_PAGE))
 
-    console.post(PLAN_PAGE, plan_form(levels=3, rates='[{"level": 3, "percent": "5"}]'))
+    r = console.post(PLAN_PAGE, plan_form(levels=3, rates='[{"level": 3, "percent": "5"}]'))
+    assert r.status_code == 302 and Plan.objects.get().levels == 3
 
     warnings = html_of(console.get(PLAN_PAGE)).split('id="plan-warnings"')[1].split("</ul>")[0]
     assert "微信平台规则仅明确允许一级 CPS 返佣" in warnings
@@ -258,7 +264,7 @@ def test_a_deployment_cap_below_the_plan_is_shown_and_enforced(console, settings
 
 def test_the_full_history_lists_changes_with_their_summary(console):
     plan_update(data=PLAN, source="import")
-    console.post(PLAN_PAGE, plan_form(freeze_days=10))
+    assert console.post(PLAN_PAGE, plan_form(freeze_days=10)).status_code == 302
 
     rows = result_rows(console.get(reverse("admin:distribution_planchange_changelist")))
     assert "冻结天数（售后期）：7 → 10" in rows and "商家后台" in rows
