@@ -1,0 +1,136 @@
+"""佣金明细 and binding records: read-only, filterable."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from fenxiao.distribution.admin.texts import BINDING_SOURCES, LEVEL_NAMES, RATE_SOURCES
+from fenxiao.distribution.models import (
+    Binding,
+    BindingEvent,
+    Commission,
+)
+
+
+class LevelFilter(admin.SimpleListFilter):
+    title = "层级"
+    parameter_name = "level"
+
+    def lookups(self, request, model_admin):
+        return [(str(n), name) for n, name in LEVEL_NAMES.items()]
+
+    def queryset(self, request, queryset):
+        return (
+            queryset.filter(level=int(self.value()))
+            if self.value() in ("1", "2", "3")
+            else queryset
+        )
+
+
+class RateSourceFilter(admin.SimpleListFilter):
+    title = "佣金来源"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return list(RATE_SOURCES.items())
+
+    def queryset(self, request, queryset):
+        return (
+            queryset.filter(rate_source=self.value()) if self.value() in RATE_SOURCES else queryset
+        )
+
+
+@admin.register(Commission)
+class CommissionAdmin(admin.ModelAdmin):
+    list_display = [
+        "order_link",
+        "beneficiary",
+        "beneficiary_phone",
+        "level_display",
+        "product_name",
+        "quantity",
+        "base",
+        "rate_display",
+        "source_display",
+        "original_amount",
+        "amount",
+        "status",
+        "created_at",
+        "settled_at",
+    ]
+    list_filter = ["status", LevelFilter, RateSourceFilter, "created_at"]
+    search_fields = ["order_number", "beneficiary__phone", "beneficiary__nickname", "product_name"]
+    search_help_text = "按订单号、受益人手机号或昵称、商品名搜索"
+    list_select_related = ["beneficiary"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="订单号", ordering="order_number")
+    def order_link(self, obj):
+        url = reverse("admin:orders_order_change", args=[obj.order_id])
+        return format_html('<a href="{}">{}</a>', url, obj.order_number)
+
+    @admin.display(description="受益人手机号")
+    def beneficiary_phone(self, obj):
+        return obj.beneficiary.phone
+
+    @admin.display(description="层级", ordering="level")
+    def level_display(self, obj):
+        return LEVEL_NAMES.get(obj.level, obj.level)
+
+    @admin.display(description="比例/金额")
+    def rate_display(self, obj):
+        value = format(obj.rate.normalize(), "f")
+        return f"{value}%" if obj.rate_kind == "percent" else f"¥{value}/件"
+
+    @admin.display(description="佣金来源", ordering="rate_source")
+    def source_display(self, obj):
+        return RATE_SOURCES.get(obj.rate_source, obj.rate_source)
+
+
+# bindings
+
+
+@admin.register(Binding)
+class BindingAdmin(admin.ModelAdmin):
+    list_display = ["user", "inviter", "bound_at", "expires_at", "source_display"]
+    search_fields = ["user__phone", "user__nickname", "inviter__phone", "inviter__nickname"]
+    list_select_related = ["user", "inviter"]
+    readonly_fields = ["user", "inviter", "bound_at", "expires_at", "source"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # bindings change only through the binding rules, which record it
+
+    @admin.display(description="来源")
+    def source_display(self, obj):
+        return BINDING_SOURCES.get(obj.source, obj.source)
+
+
+@admin.register(BindingEvent)
+class BindingEventAdmin(BindingAdmin):
+    list_display = [
+        "at",
+        "kind",
+        "user",
+        "inviter",
+        "previous_inviter",
+        "source_display",
+        "product",
+    ]
+    list_filter = ["kind", "source"]
+    list_select_related = ["user", "inviter", "previous_inviter", "product"]
+    readonly_fields = ["at", "kind", "user", "inviter", "previous_inviter", "source", "product"]
