@@ -64,3 +64,9 @@ def test_import_respects_the_deployment_cap(tmp_path, settings, capsys):
     }
     assert fenxiao(["plan", "--import", write(tmp_path, two)]) == 2
     assert "1 级" in capsys.readouterr().err
+
+
+def test_saving_the_same_plan_again_records_no_change(tmp_path):
+    assert fenxiao(["plan", "--import", write(tmp_path, PLAN)]) == 0
+    assert fenxiao(["plan", "--import", write(tmp_path, {**PLAN, "threshold_amount": "0.00"})]) == 0
+    assert PlanChange.objects.count() == 1

@@ -28,6 +28,7 @@ STAFF_ROLES: dict[str, dict[str, list[str]]] = {
         "orders": ["view_order", "change_order", "view_orderline", "view_refund", "change_refund"],
         "accounts": ["view_user", "view_address"],
         "distribution": ["*"],
+        "ledger": ["view_account", "view_transaction", "view_entry"],
     },
     "finance": {
         "orders": ["view_order", "view_orderline", "view_refund", "change_refund"],

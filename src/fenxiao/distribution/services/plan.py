@@ -130,7 +130,7 @@ def plan_validate(data: dict) -> dict:
         "self_purchase": data["self_purchase"],
         "freeze_days": _whole(data["freeze_days"], "冻结天数", 0, 365),
         "max_commission_share": share,
-        "threshold_amount": threshold,
+        "threshold_amount": threshold.quantize(Decimal("0.01")),
         "base": _choice(data["base"], Plan.Base.choices, "base"),
     }
 
