@@ -18,8 +18,9 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from fenxiao.cli import main as fenxiao
-from fenxiao.distribution.models import Commission
+from fenxiao.distribution.models import Binding, BindingEvent, Commission
 from fenxiao.distribution.rules import Rate, line_amounts
+from fenxiao.distribution.services import binding
 from fenxiao.distribution.services.commissions import commissions_settle_due
 from fenxiao.ledger.models import Account, Transaction
 from fenxiao.ledger.services import balances_of
@@ -27,15 +28,19 @@ from fenxiao.money import ZERO, to_cents
 from fenxiao.orders import services as orders
 from fenxiao.payments import providers
 from fenxiao.payments import services as payments
+from tests.accounts.factories import UserFactory
 from tests.catalog.factories import SkuFactory
 from tests.distribution.flows import (
     D,
     buy,
     buyer_under,
     chain,
+    code_of,
     complete,
     line_of,
+    make_distributor,
     place,
+    plan_set,
     refund,
     request_refund,
 )
@@ -265,3 +270,48 @@ def test_many_payments_under_one_distributor_at_once(capsys):
     assert balances_of(top.pk)["frozen"] == D("20.00") * 20
     assert Transaction.objects.filter(kind="commission_accrue").count() == 48
     assert_books(capsys)
+
+
+def assert_no_cycle(person) -> None:
+    seen, current = [], person.pk
+    while current is not None:
+        assert current not in seen, seen
+        seen.append(current)
+        current = binding.inviter_id_of(current)
+
+
+def test_two_links_followed_at_once_bind_once_under_first_touch(capsys):
+    inviters = [make_distributor() for _ in range(4)]
+    for user in [UserFactory() for _ in range(5)]:
+        results = no_errors(
+            race(
+                len(inviters),
+                lambda i, user=user: binding.referral_visit(user=user, code=code_of(inviters[i])),
+            )
+        )
+        # first touch: one of them won, and everyone was told the same inviter
+        assert sum(r.bound for r in results) == 1
+        winner = Binding.objects.get(user=user).inviter_id
+        assert {r.inviter_id for r in results} == {winner}
+        binds = BindingEvent.objects.filter(user=user).exclude(kind="visit")
+        assert [(e.kind, e.inviter_id) for e in binds] == [("bind", winner)]
+
+
+def test_two_distributors_following_each_others_link_at_once_make_no_cycle(capsys):
+    plan_set(bind_rule="last_touch")
+    for _ in range(5):
+        a, b, c = make_distributor(), make_distributor(), make_distributor()
+        binding.referral_visit(user=c, code=code_of(b))  # c under b
+        # a follows c's link while b follows a's: both at once would close a → c → b → a
+        pairs = [(a, c), (b, a)]
+        no_errors(
+            race(
+                2,
+                lambda i, pairs=pairs: binding.referral_visit(
+                    user=pairs[i][0], code=code_of(pairs[i][1])
+                ),
+            )
+        )
+        for person in (a, b, c):
+            assert_no_cycle(person)
+        assert Binding.objects.filter(user__in=[a, b]).count() == 1

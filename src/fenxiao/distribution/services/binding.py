@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fenxiao.accounts.models import User
@@ -22,14 +22,25 @@ def inviter_id_of(user_id: int) -> int | None:
     return Binding.objects.filter(user_id=user_id).values_list("inviter_id", flat=True).first()
 
 
-def _creates_cycle(user_id: int, inviter_id: int) -> bool:
-    current, seen = inviter_id, set()
+def _up_from(user_id: int) -> list[int]:
+    """The user and their inviters upwards, as bound now."""
+    current, seen = user_id, []
     while current is not None and current not in seen and len(seen) < MAX_CHAIN:
-        if current == user_id:
-            return True
-        seen.add(current)
+        seen.append(current)
         current = inviter_id_of(current)
-    return False
+    return seen
+
+
+def _creates_cycle(user_id: int, inviter_id: int) -> bool:
+    return user_id in _up_from(inviter_id)
+
+
+def _lock_tree(user_id: int, inviter_id: int) -> None:
+    """Two bindings at once could each miss the other: the same user bound twice, or a under
+    b while b goes under a (a cycle). Both lock the distributor rows of the user and of the
+    inviter's chain, in pk order, so the second waits and then decides on what is committed."""
+    ids = {user_id, *_up_from(inviter_id)}
+    list(Distributor.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
 
 
 def _active_distributor(code: str) -> Distributor:
@@ -48,11 +59,15 @@ def bind(
     product_id: int | None = None,
     now: datetime | None = None,
     plan: Plan | None = None,
+    _again: bool = False,
 ) -> bool:
     """Bind per the plan's rule; returns whether the user's inviter changed."""
     now = now or timezone.now()
     plan = plan or plan_get()
-    if inviter_id == user.pk or _creates_cycle(user.pk, inviter_id):
+    if inviter_id == user.pk:
+        return False
+    _lock_tree(user.pk, inviter_id)
+    if _creates_cycle(user.pk, inviter_id):
         return False
     if not Distributor.objects.filter(pk=inviter_id, status=Distributor.Status.ACTIVE).exists():
         return False
@@ -72,15 +87,27 @@ def bind(
         if keep:
             return False
     previous = current.inviter_id if current else None
-    Binding.objects.update_or_create(
-        user=user,
-        defaults={
-            "inviter_id": inviter_id,
-            "bound_at": now,
-            "expires_at": expires,
-            "source": source,
-        },
-    )
+    fields = {"inviter_id": inviter_id, "bound_at": now, "expires_at": expires, "source": source}
+    if current is None:
+        try:
+            with transaction.atomic():
+                Binding.objects.create(user=user, **fields)
+        except IntegrityError:
+            if _again:
+                raise
+            # a user who is no distributor has no row to lock: another request bound them a
+            # moment ago; decide again against that binding
+            return bind(
+                user=user,
+                inviter_id=inviter_id,
+                source=source,
+                product_id=product_id,
+                now=now,
+                plan=plan,
+                _again=True,
+            )
+    else:
+        Binding.objects.filter(pk=current.pk).update(**fields)
     BindingEvent.objects.create(
         user=user,
         inviter_id=inviter_id,
