@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from fenxiao.accounts.models import User
 from fenxiao.distribution.models import Binding, BindingEvent, Commission
 from fenxiao.distribution.services import binding, distributors
 from tests.accounts.factories import PASSWORD, UserFactory
@@ -299,3 +300,10 @@ def test_register_through_api_then_buy_pays_the_inviter(anon, a):
     order = place(user_api, sku)
     pay(user_api, order["id"])
     assert balances(a)["frozen"] == D("75.00")
+
+
+def test_a_disabled_accounts_link_binds_nobody(a):
+    User.objects.filter(pk=a.pk).update(is_active=False)  # as the console's user form does
+    user = UserFactory()
+    assert visit(user, a).bound is False
+    assert inviter_of(user) is None

@@ -4,6 +4,7 @@
 import pytest
 from django.utils import timezone
 
+from fenxiao.accounts.models import User
 from fenxiao.distribution.models import Commission, Distributor, Grade, OrderBeneficiary
 from fenxiao.distribution.services import distributors, grades
 from fenxiao.distribution.services.commissions import commissions_create_for_order
@@ -467,3 +468,13 @@ def test_ledger_refuses_an_unbalanced_transaction():
         )
     assert not Transaction.objects.filter(source_id="bad").exists()
     assert balances(user)["frozen"] == 0
+
+
+def test_a_disabled_account_in_the_chain_is_skipped_without_shifting(sku):
+    top, parent = chain(2)
+    buyer = buyer_under(parent)
+    # staff disable the account in the console (the distributor profile stays "active")
+    User.objects.filter(pk=parent.pk).update(is_active=False)
+    order = buy(buyer, (sku, 1))
+    assert amounts_by_level(order) == {2: D("29.99")}
+    assert not OrderBeneficiary.objects.get(order=order, level=1).active

@@ -69,7 +69,10 @@ def bind(
     _lock_tree(user.pk, inviter_id)
     if _creates_cycle(user.pk, inviter_id):
         return False
-    if not Distributor.objects.filter(pk=inviter_id, status=Distributor.Status.ACTIVE).exists():
+    active = Distributor.objects.filter(
+        pk=inviter_id, status=Distributor.Status.ACTIVE, user__is_active=True
+    )
+    if not active.exists():
         return False
     current = Binding.objects.select_for_update().filter(user=user).first()
     expires = now + timedelta(days=plan.bind_days) if plan.bind_rule == "expiring" else None
@@ -193,7 +196,9 @@ class Link:
 
     @property
     def active(self) -> bool:
-        return self.distributor is not None and self.distributor.status == "active"
+        """An active distributor whose account staff have not disabled."""
+        found = self.distributor
+        return found is not None and found.status == "active" and found.user.is_active
 
 
 def beneficiary_chain(*, buyer: User, plan: Plan) -> list[Link]:
@@ -208,6 +213,7 @@ def beneficiary_chain(*, buyer: User, plan: Plan) -> list[Link]:
     chain, seen = [], {buyer.pk} if current != buyer.pk else set()
     while current is not None and len(chain) < levels and current not in seen:
         seen.add(current)
-        chain.append(Link(len(chain) + 1, current, Distributor.objects.filter(pk=current).first()))
+        found = Distributor.objects.select_related("user").filter(pk=current).first()
+        chain.append(Link(len(chain) + 1, current, found))
         current = inviter_id_of(current)
     return chain
