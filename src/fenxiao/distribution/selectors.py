@@ -1,7 +1,10 @@
 """Reads of distribution: a distributor's team, commission lines, and reconciliation."""
 
-from django.db.models import Count, DecimalField, F, QuerySet, Sum, Value
+from datetime import datetime
+
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from fenxiao.distribution.models import Binding, Commission, Distributor
 from fenxiao.ledger.models import Account
@@ -11,11 +14,16 @@ from fenxiao.orders.models import Order
 COUNTED = [Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED]
 
 
+def in_force(bindings, now: datetime | None = None):
+    """Bindings that hold at `now`: an `expiring` binding lapses after its bind_days."""
+    return bindings.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now()))
+
+
 def team_ids(*, user_id: int, level: int) -> QuerySet:
-    """User ids exactly `level` steps below `user_id` in the binding tree."""
-    ids = Binding.objects.filter(inviter_id=user_id).values("user_id")
+    """User ids exactly `level` steps below `user_id` in the tree of bindings in force."""
+    ids = in_force(Binding.objects.filter(inviter_id=user_id)).values("user_id")
     for _ in range(level - 1):
-        ids = Binding.objects.filter(inviter_id__in=ids).values("user_id")
+        ids = in_force(Binding.objects.filter(inviter_id__in=ids)).values("user_id")
     return ids
 
 

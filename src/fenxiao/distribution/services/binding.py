@@ -11,6 +11,7 @@ from fenxiao.catalog.models import Product
 from fenxiao.distribution.errors import ReferralCodeNotFound
 from fenxiao.distribution.models import Binding, BindingEvent, Distributor, Plan
 from fenxiao.distribution.rules import max_levels
+from fenxiao.distribution.selectors import in_force
 from fenxiao.distribution.services.plan import plan_get
 from fenxiao.orders.models import Order
 
@@ -18,7 +19,15 @@ SOURCES = {"link", "poster", "product", "register", "login", "first_order"}
 MAX_CHAIN = 10_000  # a guard against a corrupt (cyclic) chain, never reached in practice
 
 
-def inviter_id_of(user_id: int) -> int | None:
+def inviter_id_of(user_id: int, now: datetime | None = None) -> int | None:
+    """The inviter whose binding holds now (what earns and what a user sees)."""
+    bindings = in_force(Binding.objects.filter(user_id=user_id), now)
+    return bindings.values_list("inviter_id", flat=True).first()
+
+
+def _bound_inviter_id(user_id: int) -> int | None:
+    """The inviter on record, lapsed or not: a lapsed binding can be renewed, so cycles are
+    checked against every recorded one."""
     return Binding.objects.filter(user_id=user_id).values_list("inviter_id", flat=True).first()
 
 
@@ -27,7 +36,7 @@ def _up_from(user_id: int) -> list[int]:
     current, seen = user_id, []
     while current is not None and current not in seen and len(seen) < MAX_CHAIN:
         seen.append(current)
-        current = inviter_id_of(current)
+        current = _bound_inviter_id(current)
     return seen
 
 
@@ -163,7 +172,7 @@ def referral_visit(
             now=now,
             plan=plan,
         )
-    return VisitResult(bound=bound, inviter_id=inviter_id_of(user.pk))
+    return VisitResult(bound=bound, inviter_id=inviter_id_of(user.pk, now))
 
 
 def bind_on_first_order(*, buyer: User, order: Order, now: datetime, plan: Plan) -> None:
@@ -201,19 +210,20 @@ class Link:
         return found is not None and found.status == "active" and found.user.is_active
 
 
-def beneficiary_chain(*, buyer: User, plan: Plan) -> list[Link]:
+def beneficiary_chain(*, buyer: User, plan: Plan, now: datetime | None = None) -> list[Link]:
     """Level 1 is the buyer (self-purchase, active distributor) or the buyer's inviter; each
-    next level is the inviter of the one before. Inactive people keep their level."""
+    next level is the inviter of the one before, through bindings in force at `now`.
+    Inactive people keep their level."""
     levels = min(plan.levels, max_levels())
     own = Distributor.objects.filter(pk=buyer.pk).first()
     if plan.self_purchase and own is not None and own.status == Distributor.Status.ACTIVE:
         current = buyer.pk
     else:
-        current = inviter_id_of(buyer.pk)
+        current = inviter_id_of(buyer.pk, now)
     chain, seen = [], {buyer.pk} if current != buyer.pk else set()
     while current is not None and len(chain) < levels and current not in seen:
         seen.add(current)
         found = Distributor.objects.select_related("user").filter(pk=current).first()
         chain.append(Link(len(chain) + 1, current, found))
-        current = inviter_id_of(current)
+        current = inviter_id_of(current, now)
     return chain

@@ -72,7 +72,7 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
     except IntegrityError:
         return []  # snapshotted (and paid out) already
     bind_on_first_order(buyer=order.buyer, order=order, now=now, plan=plan)
-    chain = beneficiary_chain(buyer=order.buyer, plan=plan)
+    chain = beneficiary_chain(buyer=order.buyer, plan=plan, now=now)
     OrderBeneficiary.objects.bulk_create(
         OrderBeneficiary(
             order=order,
