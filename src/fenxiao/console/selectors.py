@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from fenxiao.money import ZERO, to_fen
+from fenxiao.money import fen_of_sum
 from fenxiao.orders.models import Order, Refund
 
 
@@ -20,13 +20,12 @@ def today_figures(now: datetime | None = None) -> dict:
         "date": now.date(),
         "orders_placed": Order.objects.filter(created_at__gte=start, created_at__lt=end).count(),
         "orders_paid": paid["count"],
-        # SQLite's SUM drops trailing zeros: show yuan with two decimals either way
-        "sales": to_fen(paid["sales"] or ZERO),
-        "refunded": to_fen(
+        # SQLite sums decimals as floats: back to exact yuan with two decimals
+        "sales": fen_of_sum(paid["sales"]),
+        "refunded": fen_of_sum(
             Refund.objects.filter(refunded_at__gte=start, refunded_at__lt=end).aggregate(
                 s=Sum("amount")
             )["s"]
-            or ZERO
         ),
         "to_ship": Order.objects.filter(status=Order.Status.PAID).count(),
         "refunds_to_review": Refund.objects.filter(status=Refund.Status.REQUESTED).count(),

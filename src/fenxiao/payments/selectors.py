@@ -3,7 +3,7 @@
 from django.db.models import Q, Sum
 
 from fenxiao.catalog.models import Sku
-from fenxiao.money import ZERO
+from fenxiao.money import fen_of_sum
 from fenxiao.orders.models import Order, Refund
 from fenxiao.payments.models import Payment, ProviderRefund
 
@@ -29,11 +29,10 @@ def reconciliation_differences() -> list[str]:
         count = Payment.objects.filter(order=order, status=Payment.Status.PAID).count()
         if count != 1:
             problems.append(f"order {order.number}: {count} paid payments, expected 1")
-        refunded = (
+        refunded = fen_of_sum(
             ProviderRefund.objects.filter(
                 payment__order=order, status=ProviderRefund.Status.SUCCESS
             ).aggregate(s=Sum("amount"))["s"]
-            or ZERO
         )
         if refunded != order.refunded_amount:
             problems.append(
