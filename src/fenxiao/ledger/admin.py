@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from fenxiao.console.admin_base import ReadOnlyAdmin
 from fenxiao.ledger.models import Account, Entry, Transaction
 
 TRANSACTION_KINDS = {
@@ -14,17 +15,6 @@ TRANSACTION_KINDS = {
 
 def transaction_kind_label(kind: str) -> str:
     return TRANSACTION_KINDS.get(kind, kind)
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TransactionKindFilter(admin.SimpleListFilter):
@@ -60,7 +50,7 @@ class EntryInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(ReadOnly):
+class AccountAdmin(ReadOnlyAdmin):
     list_display = ["key", "kind", "owner", "balance"]
     list_filter = ["kind"]
     search_fields = ["key", "owner__phone", "owner__nickname"]
@@ -69,7 +59,7 @@ class AccountAdmin(ReadOnly):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnly):
+class TransactionAdmin(ReadOnlyAdmin):
     list_display = ["pk", "kind_display", "source_id", "memo", "created_at"]
     list_filter = [TransactionKindFilter, "created_at"]
     search_fields = ["source_id", "memo"]
@@ -82,7 +72,7 @@ class TransactionAdmin(ReadOnly):
 
 
 @admin.register(Entry)
-class EntryAdmin(ReadOnly):
+class EntryAdmin(ReadOnlyAdmin):
     list_display = ["pk", "created", "kind_display", "account", "owner", "amount", "memo"]
     list_filter = ["account__kind", EntryTransactionKindFilter]
     search_fields = ["account__owner__phone", "account__key", "transaction__source_id"]

@@ -3,23 +3,13 @@
 from django.contrib import admin, messages
 from django.shortcuts import render
 
+from fenxiao.console.admin_base import ReadOnlyAdmin
 from fenxiao.errors import DomainError
 from fenxiao.orders import services as orders
 from fenxiao.orders.admin import RefundLineInline
 from fenxiao.orders.models import Refund
 from fenxiao.payments import services
 from fenxiao.payments.models import Payment, PaymentNotification, ProviderRefund
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Payment)

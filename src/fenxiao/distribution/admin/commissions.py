@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from fenxiao.console.admin_base import ReadOnlyAdmin
 from fenxiao.distribution.admin.texts import BINDING_SOURCES, LEVEL_NAMES, RATE_SOURCES
 from fenxiao.distribution.models import (
     Binding,
@@ -41,7 +42,7 @@ class RateSourceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Commission)
-class CommissionAdmin(admin.ModelAdmin):
+class CommissionAdmin(ReadOnlyAdmin):
     list_display = [
         "order_link",
         "beneficiary",
@@ -63,15 +64,6 @@ class CommissionAdmin(admin.ModelAdmin):
     search_help_text = "按订单号、受益人手机号或昵称、商品名搜索"
     list_select_related = ["beneficiary"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="订单号", ordering="order_number")
     def order_link(self, obj):

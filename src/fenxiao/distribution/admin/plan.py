@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from fenxiao.console.admin_base import ReadOnlyAdmin
 from fenxiao.distribution import rules
 from fenxiao.distribution.admin.texts import (
     CHANGE_SOURCES,
@@ -167,20 +168,11 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanChange)
-class PlanChangeAdmin(admin.ModelAdmin):
+class PlanChangeAdmin(ReadOnlyAdmin):
     list_display = ["changed_at", "changed_by", "source_display", "summary"]
     list_select_related = ["changed_by"]
     readonly_fields = ["changed_at", "changed_by", "source_display", "summary", "before", "after"]
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="来源")
     def source_display(self, obj):
