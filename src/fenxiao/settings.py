@@ -81,7 +81,14 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'fenxiao.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        # keep connections across requests (per gunicorn thread), checked before reuse
+        conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the single writer; IMMEDIATE takes the write lock at
