@@ -36,12 +36,7 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def payment_start(
-    *, order_id: int, buyer: User, provider_name: str | None = None, now: datetime | None = None
-) -> tuple[Payment, dict]:
-    """Create (or reuse) the payment of an unpaid order and the client's pay parameters."""
-    now = now or timezone.now()
-    provider = providers.get(provider_name or providers.default_name())
+def _payment_for(*, order_id: int, buyer: User, provider, now: datetime) -> Payment:
     order = order_locks.order_for_update(order_id)
     if order is None or order.buyer_id != buyer.pk:
         raise OrderNotFound()
@@ -49,20 +44,34 @@ def payment_start(
         raise OrderNotPayable()
     if order.total <= 0:
         raise OrderNotPayable("零元订单无需支付")
+    if provider.name == "wechat" and not buyer.openid:
+        raise OrderNotPayable("请在微信小程序中登录后支付")
     payment, _ = Payment.objects.get_or_create(
         provider=provider.name,
         out_trade_no=order.number,
         defaults={"order": order, "amount": order.total},
     )
+    return payment
+
+
+def payment_start(
+    *, order_id: int, buyer: User, provider_name: str | None = None, now: datetime | None = None
+) -> tuple[Payment, dict]:
+    """Create (or reuse) the payment of an unpaid order, then ask the provider for the
+    client's pay parameters outside any row lock."""
+    provider = providers.get(provider_name or providers.default_name())
+    payment = _payment_for(
+        order_id=order_id, buyer=buyer, provider=provider, now=now or timezone.now()
+    )
     prepay_id, params = provider.create_payment(
         out_trade_no=payment.out_trade_no,
         amount_cents=to_cents(payment.amount),
-        description=f"订单 {order.number}",
+        description=f"订单 {payment.out_trade_no}",
         payer_openid=buyer.openid or "",
     )
     if payment.prepay_id != prepay_id:
+        Payment.objects.filter(pk=payment.pk).update(prepay_id=prepay_id)
         payment.prepay_id = prepay_id
-        payment.save(update_fields=["prepay_id"])
     return payment, params
 
 

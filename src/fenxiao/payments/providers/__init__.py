@@ -21,3 +21,8 @@ def get(name: str) -> Provider:
 
 def default_name() -> str:
     return settings.PAYMENT_PROVIDERS[0]
+
+
+def reset() -> None:
+    """Forget built providers, e.g. after their settings changed."""
+    _instances.clear()

@@ -28,6 +28,17 @@ def missing_settings() -> list[str]:
     return [f"FENXIAO_{name}" for name in REQUIRED if not getattr(settings, name)]
 
 
+def _call(what: str, method, **kwargs) -> tuple[int, str]:
+    """One call to WeChat Pay; network failures and unverifiable answers become ProviderError
+    (wechatpayv3 raises a bare Exception when a response's signature does not verify)."""
+    try:
+        code, message = method(**kwargs)
+    except Exception as exc:  # noqa: BLE001 - any failure of the remote call
+        raise ProviderError(f"{what}失败: {exc}") from exc
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+    return code, text
+
+
 class WechatPayProvider:
     name = "wechat"
 
@@ -53,7 +64,9 @@ class WechatPayProvider:
         self.public_key = load_public_key(public_pem)
 
     def create_payment(self, *, out_trade_no, amount_cents, description, payer_openid):
-        code, message = self.client.pay(
+        code, message = _call(
+            "微信下单",
+            self.client.pay,
             description=description[:127],
             out_trade_no=out_trade_no,
             amount={"total": amount_cents, "currency": "CNY"},
@@ -78,7 +91,9 @@ class WechatPayProvider:
     def refund(
         self, *, out_trade_no, transaction_id, out_refund_no, refund_cents, total_cents, reason
     ):
-        code, message = self.client.refund(
+        code, message = _call(
+            "微信退款",
+            self.client.refund,
             out_refund_no=out_refund_no,
             amount={"refund": refund_cents, "total": total_cents, "currency": "CNY"},
             transaction_id=transaction_id,
@@ -90,7 +105,7 @@ class WechatPayProvider:
         return None
 
     def close(self, *, out_trade_no):
-        code, message = self.client.close(out_trade_no=out_trade_no)
+        code, message = _call("微信关单", self.client.close, out_trade_no=out_trade_no)
         if code not in (200, 204):
             raise ProviderError(f"微信关单失败: {code} {message[:200]}")
 
