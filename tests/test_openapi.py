@@ -1,0 +1,53 @@
+"""The API contract of DESIGN.md is published in the OpenAPI document and the docs page."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+CONTRACT = [
+    ("post", "/auth/register"),
+    ("post", "/auth/login"),
+    ("post", "/auth/wechat"),
+    ("get", "/products"),
+    ("get", "/products/{product_id}"),
+    ("post", "/referrals/visit"),
+    ("post", "/orders"),
+    ("get", "/orders"),
+    ("get", "/orders/{order_id}"),
+    ("post", "/orders/{order_id}/pay"),
+    ("post", "/payments/sandbox/{payment_id}/complete"),
+    ("post", "/payments/notify/{provider}"),
+    ("post", "/orders/{order_id}/cancel"),
+    ("post", "/orders/{order_id}/confirm"),
+    ("post", "/orders/{order_id}/refunds"),
+    ("get", "/distributor/me"),
+    ("post", "/distributor/apply"),
+    ("get", "/distributor/team"),
+    ("get", "/distributor/commissions"),
+    ("get", "/wallet"),
+    ("get", "/wallet/entries"),
+    ("get", "/admin/distribution/plan"),
+    ("put", "/admin/distribution/plan"),
+    ("post", "/admin/products"),
+    ("patch", "/admin/products/{product_id}"),
+    ("delete", "/admin/products/{product_id}"),
+    ("post", "/admin/distributors/{distributor_id}/approve"),
+    ("post", "/admin/distributors/{distributor_id}/reject"),
+    ("post", "/admin/distributors/{distributor_id}/freeze"),
+    ("post", "/admin/orders/{order_id}/ship"),
+    ("post", "/admin/refunds/{refund_id}/approve"),
+    ("post", "/admin/refunds/{refund_id}/reject"),
+]
+
+
+def test_every_contract_path_is_in_the_openapi_document(client):
+    r = client.get("/api/v1/openapi.json")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    missing = [(m, p) for m, p in CONTRACT if m not in paths.get("/api/v1" + p, {})]
+    assert missing == []
+
+
+def test_the_docs_page_is_served(client):
+    r = client.get("/api/v1/docs")
+    assert r.status_code == 200 and b"openapi.json" in r.content
