@@ -1,0 +1,43 @@
+"""`fenxiao check` lists what a production deployment lacks, and never prints secrets."""
+
+import pytest
+
+from fenxiao.cli import main as fenxiao
+
+
+def test_the_embedded_defaults_are_not_ready_for_production(settings, capsys):
+    settings.SECRET_KEY = "insecure-dev-key"
+    settings.PAYMENT_PROVIDERS = ["sandbox"]
+    assert fenxiao(["check"]) == 1
+    out = capsys.readouterr().out
+    for missing in ("FENXIAO_SECRET_KEY", "FENXIAO_REDIS_URL", "sandbox", "FENXIAO_WECHAT_MCHID"):
+        assert missing in out
+
+
+@pytest.mark.django_db
+def test_a_complete_production_setup_passes_and_hides_its_secrets(settings, capsys, tmp_path):
+    settings.SECRET_KEY = "s3cret-production-key-value"
+    settings.DEBUG = False
+    engine = settings.DATABASES["default"]["ENGINE"]
+    settings.DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+    settings.PAYMENT_PROVIDERS = ["wechat"]
+    for name in (
+        "WECHAT_APPID",
+        "WECHAT_SECRET",
+        "WECHAT_MCHID",
+        "WECHAT_CERT_SERIAL",
+        "WECHAT_PRIVATE_KEY_PATH",
+        "WECHAT_PUBLIC_KEY_PATH",
+        "WECHAT_PUBLIC_KEY_ID",
+    ):
+        setattr(settings, name, f"value-of-{name.lower()}")
+    settings.WECHAT_APIV3_KEY = "apiv3-key-that-must-not-leak-00"
+    try:
+        assert fenxiao(["check"]) == 0
+    finally:
+        settings.DATABASES["default"]["ENGINE"] = engine
+    out = capsys.readouterr().out
+    assert "ready for production" in out
+    assert "s3cret" not in out and "apiv3-key" not in out
