@@ -1,7 +1,11 @@
 """What every payment provider does for us."""
 
+import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
+
+from django.utils import timezone
 
 from fenxiao.payments.notify import Notification
 
@@ -34,3 +38,18 @@ class Provider(Protocol):
 
     def verify(self, *, headers, body: str, now: datetime) -> Notification:
         """Check signature, time and encryption of a notification; raise if not genuine."""
+
+
+def request_payment_params(*, appid: str, prepay_id: str, sign: Callable[[list[str]], str]) -> dict:
+    """The parameters of the mini-program's wx.requestPayment. `sign` is the merchant's RSA
+    signature of the fields, each followed by "\n" (wechatpayv3's `WeChatPay.sign`)."""
+    timestamp, nonce = str(int(timezone.now().timestamp())), secrets.token_hex(16)
+    package = f"prepay_id={prepay_id}"
+    return {
+        "appId": appid,
+        "timeStamp": timestamp,
+        "nonceStr": nonce,
+        "package": package,
+        "signType": "RSA",
+        "paySign": sign([appid, timestamp, nonce, package]),
+    }

@@ -18,6 +18,7 @@ from django.utils import timezone
 from wechatpayv3.utils import rsa_sign
 
 from fenxiao.payments.notify import SIGNATURE_TYPE, Notification, verify_notification
+from fenxiao.payments.providers.base import request_payment_params
 
 SANDBOX_MCHID = "1900000000"
 SANDBOX_APPID = "wxsandbox00000000"
@@ -124,19 +125,11 @@ class SandboxProvider:
     # the interface
     def create_payment(self, *, out_trade_no, amount_cents, description, payer_openid):
         prepay_id = f"sandbox_prepay_{out_trade_no}"
-        timestamp, nonce = str(int(timezone.now().timestamp())), secrets.token_hex(16)
-        package = f"prepay_id={prepay_id}"
-        pay_sign = rsa_sign(
-            self.keys.private_key, f"{self.appid}\n{timestamp}\n{nonce}\n{package}\n"
+        params = request_payment_params(
+            appid=self.appid,
+            prepay_id=prepay_id,
+            sign=lambda fields: rsa_sign(self.keys.private_key, "\n".join(fields) + "\n"),
         )
-        params = {
-            "appId": self.appid,
-            "timeStamp": timestamp,
-            "nonceStr": nonce,
-            "package": package,
-            "signType": "RSA",
-            "paySign": pay_sign,
-        }
         return prepay_id, params
 
     def refund(

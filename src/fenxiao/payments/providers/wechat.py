@@ -1,17 +1,16 @@
 """WeChat Pay API v3 (JSAPI for the mini-program) through wechatpayv3, in public-key mode."""
 
 import json
-import secrets
 from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone
 from wechatpayv3 import WeChatPay, WeChatPayType
 from wechatpayv3.utils import load_public_key
 
 from fenxiao.payments.errors import ProviderError, ProviderUnavailable
 from fenxiao.payments.notify import Notification, verify_notification
+from fenxiao.payments.providers.base import request_payment_params
 
 REQUIRED = [
     "WECHAT_APPID",
@@ -76,17 +75,10 @@ class WechatPayProvider:
         if code != 200:
             raise ProviderError(f"微信下单失败: {code} {message[:200]}")
         prepay_id = json.loads(message)["prepay_id"]
-        timestamp, nonce = str(int(timezone.now().timestamp())), secrets.token_hex(16)
-        package = f"prepay_id={prepay_id}"
-        pay_sign = self.client.sign([self.appid, timestamp, nonce, package])
-        return prepay_id, {
-            "appId": self.appid,
-            "timeStamp": timestamp,
-            "nonceStr": nonce,
-            "package": package,
-            "signType": "RSA",
-            "paySign": pay_sign,
-        }
+        params = request_payment_params(
+            appid=self.appid, prepay_id=prepay_id, sign=self.client.sign
+        )
+        return prepay_id, params
 
     def refund(
         self, *, out_trade_no, transaction_id, out_refund_no, refund_cents, total_cents, reason
