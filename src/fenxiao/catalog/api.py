@@ -48,14 +48,26 @@ class StaffPage(CardPage):
     items: list[StaffProductOut]
 
 
+# Above this many matches a page is ranked on narrow rows first: sorting that many wide rows
+# (description included) spills to disk. Below it one query is faster (bench/RESULTS.md).
+NARROW_RANKING_FROM = 5000
+
+
 def page_of(qs, filters: ProductFilters, render) -> dict:
+    count = qs.count()
     offset = (filters.page - 1) * filters.page_size
-    items = [render(p) for p in qs[offset : offset + filters.page_size]]
+    window = slice(offset, offset + filters.page_size)
+    if count >= NARROW_RANKING_FROM:
+        ids = list(qs.values_list("pk", flat=True)[window])
+        rows = {p.pk: p for p in qs.filter(pk__in=ids)}
+        products = [rows[pk] for pk in ids]
+    else:
+        products = list(qs[window])
     return {
-        "count": qs.count(),
+        "count": count,
         "page": filters.page,
         "page_size": filters.page_size,
-        "items": items,
+        "items": [render(p) for p in products],
     }
 
 
