@@ -3,14 +3,13 @@
 from typing import Annotated
 
 from django.core.files.storage import default_storage
-from django.db.models import OuterRef, Subquery
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field, StringConstraints
 
 from fenxiao.accounts.auth import require_perm
 from fenxiao.catalog import selectors, services
-from fenxiao.catalog.models import Category, Product, Sku
+from fenxiao.catalog.models import Category, Product
 from fenxiao.catalog.schemas import (
     CategoryIn,
     CategoryNode,
@@ -118,11 +117,9 @@ def staff_detail(product_id: int) -> dict:
 
 @router.get("/products", auth=None, response=CardPage)
 def product_list(request, filters: Query[ProductFilters]):
-    qs = selectors.product_list(q=filters.q, category_id=filters.category)
-    # a subquery, not a join + GROUP BY: priced for the page's rows only, and count() drops it
-    lowest = Sku.objects.filter(product=OuterRef("pk"), is_active=True).order_by("price")
-    qs = qs.annotate(price_from=Subquery(lowest.values("price")[:1]))
-    return page_of(qs, filters, card)
+    return page_of(
+        selectors.product_cards(q=filters.q, category_id=filters.category), filters, card
+    )
 
 
 @router.get("/products/{product_id}", auth=None, response=ProductOut)

@@ -1,7 +1,16 @@
 """Reads of the catalog: the public product list with substring search, and details."""
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 
 from fenxiao.catalog.errors import ProductNotFound
@@ -64,6 +73,15 @@ def product_list(*, q: str = "", category_id: int | None = None, on_shelf_only=T
         qs = qs.annotate(name_rank=name_hit)
         order = ["name_rank", "-sales", "-id"]
     return qs.order_by(*order)
+
+
+def product_cards(*, q: str = "", category_id: int | None = None) -> QuerySet:
+    """The public list with each product's lowest sellable price as `price_from`."""
+    # a subquery, not a join + GROUP BY: priced for the page's rows only, and count() drops it
+    lowest = Sku.objects.filter(product=OuterRef("pk"), is_active=True).order_by("price")
+    return product_list(q=q, category_id=category_id).annotate(
+        price_from=Subquery(lowest.values("price")[:1])
+    )
 
 
 def product_detail(*, product_id: int, on_shelf_only=True) -> Product:
