@@ -35,7 +35,3 @@ def fen_of_sum(total: Decimal | int | None) -> Decimal:
 def to_cents(amount: Decimal) -> int:
     """Yuan to integer fen, as WeChat Pay counts money."""
     return int((amount * 100).to_integral_exact())
-
-
-def from_cents(cents: int) -> Decimal:
-    return (Decimal(cents) / 100).quantize(FEN)

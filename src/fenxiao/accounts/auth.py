@@ -39,14 +39,6 @@ class StaffTokenAuth(TokenAuth):
         return user
 
 
-class OptionalTokenAuth(TokenAuth):
-    """For public endpoints that show more to a signed-in user."""
-
-    def __call__(self, request):
-        user = super().__call__(request)
-        return user or True
-
-
 def require_perm(request, perm: str):
     user = request.auth
     if not (user and user.is_active and user.is_staff and user.has_perm(perm)):

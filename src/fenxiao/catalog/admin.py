@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils.html import format_html
 
-from fenxiao.catalog import services
+from fenxiao.catalog import selectors, services
 from fenxiao.catalog.models import Category, Product, ProductImage, Sku
 from fenxiao.catalog.selectors import product_list
 from fenxiao.errors import DomainError
@@ -176,10 +176,9 @@ class ProductAdmin(admin.ModelAdmin):
 
     @admin.display(description="价格")
     def price_range(self, obj):
-        prices = [s.price for s in obj.skus.all() if s.is_active]
-        if not prices:
+        low, high = selectors.price_range(obj)
+        if low is None:
             return "-"
-        low, high = min(prices), max(prices)
         return f"¥{low}" if low == high else f"¥{low} - ¥{high}"
 
     @admin.display(description="库存")

@@ -15,7 +15,6 @@ from fenxiao.distribution.selectors import in_force
 from fenxiao.distribution.services.plan import plan_get
 from fenxiao.orders.models import Order
 
-SOURCES = {"link", "poster", "product", "register", "login", "first_order"}
 MAX_CHAIN = 10_000  # a guard against a corrupt (cyclic) chain, never reached in practice
 
 
