@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from fenxiao.accounts.models import User
+from fenxiao.distribution import selectors
 from fenxiao.distribution.models import Binding, BindingEvent, Commission
 from fenxiao.distribution.services import binding, distributors
 from tests.accounts.factories import PASSWORD, UserFactory
@@ -33,7 +34,7 @@ Kind = BindingEvent.Kind
 
 
 def inviter_of(user):
-    return binding.inviter_id_of(user.pk)
+    return selectors.inviter_id_of(user.pk)
 
 
 def events(user) -> list[tuple]:
@@ -98,7 +99,7 @@ def test_ref_on_register_binds(anon, a):
     )
     assert r.status_code == 201, r.content
     user_id = r.json()["user"]["id"]
-    assert binding.inviter_id_of(user_id) == a.pk
+    assert selectors.inviter_id_of(user_id) == a.pk
     assert Binding.objects.get(user_id=user_id).source == "register"
 
 
@@ -111,7 +112,7 @@ def test_bad_ref_never_blocks_register_or_login(anon):
         "/auth/login", {"phone": "13600000002", "password": "secret-pass-1", "ref": "NOPE"}
     )
     assert r.status_code == 200, r.content
-    assert binding.inviter_id_of(r.json()["user"]["id"]) is None
+    assert selectors.inviter_id_of(r.json()["user"]["id"]) is None
 
 
 def test_ref_on_login_rebinds_under_last_touch(anon, a, b):

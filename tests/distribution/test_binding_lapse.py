@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from fenxiao.distribution import selectors
-from fenxiao.distribution.services import binding
 from fenxiao.money import to_fen
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import SkuFactory
@@ -32,7 +31,7 @@ def test_a_binding_in_force_earns_and_a_lapsed_one_does_not():
 
     assert amounts_by_level(buy(fresh, (sku, 1))) == {1: to_fen(sku.price * 15 / 100)}
     assert amounts_by_level(buy(lapsed, (sku, 1))) == {}
-    assert binding.inviter_id_of(lapsed.pk) is None
+    assert selectors.inviter_id_of(lapsed.pk) is None
     team = [m["user_id"] for m in selectors.team(user_id=inviter.pk, level=1)]
     assert team == [fresh.pk]
     assert_ledger_clean()
@@ -43,4 +42,4 @@ def test_the_next_link_after_lapsing_binds_again():
     first, second, user = make_distributor(), make_distributor(), UserFactory()
     bind_to(user, first, now=timezone.now() - timedelta(days=31))
     assert bind_to(user, second)
-    assert binding.inviter_id_of(user.pk) == second.pk
+    assert selectors.inviter_id_of(user.pk) == second.pk

@@ -18,6 +18,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from fenxiao.cli import main as fenxiao
+from fenxiao.distribution import selectors
 from fenxiao.distribution.models import Binding, BindingEvent, Commission
 from fenxiao.distribution.rules import Rate, line_amounts
 from fenxiao.distribution.services import binding
@@ -277,7 +278,7 @@ def assert_no_cycle(person) -> None:
     while current is not None:
         assert current not in seen, seen
         seen.append(current)
-        current = binding.inviter_id_of(current)
+        current = selectors.inviter_id_of(current)
 
 
 def test_two_links_followed_at_once_bind_once_under_first_touch(capsys):

@@ -41,13 +41,24 @@ def status_of(user) -> str | None:
 def test_me_in_mode_everyone_is_an_active_distributor_at_once(make_api, buyer):
     body = make_api(buyer).get("/distributor/me").json()
     assert body["status"] == "active"
-    assert body["user_id"] == buyer.pk
+    assert body["id"] == body["user_id"] == buyer.pk
     assert body["grade"]["name"] == "普通分销商"
-    assert body["referral_code"] == code_of(buyer)
+    assert len(body["referral_code"]) == 8
     assert body["share_url"].endswith(f"?ref={body['referral_code']}")
     assert body["share_url"].startswith("http")
     assert body["inviter_id"] is None
     assert body["balances"] == {"frozen": "0.00", "available": "0.00", "withdrawing": "0.00"}
+    # the GET wrote nothing; the code it showed works, and the first visit through it
+    # creates the distributor with that very code
+    assert not Distributor.objects.filter(pk=buyer.pk).exists()
+    visitor = UserFactory()
+    r = make_api(visitor).post("/referrals/visit", {"code": body["referral_code"].lower()})
+    assert r.json() == {"bound": True, "inviter_id": buyer.pk}
+    assert code_of(buyer) == body["referral_code"]
+    assert make_api(buyer).get("/distributor/me").json() == {
+        **body,
+        "team_counts": {"1": 1, "2": 0, "3": 0},
+    }
 
 
 def test_me_shows_inviter_and_balances(make_api):
@@ -107,7 +118,7 @@ def test_reject_with_a_note_then_apply_again(apply_mode, make_api, staff_api, bu
 
 def test_freeze_and_unfreeze(make_api, staff_api, buyer):
     api = make_api(buyer)
-    api.get("/distributor/me")
+    api.post("/distributor/apply")  # mode everyone: the row exists once a write asks for it
     r = staff_api.post(f"/admin/distributors/{buyer.pk}/freeze", {"note": "刷单"})
     assert r.json()["status"] == "frozen"
     assert api.get("/distributor/me").json()["status"] == "frozen"

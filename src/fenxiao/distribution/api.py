@@ -6,9 +6,10 @@ from django.conf import settings
 from ninja import Body, Query, Router
 
 from fenxiao.accounts.auth import require_perm
+from fenxiao.catalog.errors import ProductNotFound
 from fenxiao.distribution import selectors
 from fenxiao.distribution.errors import NotADistributor
-from fenxiao.distribution.models import Distributor, PlanChange
+from fenxiao.distribution.models import Distributor
 from fenxiao.distribution.schemas import (
     ApplyIn,
     Balances,
@@ -20,13 +21,15 @@ from fenxiao.distribution.schemas import (
     PageFilters,
     PlanChangeOut,
     PlanOut,
+    ProductCommissionOut,
     ReviewIn,
     TeamFilters,
     TeamMember,
     VisitIn,
     VisitOut,
 )
-from fenxiao.distribution.services import binding, distributors, plan
+from fenxiao.distribution.services import binding, distributors, grades, plan
+from fenxiao.distribution.services.products import rates_of_override
 from fenxiao.ledger import selectors as ledger_selectors
 from fenxiao.ledger import services as ledger
 from fenxiao.orders.selectors import page
@@ -39,11 +42,12 @@ def share_url(code: str) -> str:
     return f"{settings.PUBLIC_BASE_URL}/?ref={code}"
 
 
-def _active(request) -> Distributor:
-    found = distributors.distributor_ensure(user=request.auth)
-    if found is None or found.status not in (Distributor.Status.ACTIVE, Distributor.Status.FROZEN):
+def _distributor(request) -> selectors.Profile:
+    """The caller's profile, which must be a distributor's (a read: nothing is created)."""
+    profile = selectors.distributor_profile(user_id=request.auth.pk)
+    if not profile.is_distributor:
         raise NotADistributor()
-    return found
+    return profile
 
 
 @router.post("/referrals/visit", response=VisitOut)
@@ -60,15 +64,16 @@ def referral_visit(request, payload: VisitIn):
 @router.get("/distributor/me", response=MeOut)
 def me(request):
     user = request.auth
-    found = distributors.distributor_ensure(user=user)
+    profile = selectors.distributor_profile(user_id=user.pk)
+    code = profile.referral_code
     return {
-        "id": found and found.pk,
+        "id": profile.id,
         "user_id": user.pk,
-        "status": found.status if found else "none",
-        "grade": found and found.grade,
-        "referral_code": found and found.referral_code,
-        "share_url": found and share_url(found.referral_code),
-        "inviter_id": binding.inviter_id_of(user.pk),
+        "status": profile.status,
+        "grade": profile.grade,
+        "referral_code": code,
+        "share_url": code and share_url(code),
+        "inviter_id": selectors.inviter_id_of(user.pk),
         "balances": ledger.balances_of(user.pk),
         "team_counts": selectors.team_counts(user_id=user.pk),
     }
@@ -84,7 +89,7 @@ def apply(request, payload: ApplyIn):
 
 @router.get("/distributor/team", response=list[TeamMember])
 def team(request, filters: Query[TeamFilters]):
-    _active(request)
+    _distributor(request)
     return selectors.team(user_id=request.auth.pk, level=filters.level)
 
 
@@ -106,7 +111,7 @@ def wallet_entries(request, filters: Query[PageFilters]):
 
 
 def plan_out() -> dict:
-    current = plan.plan_get()
+    current = selectors.plan_current()
     return {
         **plan.plan_as_dict(current),
         "max_levels": settings.MAX_LEVELS,
@@ -131,7 +136,7 @@ def plan_write(request, payload: Body[dict[str, Any]]):
 @admin_router.get("/distribution/plan/history", response=list[PlanChangeOut])
 def plan_history(request):
     require_perm(request, "distribution.view_plan")
-    return list(PlanChange.objects.all()[:100])
+    return selectors.plan_changes(limit=100)
 
 
 def distributor_out(found: Distributor) -> dict:
@@ -154,10 +159,7 @@ def distributor_out(found: Distributor) -> dict:
 @admin_router.get("/distributors", response=list[DistributorOut])
 def distributor_list(request, status: str | None = None):
     require_perm(request, "distribution.view_distributor")
-    qs = Distributor.objects.select_related("user", "grade").order_by("-created_at")
-    if status:
-        qs = qs.filter(status=status)
-    return [distributor_out(d) for d in qs[:200]]
+    return [distributor_out(d) for d in selectors.distributors_for_staff(status=status, limit=200)]
 
 
 def _review(request, action, distributor_id: int, **kw) -> dict:
@@ -194,3 +196,25 @@ def freeze(request, distributor_id: int, payload: Body[ReviewIn] = None):
 @admin_router.post("/distributors/{distributor_id}/unfreeze", response=DistributorOut)
 def unfreeze(request, distributor_id: int):
     return _review(request, distributors.distributor_unfreeze, distributor_id)
+
+
+# a product's own commission rates (the product itself is catalog's)
+
+
+def product_commission_out(product_id: int) -> dict:
+    return {"product_id": product_id, "rates": selectors.product_rates(product_id)}
+
+
+@admin_router.get("/products/{product_id}/commission", response=ProductCommissionOut)
+def product_commission_read(request, product_id: int):
+    require_perm(request, "distribution.view_productcommission")
+    if not selectors.product_exists(product_id):
+        raise ProductNotFound()
+    return product_commission_out(product_id)
+
+
+@admin_router.put("/products/{product_id}/commission", response=ProductCommissionOut)
+def product_commission_write(request, product_id: int, payload: Body[dict[str, Any] | None] = None):
+    require_perm(request, "distribution.change_productcommission")
+    grades.product_commission_set(product_id=product_id, rates=rates_of_override(payload))
+    return product_commission_out(product_id)

@@ -14,6 +14,7 @@ from fenxiao.money import ZERO, to_fen
 
 HUNDRED = Decimal(100)
 MAX_FIXED = Decimal("99999.99")
+DEFAULT_PLAN_RATES = [{"level": 1, "percent": "15"}, {"level": 2, "percent": "10"}]
 
 
 @dataclass(frozen=True)

@@ -177,3 +177,8 @@ class PlanChangeOut(Schema):
     source: str
     before: dict
     after: dict
+
+
+class ProductCommissionOut(Schema):
+    product_id: int
+    rates: list[dict] | None  # None: the product follows the grade and plan rates

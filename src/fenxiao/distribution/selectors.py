@@ -1,17 +1,175 @@
-"""Reads of distribution: a distributor's team, commission lines, and reconciliation."""
+"""Reads of distribution: the plan, a user's distributor profile (computed, never created),
+bindings and chains, a distributor's team, commission lines, metrics and reconciliation."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from fenxiao.distribution.models import Binding, Commission, Distributor
+from fenxiao.accounts.models import User
+from fenxiao.catalog.models import Product
+from fenxiao.distribution import referral_codes, rules
+from fenxiao.distribution.models import (
+    Binding,
+    Commission,
+    Distributor,
+    Grade,
+    Plan,
+    PlanChange,
+    ProductCommission,
+)
 from fenxiao.ledger.models import Account
 from fenxiao.money import ZERO, fen_of_sum
 from fenxiao.orders.models import Order
 
 COUNTED = [Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED]
+Status = Distributor.Status
+
+
+def plan_current() -> Plan:
+    """The stored plan; before one is stored (a fresh database), the default one, unsaved."""
+    return Plan.objects.filter(pk=1).first() or Plan(pk=1, rates=rules.DEFAULT_PLAN_RATES)
+
+
+def grade_default() -> Grade | None:
+    return Grade.objects.filter(is_default=True).first()
+
+
+def completed_spending(*, user_id: int, until: datetime | None = None) -> Decimal:
+    """What the user kept of their completed orders (completed by `until`, if given)."""
+    orders = Order.objects.filter(buyer_id=user_id, status=Order.Status.COMPLETED)
+    if until is not None:
+        orders = orders.filter(completed_at__lte=until)
+    totals = orders.aggregate(paid=Sum("total"), refunded=Sum("refunded_amount"))
+    return fen_of_sum(totals["paid"]) - fen_of_sum(totals["refunded"])
+
+
+def qualifies(*, user_id: int, plan: Plan, until: datetime | None = None) -> bool:
+    """Whether the plan's mode makes the user a distributor without an application."""
+    if plan.mode == Plan.Mode.EVERYONE:
+        return True
+    return plan.mode == Plan.Mode.THRESHOLD and (
+        completed_spending(user_id=user_id, until=until) >= plan.threshold_amount
+    )
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A user's distributor profile as they see it. `stored` is False when the plan makes
+    them a distributor but no row exists yet: the row is created by the first write that
+    needs it (a visit through their code, an application, a paid order)."""
+
+    user_id: int
+    status: str  # a Distributor.Status, or "none"
+    grade: Grade | None
+    referral_code: str | None
+    row: Distributor | None
+
+    @property
+    def id(self) -> int | None:
+        return self.user_id if self.status != "none" else None
+
+    @property
+    def stored(self) -> bool:
+        return self.row is not None
+
+    @property
+    def is_distributor(self) -> bool:
+        return self.status in (Status.ACTIVE, Status.FROZEN)
+
+
+def distributor_profile(*, user_id: int, plan: Plan | None = None) -> Profile:
+    """What `distributor_ensure` would make of the user, computed without writing."""
+    found = Distributor.objects.select_related("grade").filter(pk=user_id).first()
+    if found and found.status in (Status.ACTIVE, Status.FROZEN):
+        return Profile(user_id, found.status, found.grade, found.referral_code, found)
+    plan = plan or plan_current()
+    if not qualifies(user_id=user_id, plan=plan):
+        if found is None:
+            return Profile(user_id, "none", None, None, None)
+        return Profile(user_id, found.status, found.grade, found.referral_code, found)
+    if found is None:
+        code = referral_codes.code_for(user_id)
+        if code is not None and Distributor.objects.filter(referral_code=code).exists():
+            code = None  # taken by an older random code: the first write picks another
+        return Profile(user_id, Status.ACTIVE, grade_default(), code, None)
+    if found.status == Status.APPLIED:
+        return Profile(user_id, Status.ACTIVE, found.grade, found.referral_code, found)
+    return Profile(user_id, found.status, found.grade, found.referral_code, found)
+
+
+def distributors_for_staff(*, status: str | None = None, limit: int) -> list[Distributor]:
+    qs = Distributor.objects.select_related("user", "grade").order_by("-created_at")
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs[:limit])
+
+
+def plan_changes(*, limit: int) -> list[PlanChange]:
+    return list(PlanChange.objects.order_by("-pk")[:limit])
+
+
+def distributor_by_code(code: str) -> Distributor | None:
+    return Distributor.objects.filter(referral_code=code.strip().upper()).first()
+
+
+def inviter_id_of(user_id: int, now: datetime | None = None) -> int | None:
+    """The inviter whose binding holds now (what earns and what a user sees)."""
+    bindings = in_force(Binding.objects.filter(user_id=user_id), now)
+    return bindings.values_list("inviter_id", flat=True).first()
+
+
+MAX_CHAIN = 10_000  # a guard against a corrupt (cyclic) chain, never reached in practice
+
+
+def bound_inviter_id(user_id: int) -> int | None:
+    """The inviter on record, lapsed or not: a lapsed binding can be renewed, so cycles are
+    checked against every recorded one."""
+    return Binding.objects.filter(user_id=user_id).values_list("inviter_id", flat=True).first()
+
+
+def up_from(user_id: int) -> list[int]:
+    """The user and their inviters upwards, as recorded."""
+    current, seen = user_id, []
+    while current is not None and current not in seen and len(seen) < MAX_CHAIN:
+        seen.append(current)
+        current = bound_inviter_id(current)
+    return seen
+
+
+@dataclass(frozen=True)
+class Link:
+    level: int
+    user_id: int
+    distributor: Distributor | None
+
+    @property
+    def active(self) -> bool:
+        """An active distributor whose account staff have not disabled."""
+        found = self.distributor
+        return found is not None and found.status == "active" and found.user.is_active
+
+
+def beneficiary_chain(*, buyer: User, plan: Plan, now: datetime | None = None) -> list[Link]:
+    """Level 1 is the buyer (self-purchase, active distributor) or the buyer's inviter; each
+    next level is the inviter of the one before, through bindings in force at `now`.
+    Inactive people keep their level."""
+    levels = min(plan.levels, rules.max_levels())
+    own = Distributor.objects.filter(pk=buyer.pk).first()
+    if plan.self_purchase and own is not None and own.status == Distributor.Status.ACTIVE:
+        current = buyer.pk
+    else:
+        current = inviter_id_of(buyer.pk, now)
+    chain, seen = [], {buyer.pk} if current != buyer.pk else set()
+    while current is not None and len(chain) < levels and current not in seen:
+        seen.add(current)
+        found = Distributor.objects.select_related("user").filter(pk=current).first()
+        chain.append(Link(len(chain) + 1, current, found))
+        current = inviter_id_of(current, now)
+    return chain
 
 
 def in_force(bindings, now: datetime | None = None):
@@ -104,3 +262,54 @@ def commission_differences() -> list[str]:
                 f"user {user_id}: frozen balance {actual} != frozen commissions {expected}"
             )
     return problems
+
+
+def product_exists(product_id: int) -> bool:
+    return Product.objects.filter(pk=product_id).exists()
+
+
+def product_rates(product_id: int) -> list[dict] | None:
+    """A product's own commission rates, or None when it follows grade and plan."""
+    return (
+        ProductCommission.objects.filter(product_id=product_id)
+        .values_list("rates", flat=True)
+        .first()
+    )
+
+
+def distributor_metrics(distributor_ids: list[int], *, until: datetime) -> dict[int, dict]:
+    """Completed own sales (level 1), team sales (levels 1-3) and direct recruits who bought,
+    counting orders completed by `until`."""
+    completed = Commission.objects.filter(
+        order__status=Order.Status.COMPLETED,
+        order__completed_at__lte=until,
+        beneficiary_id__in=distributor_ids,
+    )
+    kept = F("line__amount") - F("line__refunded_amount")
+    own = dict(
+        completed.filter(level=1)
+        .values("beneficiary_id")
+        .annotate(s=Sum(kept))
+        .values_list("beneficiary_id", "s")
+    )
+    team = dict(
+        completed.values("beneficiary_id").annotate(s=Sum(kept)).values_list("beneficiary_id", "s")
+    )
+    buyers = dict(
+        Binding.objects.filter(
+            inviter_id__in=distributor_ids,
+            user__orders__status=Order.Status.COMPLETED,
+            user__orders__completed_at__lte=until,
+        )
+        .values("inviter_id")
+        .annotate(n=Count("user", distinct=True))
+        .values_list("inviter_id", "n")
+    )
+    return {
+        pk: {
+            "own_sales": fen_of_sum(own.get(pk)),
+            "team_sales": fen_of_sum(team.get(pk)),
+            "direct_buyers": buyers.get(pk, 0),
+        }
+        for pk in distributor_ids
+    }

@@ -13,7 +13,8 @@ def settle_commissions(at: str | None = None) -> int:
 
 @shared_task(name="fenxiao.distribution.tasks.upgrade_distributors")
 def upgrade_distributors(at: str | None = None) -> dict:
+    now = as_of(at)
     return {
-        "activated": distributors.distributors_activate_by_threshold(),
-        "upgraded": grades.grades_upgrade_due(),
+        "activated": distributors.distributors_activate_by_threshold(now=now),
+        "upgraded": grades.grades_upgrade_due(now=now),
     }

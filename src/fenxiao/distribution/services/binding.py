@@ -1,4 +1,4 @@
-"""Binding users to inviters (绑定关系) per the plan, and the beneficiary chain of a buyer."""
+"""Binding users to inviters (绑定关系) per the plan: visits, binding, first-order binding."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -8,52 +8,38 @@ from django.utils import timezone
 
 from fenxiao.accounts.models import User
 from fenxiao.catalog.models import Product
+from fenxiao.distribution import locks, referral_codes, selectors
 from fenxiao.distribution.errors import ReferralCodeNotFound
 from fenxiao.distribution.models import Binding, BindingEvent, Distributor, Plan
-from fenxiao.distribution.rules import max_levels
-from fenxiao.distribution.selectors import in_force
+from fenxiao.distribution.services.distributors import distributor_ensure
 from fenxiao.distribution.services.plan import plan_get
 from fenxiao.orders.models import Order
 
-MAX_CHAIN = 10_000  # a guard against a corrupt (cyclic) chain, never reached in practice
-
-
-def inviter_id_of(user_id: int, now: datetime | None = None) -> int | None:
-    """The inviter whose binding holds now (what earns and what a user sees)."""
-    bindings = in_force(Binding.objects.filter(user_id=user_id), now)
-    return bindings.values_list("inviter_id", flat=True).first()
-
-
-def _bound_inviter_id(user_id: int) -> int | None:
-    """The inviter on record, lapsed or not: a lapsed binding can be renewed, so cycles are
-    checked against every recorded one."""
-    return Binding.objects.filter(user_id=user_id).values_list("inviter_id", flat=True).first()
-
-
-def _up_from(user_id: int) -> list[int]:
-    """The user and their inviters upwards, as bound now."""
-    current, seen = user_id, []
-    while current is not None and current not in seen and len(seen) < MAX_CHAIN:
-        seen.append(current)
-        current = _bound_inviter_id(current)
-    return seen
-
 
 def _creates_cycle(user_id: int, inviter_id: int) -> bool:
-    return user_id in _up_from(inviter_id)
+    return user_id in selectors.up_from(inviter_id)
 
 
 def _lock_tree(user_id: int, inviter_id: int) -> None:
     """Two bindings at once could each miss the other: the same user bound twice, or a under
     b while b goes under a (a cycle). Both lock the distributor rows of the user and of the
     inviter's chain, in pk order, so the second waits and then decides on what is committed."""
-    ids = {user_id, *_up_from(inviter_id)}
-    list(Distributor.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    locks.distributors_for_update({user_id, *selectors.up_from(inviter_id)})
 
 
-def _active_distributor(code: str) -> Distributor:
-    found = Distributor.objects.filter(referral_code=code.strip().upper()).first()
-    if found is None:
+def _inviter_by_code(code: str, plan: Plan) -> Distributor:
+    """The distributor whose code this is. A code derived for a user the plan makes a
+    distributor (shown before their row existed) creates the row now, with that code."""
+    code = code.strip().upper()
+    found = selectors.distributor_by_code(code)
+    if found is not None:
+        return found
+    user_id = referral_codes.user_id_for(code)
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    if user is None:
+        raise ReferralCodeNotFound()
+    found = distributor_ensure(user=user, plan=plan)
+    if found is None or found.referral_code != code:
         raise ReferralCodeNotFound()
     return found
 
@@ -82,7 +68,7 @@ def bind(
     )
     if not active.exists():
         return False
-    current = Binding.objects.select_for_update().filter(user=user).first()
+    current = locks.binding_for_update(user.pk)
     expires = now + timedelta(days=plan.bind_days) if plan.bind_rule == "expiring" else None
     if current is not None:
         if current.inviter_id == inviter_id:
@@ -149,7 +135,7 @@ def referral_visit(
     """A user arrived through a distributor's link, poster or product share."""
     now = now or timezone.now()
     plan = plan_get()
-    inviter = _active_distributor(code)
+    inviter = _inviter_by_code(code, plan)
     if product_id is not None and not Product.objects.filter(pk=product_id).exists():
         product_id = None
     if inviter.pk != user.pk:
@@ -171,7 +157,7 @@ def referral_visit(
             now=now,
             plan=plan,
         )
-    return VisitResult(bound=bound, inviter_id=inviter_id_of(user.pk, now))
+    return VisitResult(bound=bound, inviter_id=selectors.inviter_id_of(user.pk, now))
 
 
 def bind_on_first_order(*, buyer: User, order: Order, now: datetime, plan: Plan) -> None:
@@ -194,35 +180,3 @@ def bind_on_first_order(*, buyer: User, order: Order, now: datetime, plan: Plan)
             plan=plan,
         ):
             return
-
-
-@dataclass(frozen=True)
-class Link:
-    level: int
-    user_id: int
-    distributor: Distributor | None
-
-    @property
-    def active(self) -> bool:
-        """An active distributor whose account staff have not disabled."""
-        found = self.distributor
-        return found is not None and found.status == "active" and found.user.is_active
-
-
-def beneficiary_chain(*, buyer: User, plan: Plan, now: datetime | None = None) -> list[Link]:
-    """Level 1 is the buyer (self-purchase, active distributor) or the buyer's inviter; each
-    next level is the inviter of the one before, through bindings in force at `now`.
-    Inactive people keep their level."""
-    levels = min(plan.levels, max_levels())
-    own = Distributor.objects.filter(pk=buyer.pk).first()
-    if plan.self_purchase and own is not None and own.status == Distributor.Status.ACTIVE:
-        current = buyer.pk
-    else:
-        current = inviter_id_of(buyer.pk, now)
-    chain, seen = [], {buyer.pk} if current != buyer.pk else set()
-    while current is not None and len(chain) < levels and current not in seen:
-        seen.add(current)
-        found = Distributor.objects.select_related("user").filter(pk=current).first()
-        chain.append(Link(len(chain) + 1, current, found))
-        current = inviter_id_of(current, now)
-    return chain

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fenxiao.distribution import rules
+from fenxiao.distribution import locks, rules, selectors
 from fenxiao.distribution.models import (
     Commission,
     Distributor,
@@ -16,7 +16,7 @@ from fenxiao.distribution.models import (
     Plan,
     ProductCommission,
 )
-from fenxiao.distribution.services.binding import beneficiary_chain, bind_on_first_order
+from fenxiao.distribution.services.binding import bind_on_first_order
 from fenxiao.distribution.services.distributors import distributor_ensure
 from fenxiao.distribution.services.plan import plan_get
 from fenxiao.ledger import services as ledger
@@ -57,7 +57,7 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
     if plan.self_purchase:
         # in mode everyone (or threshold, once reached) the buyer is a distributor even if
         # their profile was never opened: make it exist before the chain is read
-        own = distributor_ensure(user=order.buyer, plan=plan)
+        own = distributor_ensure(user=order.buyer, plan=plan, now=now)
     else:
         own = Distributor.objects.filter(pk=order.buyer_id).first()
     try:
@@ -72,7 +72,7 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
     except IntegrityError:
         return []  # snapshotted (and paid out) already
     bind_on_first_order(buyer=order.buyer, order=order, now=now, plan=plan)
-    chain = beneficiary_chain(buyer=order.buyer, plan=plan, now=now)
+    chain = selectors.beneficiary_chain(buyer=order.buyer, plan=plan, now=now)
     OrderBeneficiary.objects.bulk_create(
         OrderBeneficiary(
             order=order,
@@ -91,14 +91,20 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
     }
     # every frozen account this payment credits, locked up front in one order (see ledger)
     ledger.accounts_lock(ledger.user_key(link.user_id, Kind.FROZEN) for link in paying)
+    lines = list(order.lines.order_by("pk"))
+    # every line's product override in one query
+    overrides = dict(
+        ProductCommission.objects.filter(
+            product_id__in={ln.product_id for ln in lines}
+        ).values_list("product_id", "rates")
+    )
     created = []
-    for line in order.lines.select_related("product").order_by("pk"):
-        override = ProductCommission.objects.filter(product_id=line.product_id).first()
+    for line in lines:
         picked = {}
         for link in paying:
             source, rate = _rate_for(
                 link.level,
-                override and override.rates,
+                overrides.get(line.product_id),
                 grades.get(link.distributor.grade_id),
                 plan.rates,
             )
@@ -169,9 +175,7 @@ def commissions_adjust_for_refund(*, refund: Refund, now: datetime) -> None:
     Frozen commissions are reversed, settled ones clawed back (possibly into debt)."""
     line_ids = list(refund.lines.values_list("line_id", flat=True))
     # every commission row first, then ledger accounts: the order settlement locks them in
-    locked = list(
-        Commission.objects.select_for_update().filter(line_id__in=line_ids).order_by("pk")
-    )
+    locked = locks.commissions_for_update(line_ids=line_ids)
     ledger.accounts_lock(
         ledger.user_key(c.beneficiary_id, kind)
         for c in locked
@@ -224,7 +228,7 @@ def _due(now: datetime, plan: Plan):
 
 @transaction.atomic
 def commission_settle(*, commission_id: int, now: datetime) -> bool:
-    commission = Commission.objects.select_for_update().filter(pk=commission_id).first()
+    commission = locks.commission_for_update(commission_id)
     if commission is None or commission.status != Commission.Status.FROZEN:
         return False  # another worker settled it, or a refund reversed it
     if not _due(now, plan_get()).filter(pk=commission_id).exists():

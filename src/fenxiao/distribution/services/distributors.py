@@ -1,12 +1,14 @@
 """Who is a distributor: automatic activation by mode, applications and staff review."""
 
 import secrets
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
 from fenxiao.accounts.models import User
+from fenxiao.distribution import locks, referral_codes, selectors
 from fenxiao.distribution.errors import (
     ApplicationNotAccepted,
     DistributorNotFound,
@@ -14,7 +16,7 @@ from fenxiao.distribution.errors import (
 )
 from fenxiao.distribution.models import Distributor, Grade, Plan
 from fenxiao.distribution.services.plan import plan_get
-from fenxiao.money import HALF_FEN, fen_of_sum
+from fenxiao.money import HALF_FEN
 from fenxiao.orders.models import Order
 
 Status = Distributor.Status
@@ -22,7 +24,7 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 def grade_default() -> Grade:
-    grade = Grade.objects.filter(is_default=True).first()
+    grade = selectors.grade_default()
     if grade is None:
         grade, _ = Grade.objects.get_or_create(
             name="普通分销商", defaults={"is_default": True, "rank": 0}
@@ -34,17 +36,19 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
 
 
-def _create(user: User, status: str, **fields) -> Distributor:
-    now = timezone.now()
-    for _ in range(5):
+def _create(user: User, status: str, now: datetime | None = None, **fields) -> Distributor:
+    # the code the user may already have been shown (see referral_codes) first, then random
+    derived = referral_codes.code_for(user.pk)
+    codes = [derived] if derived else []
+    for code in [*codes, *(_new_code() for _ in range(5))]:
         try:
             with transaction.atomic():
                 return Distributor.objects.create(
                     user=user,
                     status=status,
                     grade=grade_default(),
-                    referral_code=_new_code(),
-                    activated_at=now if status == Status.ACTIVE else None,
+                    referral_code=code,
+                    activated_at=(now or timezone.now()) if status == Status.ACTIVE else None,
                     **fields,
                 )
         except IntegrityError:
@@ -54,31 +58,22 @@ def _create(user: User, status: str, **fields) -> Distributor:
     raise RuntimeError("could not allocate a referral code")
 
 
-def completed_spending(user: User):
-    totals = Order.objects.filter(buyer=user, status=Order.Status.COMPLETED).aggregate(
-        paid=Sum("total"), refunded=Sum("refunded_amount")
-    )
-    return fen_of_sum(totals["paid"]) - fen_of_sum(totals["refunded"])
-
-
-def distributor_ensure(*, user: User, plan: Plan | None = None) -> Distributor | None:
-    """The user's distributor profile, created or activated when the plan's mode says so."""
-    plan = plan or plan_get()
-    found = Distributor.objects.filter(user=user).first()
-    if found and found.status in (Status.ACTIVE, Status.FROZEN):
-        return found
-    qualifies = plan.mode == Plan.Mode.EVERYONE or (
-        plan.mode == Plan.Mode.THRESHOLD and completed_spending(user) >= plan.threshold_amount
-    )
-    if not qualifies:
+def distributor_ensure(
+    *, user: User, plan: Plan | None = None, now: datetime | None = None
+) -> Distributor | None:
+    """The user's distributor row, created or activated when the plan's mode says so (what
+    `selectors.distributor_profile` shows before any row exists)."""
+    profile = selectors.distributor_profile(user_id=user.pk, plan=plan or plan_get())
+    found = profile.row
+    if profile.status != Status.ACTIVE or (found and found.status == Status.ACTIVE):
         return found
     if found is None:
-        return _create(user, Status.ACTIVE)
-    if found.status == Status.APPLIED:
-        Distributor.objects.filter(pk=found.pk, status=Status.APPLIED).update(
-            status=Status.ACTIVE, activated_at=timezone.now()
-        )
-        found.refresh_from_db()
+        return _create(user, Status.ACTIVE, now)
+    # applied, and the mode now makes them a distributor without review
+    Distributor.objects.filter(pk=found.pk, status=Status.APPLIED).update(
+        status=Status.ACTIVE, activated_at=now or timezone.now()
+    )
+    found.refresh_from_db()
     return found
 
 
@@ -92,7 +87,7 @@ def distributor_apply(*, user: User, real_name: str = "", reason: str = "") -> D
                 f"累计完成消费满 {plan.threshold_amount} 元后自动成为分销商，无需申请"
             )
         return found
-    found = Distributor.objects.select_for_update().filter(user=user).first()
+    found = locks.distributor_for_update(user.pk)
     if found is None:
         return _create(user, Status.APPLIED, real_name=real_name, apply_reason=reason)
     if found.status == Status.REJECTED:
@@ -102,7 +97,7 @@ def distributor_apply(*, user: User, real_name: str = "", reason: str = "") -> D
 
 
 def _review(distributor_id: int, staff, allowed: set, to: str, note: str = "") -> Distributor:
-    found = Distributor.objects.select_for_update().filter(pk=distributor_id).first()
+    found = locks.distributor_for_update(distributor_id)
     if found is None:
         raise DistributorNotFound()
     if found.status not in allowed:
@@ -139,13 +134,15 @@ def distributor_unfreeze(*, distributor_id: int, staff=None) -> Distributor:
     return _review(distributor_id, staff, {Status.FROZEN}, Status.ACTIVE)
 
 
-def distributors_activate_by_threshold() -> int:
-    """Mode threshold: make every user whose completed spending reached it a distributor."""
+def distributors_activate_by_threshold(*, now: datetime | None = None) -> int:
+    """Mode threshold: make every user whose spending on orders completed by `now` reached
+    it a distributor."""
+    now = now or timezone.now()
     plan = plan_get()
     if plan.mode != Plan.Mode.THRESHOLD:
         return 0
     spenders = (
-        Order.objects.filter(status=Order.Status.COMPLETED)
+        Order.objects.filter(status=Order.Status.COMPLETED, completed_at__lte=now)
         .values("buyer")
         .annotate(kept=Sum(F("total") - F("refunded_amount")))
         # half a fen of slack for SQLite's float sums; distributor_ensure checks exactly
@@ -154,6 +151,10 @@ def distributors_activate_by_threshold() -> int:
     )
     activated = 0
     for row in spenders:
-        found = distributor_ensure(user=User.objects.get(pk=row["buyer"]), plan=plan)
+        user = User.objects.get(pk=row["buyer"])
+        # exactly, by `now`: an order completed later must not count yet
+        if not selectors.qualifies(user_id=user.pk, plan=plan, until=now):
+            continue
+        found = distributor_ensure(user=user, plan=plan, now=now)
         activated += bool(found and found.status == Status.ACTIVE)
     return activated

@@ -1,27 +1,32 @@
 """Grades: validated rates, per-product overrides, and the periodic automatic upgrade."""
 
+from datetime import datetime
+
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.utils import timezone
 
 from fenxiao.catalog.errors import ProductNotFound
 from fenxiao.catalog.models import Product
-from fenxiao.distribution import rules
+from fenxiao.distribution import rules, selectors
 from fenxiao.distribution.errors import GradeInvalid
-from fenxiao.distribution.models import (
-    Binding,
-    Commission,
-    Distributor,
-    Grade,
-    ProductCommission,
-)
+from fenxiao.distribution.models import Distributor, Grade, ProductCommission
 from fenxiao.distribution.services.plan import plan_get
-from fenxiao.money import fen_of_sum
-from fenxiao.orders.models import Order
 
 
 def rates_validate(raw) -> list[dict]:
+    """A grade's rates: any level the deployment allows, within the plan's share cap."""
     plan = plan_get()
     return [r.as_dict() for r in rules.parse_rates(raw, share=plan.max_commission_share)]
+
+
+def product_rates_validate(raw) -> list[dict]:
+    """A product's own rates, checked as the plan's are: levels within the plan's levels and
+    FENXIAO_MAX_LEVELS, percentages within the share cap, each level percent or fixed."""
+    plan = plan_get()
+    levels = min(plan.levels, rules.max_levels())
+    return [
+        r.as_dict() for r in rules.parse_rates(raw, levels=levels, share=plan.max_commission_share)
+    ]
 
 
 @transaction.atomic
@@ -38,49 +43,18 @@ def grade_save(*, grade: Grade) -> Grade:
 
 @transaction.atomic
 def product_commission_set(*, product_id: int, rates: list | None) -> ProductCommission | None:
-    """Set (or with None, remove) a product's own commission rates."""
+    """Set a product's own commission rates; None or an empty list removes them (the product
+    then follows the grade and plan rates)."""
     if not Product.objects.filter(pk=product_id).exists():
         raise ProductNotFound()
-    if rates is None:
+    clean = product_rates_validate(rates) if rates is not None else []
+    if not clean:
         ProductCommission.objects.filter(product_id=product_id).delete()
         return None
     override, _ = ProductCommission.objects.update_or_create(
-        product_id=product_id, defaults={"rates": rates_validate(rates)}
+        product_id=product_id, defaults={"rates": clean}
     )
     return override
-
-
-def distributor_metrics(distributor_ids: list[int]) -> dict[int, dict]:
-    """Completed own sales (level 1), team sales (levels 1-3) and direct recruits who bought."""
-    completed = Commission.objects.filter(
-        order__status=Order.Status.COMPLETED, beneficiary_id__in=distributor_ids
-    )
-    kept = F("line__amount") - F("line__refunded_amount")
-    own = dict(
-        completed.filter(level=1)
-        .values("beneficiary_id")
-        .annotate(s=Sum(kept))
-        .values_list("beneficiary_id", "s")
-    )
-    team = dict(
-        completed.values("beneficiary_id").annotate(s=Sum(kept)).values_list("beneficiary_id", "s")
-    )
-    buyers = dict(
-        Binding.objects.filter(
-            inviter_id__in=distributor_ids, user__orders__status=Order.Status.COMPLETED
-        )
-        .values("inviter_id")
-        .annotate(n=Count("user", distinct=True))
-        .values_list("inviter_id", "n")
-    )
-    return {
-        pk: {
-            "own_sales": fen_of_sum(own.get(pk)),
-            "team_sales": fen_of_sum(team.get(pk)),
-            "direct_buyers": buyers.get(pk, 0),
-        }
-        for pk in distributor_ids
-    }
 
 
 def _qualifies(grade: Grade, metrics: dict) -> bool:
@@ -93,14 +67,16 @@ def _qualifies(grade: Grade, metrics: dict) -> bool:
     return bool(rules_set) and all(have >= need for need, have in rules_set)
 
 
-def grades_upgrade_due() -> int:
-    """Move each active distributor up to the highest grade whose thresholds they meet.
-    Grades only go up automatically; staff may set any grade by hand."""
+def grades_upgrade_due(*, now: datetime | None = None) -> int:
+    """Move each active distributor up to the highest grade whose thresholds they meet with
+    the sales completed by `now`. Grades only go up automatically; staff may set any grade by
+    hand."""
+    now = now or timezone.now()
     grades = list(Grade.objects.order_by("-rank", "-pk"))
     active = Distributor.objects.filter(status=Distributor.Status.ACTIVE).select_related("grade")
     upgraded = 0
     batch = list(active)
-    metrics = distributor_metrics([d.pk for d in batch])
+    metrics = selectors.distributor_metrics([d.pk for d in batch], until=now)
     for distributor in batch:
         for grade in grades:
             if grade.rank <= distributor.grade.rank:

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from fenxiao.distribution import rules
+from fenxiao.distribution import locks, rules
 from fenxiao.distribution.errors import PlanInvalid, PyramidRuleRefused
 from fenxiao.distribution.models import Plan, PlanChange
 from fenxiao.money import ZERO
@@ -43,9 +43,7 @@ THREE_LEVEL_WARNING = (
 
 
 def plan_get() -> Plan:
-    plan, _ = Plan.objects.get_or_create(
-        pk=1, defaults={"rates": [{"level": 1, "percent": "15"}, {"level": 2, "percent": "10"}]}
-    )
+    plan, _ = Plan.objects.get_or_create(pk=1, defaults={"rates": rules.DEFAULT_PLAN_RATES})
     return plan
 
 
@@ -139,7 +137,7 @@ def plan_validate(data: dict) -> dict:
 def plan_update(*, data: dict, staff=None, source: str = "api") -> Plan:
     """Replace the plan; the change and who made it are recorded in the same transaction."""
     clean = plan_validate(data)
-    plan = Plan.objects.select_for_update().filter(pk=1).first() or plan_get()
+    plan = locks.plan_for_update() or plan_get()
     before = plan_as_dict(plan)
     for field, value in clean.items():
         setattr(plan, field, value)
