@@ -13,10 +13,13 @@ from wechatpayv3.utils import aes_decrypt
 
 from fenxiao import cli
 from fenxiao.catalog.models import Product, Sku
+from fenxiao.distribution.models import Commission
+from fenxiao.ledger.models import Account, Entry, Transaction
 from fenxiao.orders.models import Order, Refund
 from fenxiao.payments import providers
 from fenxiao.payments.models import Payment, PaymentNotification, ProviderRefund
 from fenxiao.payments.providers.sandbox import encrypt_resource, sign_notification
+from tests.distribution.flows import bind_to, chain
 from tests.orders.flows import approve, assert_error, place, request_refund, start_payment
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +69,26 @@ def state(pending) -> dict:
         "sales": list(Product.objects.values_list("sales", flat=True)),
         "stock": list(Sku.objects.values_list("stock", flat=True)),
         "refunds": Refund.objects.count(),
+    }
+
+
+@pytest.fixture
+def referred(buyer):
+    """The buyer followed a link of the lower of two distributors: a payment makes two
+    commissions and their ledger transactions."""
+    _, parent = chain(2)
+    assert bind_to(buyer, parent)
+    return parent
+
+
+def books() -> dict:
+    """The money a payment moves besides the order: commissions and the ledger."""
+    commissions = Commission.objects.order_by("pk")
+    return {
+        "commissions": list(commissions.values_list("pk", "status", "amount")),
+        "transactions": Transaction.objects.count(),
+        "entries": Entry.objects.count(),
+        "balances": list(Account.objects.order_by("pk").values_list("pk", "balance")),
     }
 
 
@@ -120,9 +143,9 @@ def test_the_sandbox_delivers_the_same_notification_it_returns(buyer_api, sandbo
     assert r.status_code == 200, r.content
     delivered = r.json()["notification"]
     assert_paid_once(pending)
-    # when that exact notification arrives again over HTTP, it is a replay
+    # when that exact notification arrives again over HTTP, it is a redelivery: taken, no effect
     before = state(pending)
-    assert_error(deliver(delivered["headers"], delivered["body"]), 409, "notification_replayed")
+    assert deliver(delivered["headers"], delivered["body"]).status_code == 204
     assert state(pending) == before
 
 
@@ -302,18 +325,64 @@ def test_a_garbage_body_is_refused_even_when_validly_signed(sandbox, pending, ki
     assert state(pending) == before
 
 
-# replays: 409 and nothing changes
+# redeliveries: WeChat retries whatever it did not see answered 2xx, so 204 and no effect
 
 
-def test_a_replayed_notification_is_refused(sandbox, pending):
+def test_a_redelivered_notification_is_answered_204_and_changes_nothing(sandbox, pending):
     headers, body = genuine(sandbox, pending)
     assert deliver(headers, body).status_code == 204
     paid = state(pending)
     # the very same delivery, and the same notification id re-signed with a fresh time
-    assert_error(deliver(headers, body), 409, "notification_replayed")
-    assert_error(deliver(resign(sandbox, body), body), 409, "notification_replayed")
+    assert deliver(headers, body).status_code == 204
+    assert deliver(resign(sandbox, body), body).status_code == 204
     assert state(pending) == paid
     assert_paid_once(pending)
+
+
+def test_a_redelivery_leaves_order_payment_commissions_and_ledger_as_they_were(
+    sandbox, referred, pending
+):
+    # given a genuine notification that paid the order and made the commissions
+    headers, body = genuine(sandbox, pending)
+    assert deliver(headers, body).status_code == 204
+    paid, paid_books = state(pending), books()
+    assert len(paid_books["commissions"]) == 2
+    assert paid_books["entries"] > 0
+    # when our 204 was lost and WeChat delivers it again, at once and later re-signed
+    for again in (headers, headers, resign(sandbox, body)):
+        r = deliver(again, body)
+        # then it is taken (WeChat stops retrying) and nothing moves
+        assert r.status_code == 204, r.content
+        assert r.content == b""
+    assert state(pending) == paid
+    assert books() == paid_books
+    assert_paid_once(pending)
+
+
+def test_a_tampered_redelivery_is_refused_before_it_counts_as_a_redelivery(
+    sandbox, referred, pending
+):
+    # given a notification already handled
+    headers, body = genuine(sandbox, pending)
+    assert deliver(headers, body).status_code == 204
+    paid, paid_books = state(pending), books()
+    notification_id = json.loads(body)["id"]
+    # when the same notification id comes back with its body altered
+    edited = body.replace("支付成功", "支付成功!")
+    assert json.loads(edited)["id"] == notification_id
+    assert_error(deliver(headers, edited), 401, "invalid_signature")
+    # or with the signature altered, or signed by another key
+    _, other = genuine(sandbox, pending)
+    swapped = {**headers, "Wechatpay-Signature": resign(sandbox, other)["Wechatpay-Signature"]}
+    assert_error(deliver(swapped, body), 401, "invalid_signature")
+    garbled = {**headers, "Wechatpay-Signature": "AAAA"}
+    assert_error(deliver(garbled, body), 401, "invalid_signature")
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    forged = sign_notification(private_key=stranger, serial=sandbox.keys.serial, body=body)
+    assert_error(deliver(forged, body), 401, "invalid_signature")
+    # then it is refused as forged (not waved through as a redelivery) and nothing moved
+    assert state(pending) == paid
+    assert books() == paid_books
 
 
 def test_a_second_genuine_notification_for_a_paid_order_changes_nothing(sandbox, pending):
@@ -374,6 +443,142 @@ def test_a_notification_for_a_provider_not_enabled_is_refused(sandbox, pending):
     assert state(pending) == before
 
 
+# genuine but not in WeChat's format: 400, and nothing written (not even the notification id)
+
+MISSING = object()
+
+
+def _resource(base: dict, change: dict) -> dict:
+    resource = {**base, **change}
+    return {k: v for k, v in resource.items() if v is not MISSING}
+
+
+def _transaction(sandbox, pending, **change) -> dict:
+    """The decrypted resource of a TRANSACTION.SUCCESS for the pending order, changed."""
+    base = {
+        "mchid": sandbox.mchid,
+        "appid": sandbox.appid,
+        "out_trade_no": pending["out_trade_no"],
+        "transaction_id": "4200000000202401011234567890",
+        "trade_type": "JSAPI",
+        "trade_state": "SUCCESS",
+        "trade_state_desc": "支付成功",
+        "payer": {"openid": "o-buyer"},
+        "amount": {"total": pending["cents"], "payer_total": pending["cents"], "currency": "CNY"},
+    }
+    return _resource(base, change)
+
+
+MALFORMED_PAYMENTS = {
+    "amount a list": lambda p: {"amount": [p["cents"]]},
+    "amount a number": lambda p: {"amount": p["cents"]},
+    "amount missing": lambda p: {"amount": MISSING},
+    "amount.total a string": lambda p: {"amount": {"total": str(p["cents"])}},
+    "amount.total a float": lambda p: {"amount": {"total": float(p["cents"])}},
+    "amount.total true": lambda p: {"amount": {"total": True}},
+    "amount.total missing": lambda p: {"amount": {"currency": "CNY"}},
+    "payer a string": lambda p: {"payer": "o-buyer"},
+    "payer a list": lambda p: {"payer": ["o-buyer"]},
+    "payer.openid a number": lambda p: {"payer": {"openid": 42}},
+    "payer.openid too long": lambda p: {"payer": {"openid": "o" * 65}},
+    "out_trade_no a number": lambda p: {"out_trade_no": int(p["out_trade_no"])},
+    "out_trade_no an object": lambda p: {"out_trade_no": {"value": p["out_trade_no"]}},
+    "out_trade_no missing": lambda p: {"out_trade_no": MISSING},
+    "out_trade_no too long": lambda p: {"out_trade_no": p["out_trade_no"] + "0" * 32},
+    "transaction_id a number": lambda p: {"transaction_id": 4200000000202401011234567890},
+    "transaction_id empty": lambda p: {"transaction_id": ""},
+    "transaction_id too long": lambda p: {"transaction_id": "4" * 65},
+    "trade_state null": lambda p: {"trade_state": None},
+    "mchid a number": lambda p: {"mchid": 1900000000},
+}
+
+
+@pytest.mark.parametrize("kind", list(MALFORMED_PAYMENTS))
+def test_a_genuine_payment_notification_of_the_wrong_shape_is_refused(sandbox, pending, kind):
+    # given a correctly signed and encrypted notification whose resource has a wrong field
+    resource = _transaction(sandbox, pending, **MALFORMED_PAYMENTS[kind](pending))
+    headers, body = _signed_garbage(sandbox, plaintext=json.dumps(resource), id="malformed-1")
+    before = state(pending)
+    # when it arrives, then it is refused as malformed, never a 500
+    assert_error(deliver(headers, body), 400, "malformed_notification")
+    assert state(pending) == before
+    # and the genuine payment still goes through afterwards
+    assert deliver(*genuine(sandbox, pending)).status_code == 204
+    assert_paid_once(pending)
+
+
+def test_fields_we_do_not_read_are_allowed(sandbox, pending):
+    # the same builder as above, unchanged but for fields WeChat may add
+    resource = _transaction(
+        sandbox,
+        pending,
+        promotion_detail=[{"coupon_id": "109519", "amount": 100}],
+        scene_info={"device_id": "013467007045764"},
+        payer={"openid": "o-buyer", "extra": 1},
+    )
+    headers, body = _signed_garbage(sandbox, plaintext=json.dumps(resource), id="extra-1")
+    assert deliver(headers, body).status_code == 204
+    assert_paid_once(pending)
+    assert Payment.objects.get(pk=pending["payment_id"]).payer_openid == "o-buyer"
+
+
+def test_a_payment_notification_without_a_payer_is_taken(sandbox, pending):
+    resource = _transaction(sandbox, pending, payer=MISSING)
+    headers, body = _signed_garbage(sandbox, plaintext=json.dumps(resource), id="no-payer")
+    assert deliver(headers, body).status_code == 204
+    assert_paid_once(pending)
+    assert Payment.objects.get(pk=pending["payment_id"]).payer_openid == ""
+
+
+def _refund(pending, **change) -> dict:
+    base = {
+        "mchid": "1900000000",
+        "out_trade_no": pending["out_trade_no"],
+        "transaction_id": "4200000000202401011234567890",
+        "out_refund_no": "R" + pending["out_trade_no"],
+        "refund_id": "50000000382019052709732678859",
+        "refund_status": "SUCCESS",
+        "amount": {"total": pending["cents"], "refund": 100, "payer_refund": 100},
+    }
+    return _resource(base, change)
+
+
+MALFORMED_REFUNDS = {
+    "amount a list": {"amount": [100]},
+    "amount.refund a string": {"amount": {"total": 59980, "refund": "100"}},
+    "amount.refund missing": {"amount": {"total": 59980}},
+    "amount.total a string": {"amount": {"total": "59980", "refund": 100}},
+    "out_refund_no a number": {"out_refund_no": 123},
+    "out_refund_no missing": {"out_refund_no": MISSING},
+    "refund_id an object": {"refund_id": {"id": "5000"}},
+    "refund_id missing on success": {"refund_id": MISSING},
+    "refund_status a list": {"refund_status": ["SUCCESS"]},
+    "mchid missing": {"mchid": MISSING},
+}
+
+
+@pytest.mark.parametrize("kind", list(MALFORMED_REFUNDS))
+def test_a_genuine_refund_notification_of_the_wrong_shape_is_refused(sandbox, pending, kind):
+    resource = _refund(pending, **MALFORMED_REFUNDS[kind])
+    headers, body = _signed_garbage(
+        sandbox, plaintext=json.dumps(resource), id="malformed-r", event_type="REFUND.SUCCESS"
+    )
+    before = state(pending)
+    assert_error(deliver(headers, body), 400, "malformed_notification")
+    assert state(pending) == before
+    assert ProviderRefund.objects.count() == 0
+
+
+def test_a_payment_event_with_a_refund_resource_is_malformed(sandbox, pending):
+    # a refund's resource under TRANSACTION.SUCCESS lacks trade_state, transaction's amount
+    headers, body = _signed_garbage(
+        sandbox, plaintext=json.dumps(_refund(pending, transaction_id=MISSING)), id="mixed"
+    )
+    before = state(pending)
+    assert_error(deliver(headers, body), 400, "malformed_notification")
+    assert state(pending) == before
+
+
 # paying twice, and paying too late
 
 
@@ -388,7 +593,7 @@ def test_a_paid_order_cannot_be_paid_again(buyer_api, sandbox, pending):
 
 
 def test_a_payment_confirmed_after_the_order_was_auto_cancelled_is_refunded(
-    buyer_api, sandbox, sku, pending, capsys
+    buyer_api, sandbox, sku, pending, capsys, django_capture_on_commit_callbacks
 ):
     # given the order was cancelled on the pay timeout and its stock released
     at = timezone.now() + timedelta(minutes=31)
@@ -397,8 +602,9 @@ def test_a_payment_confirmed_after_the_order_was_auto_cancelled_is_refunded(
     sku.refresh_from_db()
     assert sku.stock == 10
     # when WeChat confirms the payment the buyer made just before
-    r = deliver(*genuine(sandbox, pending))
-    # then it is taken, and the money goes straight back
+    with django_capture_on_commit_callbacks(execute=True):
+        r = deliver(*genuine(sandbox, pending))
+    # then it is taken, and the money goes straight back once the payment is committed
     assert r.status_code == 204, r.content
     order = Order.objects.get(pk=pending["order_id"])
     assert order.status == Order.Status.REFUNDED
@@ -416,11 +622,20 @@ def test_a_payment_confirmed_after_the_order_was_auto_cancelled_is_refunded(
     assert ProviderRefund.objects.count() == 1
 
 
-def test_a_payment_for_an_order_the_buyer_cancelled_is_refunded(buyer_api, sandbox, sku, pending):
+def test_a_payment_for_an_order_the_buyer_cancelled_is_refunded(
+    buyer_api, sandbox, sku, pending, django_capture_on_commit_callbacks
+):
     assert buyer_api.post(f"/orders/{pending['order_id']}/cancel").status_code == 200
     headers, body = genuine(sandbox, pending)
-    assert deliver(headers, body).status_code == 204
-    assert_error(deliver(headers, body), 409, "notification_replayed")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert deliver(headers, body).status_code == 204
+    assert len(callbacks) == 1  # the refund, sent once the payment is committed
+    refunded = state(pending)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert deliver(headers, body).status_code == 204
+        assert deliver(resign(sandbox, body), body).status_code == 204
+    assert callbacks == []  # a redelivery sends nothing
+    assert state(pending) == refunded
     order = Order.objects.get(pk=pending["order_id"])
     assert order.status == Order.Status.REFUNDED
     assert ProviderRefund.objects.get().amount == order.total
@@ -463,9 +678,9 @@ def test_refund_notifications_are_checked_against_our_records(buyer_api, staff_a
     headers, body = refund_notice()
     _, bigger = refund_notice(refund_cents=59980)
     assert_error(deliver(headers, bigger), 401, "invalid_signature")
-    # a genuine repeat of a refund already done changes nothing
+    # a genuine repeat of a refund already done changes nothing, nor does its redelivery
     assert deliver(headers, body).status_code == 204
-    assert_error(deliver(headers, body), 409, "notification_replayed")
+    assert deliver(headers, body).status_code == 204
     after = buyer_api.get(f"/orders/{order['id']}").json()
     assert after["refunded_amount"] == "299.90"
     assert after["lines"][0]["refunded_quantity"] == 1

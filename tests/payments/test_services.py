@@ -1,5 +1,6 @@
 """Payment services: when an order may be paid, and a reconciliation that does notice."""
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -7,13 +8,15 @@ import pytest
 from django.utils import timezone
 
 from fenxiao import cli
+from fenxiao.errors import NotFound
 from fenxiao.orders.models import Order
-from fenxiao.orders.services import order_place
+from fenxiao.orders.services import order_cancel, order_place
 from fenxiao.orders.services.orders import LineRequest
-from fenxiao.payments import services
-from fenxiao.payments.errors import OrderNotPayable
-from fenxiao.payments.models import Payment
+from fenxiao.payments import providers, services
+from fenxiao.payments.errors import OrderNotPayable, PaymentNotFound
+from fenxiao.payments.models import Payment, PaymentNotification, ProviderRefund
 from fenxiao.payments.selectors import reconciliation_differences
+from tests.accounts.factories import UserFactory
 from tests.conftest import ADDRESS
 from tests.orders.flows import approve, pay, place, request_refund
 
@@ -52,3 +55,68 @@ def test_reconcile_reports_what_does_not_add_up(buyer_api, staff_api, sku, capsy
     out = capsys.readouterr().out
     assert order["number"] in out
     assert "1 difference" in out
+
+
+def test_a_notification_handled_twice_says_it_was_a_redelivery(buyer, sku):
+    order, _ = order_place(buyer=buyer, lines=[LineRequest(sku.pk, 1)], address=ADDRESS)
+    payment, _ = services.payment_start(order_id=order.pk, buyer=buyer)
+    headers, body = providers.get("sandbox").payment_notification(
+        out_trade_no=payment.out_trade_no, amount_cents=29990
+    )
+    first = services.notification_handle(provider_name="sandbox", headers=headers, body=body)
+    again = services.notification_handle(provider_name="sandbox", headers=headers, body=body)
+    assert (first.redelivered, again.redelivered) == (False, True)
+    assert first.notification == again.notification
+    assert PaymentNotification.objects.count() == 1
+
+
+def test_sandbox_payment_complete_pays_only_the_buyers_own_created_payment(buyer, sku):
+    order, _ = order_place(buyer=buyer, lines=[LineRequest(sku.pk, 1)], address=ADDRESS)
+    started, _ = services.payment_start(order_id=order.pk, buyer=buyer)
+    # someone else's payment, or one that does not exist, is not found
+    for payment_id, who in ((started.pk, UserFactory()), (started.pk + 1, buyer)):
+        with pytest.raises(PaymentNotFound):
+            services.sandbox_payment_complete(payment_id=payment_id, buyer=who)
+    # the buyer's own is paid through the sandbox's signed notification
+    payment, headers, body = services.sandbox_payment_complete(payment_id=started.pk, buyer=buyer)
+    assert (payment.status, payment.order.status) == (Payment.Status.PAID, Order.Status.PAID)
+    assert json.loads(body)["event_type"] == "TRANSACTION.SUCCESS"
+    assert headers["Wechatpay-Serial"] == providers.get("sandbox").keys.serial
+    # and cannot be completed twice
+    with pytest.raises(OrderNotPayable):
+        services.sandbox_payment_complete(payment_id=started.pk, buyer=buyer)
+    assert PaymentNotification.objects.count() == 1
+
+
+def test_sandbox_payment_complete_needs_the_sandbox_enabled(buyer, sku, settings):
+    order, _ = order_place(buyer=buyer, lines=[LineRequest(sku.pk, 1)], address=ADDRESS)
+    started, _ = services.payment_start(order_id=order.pk, buyer=buyer)
+    settings.PAYMENT_PROVIDERS = ["wechat"]
+    with pytest.raises(NotFound):
+        services.sandbox_payment_complete(payment_id=started.pk, buyer=buyer)
+    assert Payment.objects.get(pk=started.pk).status == Payment.Status.CREATED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_for_a_cancelled_order_is_refunded_once_it_is_committed(buyer, sku):
+    """No test transaction around this one: the refund is sent by a real on_commit."""
+    # given an order the buyer cancelled after starting to pay
+    order, _ = order_place(buyer=buyer, lines=[LineRequest(sku.pk, 2)], address=ADDRESS)
+    payment, _ = services.payment_start(order_id=order.pk, buyer=buyer)
+    order_cancel(order_id=order.pk, buyer=buyer)
+    headers, body = providers.get("sandbox").payment_notification(
+        out_trade_no=payment.out_trade_no, amount_cents=59980
+    )
+    # when the payment is confirmed
+    services.notification_handle(provider_name="sandbox", headers=headers, body=body)
+    # then the money has gone back by the time the handler returns
+    order.refresh_from_db()
+    assert order.status == Order.Status.REFUNDED
+    assert order.refunded_amount == Decimal("599.80")
+    assert ProviderRefund.objects.get().status == ProviderRefund.Status.SUCCESS
+    assert Payment.objects.get(pk=payment.pk).status == Payment.Status.PAID
+    # and a redelivery sends no second refund
+    again = services.notification_handle(provider_name="sandbox", headers=headers, body=body)
+    assert again.redelivered
+    assert ProviderRefund.objects.count() == 1
+    assert reconciliation_differences() == []

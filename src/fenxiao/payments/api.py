@@ -1,17 +1,12 @@
 """Paying orders, the sandbox's "user paid" button, provider notifications, refund review."""
 
-from django.conf import settings
 from ninja import Body, Router, Status
 
 from fenxiao.accounts.auth import require_perm
-from fenxiao.errors import NotFound
-from fenxiao.money import to_cents
 from fenxiao.orders import services as orders
 from fenxiao.orders.schemas import RefundOut, RefundRejectIn
 from fenxiao.orders.selectors import refund_any
-from fenxiao.payments import providers, services
-from fenxiao.payments.errors import OrderNotPayable
-from fenxiao.payments.models import Payment
+from fenxiao.payments import services
 from fenxiao.payments.schemas import PayIn, PayOut, RefundApproveIn, SandboxCompleteOut
 
 router = Router(tags=["payments"])
@@ -36,21 +31,9 @@ def order_pay(request, order_id: int, payload: Body[PayIn] = None):
 @router.post("/payments/sandbox/{payment_id}/complete", response=SandboxCompleteOut)
 def sandbox_complete(request, payment_id: int):
     """Plays the buyer paying in WeChat: the sandbox signs a notification and delivers it."""
-    if "sandbox" not in settings.PAYMENT_PROVIDERS:
-        raise NotFound("沙箱支付未启用")
-    payment = services.payment_of(payment_id=payment_id, buyer=request.auth)
-    if payment.provider != "sandbox":
-        raise NotFound("不是沙箱支付单")
-    if payment.status != Payment.Status.CREATED:
-        raise OrderNotPayable("该支付单已支付或已关闭")
-    headers, body = providers.get("sandbox").payment_notification(
-        out_trade_no=payment.out_trade_no,
-        amount_cents=to_cents(payment.amount),
-        payer_openid=request.auth.openid or "",
+    payment, headers, body = services.sandbox_payment_complete(
+        payment_id=payment_id, buyer=request.auth
     )
-    services.notification_handle(provider_name="sandbox", headers=headers, body=body)
-    payment.refresh_from_db()
-    payment.order.refresh_from_db()
     return {
         "payment_id": payment.pk,
         "status": payment.status,
@@ -61,7 +44,8 @@ def sandbox_complete(request, payment_id: int):
 
 @router.post("/payments/notify/{provider}", auth=None, response={204: None})
 def notify(request, provider: str):
-    """WeChat Pay (or the sandbox) calls this; 204 tells it the notification is taken."""
+    """WeChat Pay (or the sandbox) calls this; 204 tells it the notification is taken, also
+    when it is a redelivery of one already handled."""
     services.notification_handle(
         provider_name=provider,
         headers=request.headers,

@@ -1,3 +1,5 @@
+"""Errors of the payments app, with stable codes."""
+
 from fenxiao.errors import Conflict, DomainError, NotFound
 
 
@@ -24,9 +26,12 @@ class NotificationRejected(DomainError):
     message = "通知验签失败"
 
 
-class NotificationReplayed(Conflict):
-    code = "notification_replayed"
-    message = "该通知已处理过"
+class NotificationMalformed(DomainError):
+    """Genuine (it verified) but its decrypted resource lacks a field we read or has one of
+    the wrong type: WeChat never sends that, so it is refused before anything is written."""
+
+    code = "malformed_notification"
+    message = "通知内容格式错误"
 
 
 class NotificationMismatch(DomainError):

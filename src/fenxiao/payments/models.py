@@ -1,4 +1,4 @@
-"""Payments of orders, provider refunds and every notification handled (for replay refusal)."""
+"""Payments of orders, provider refunds and every notification handled (to know a redelivery)."""
 
 from django.db import models
 from django.db.models import Q
@@ -75,7 +75,7 @@ class ProviderRefund(models.Model):
 
 
 class PaymentNotification(models.Model):
-    """One row per notification id handled: a replay of the same id is refused."""
+    """One row per notification id handled: a redelivery of the same id has no effect."""
 
     provider = models.CharField(max_length=16)
     notification_id = models.CharField(max_length=64)

@@ -2,10 +2,17 @@
 
 from django.db.models import Q, Sum
 
+from fenxiao.accounts.models import User
 from fenxiao.catalog.models import Sku
 from fenxiao.money import fen_of_sum
 from fenxiao.orders.models import Order, Refund
 from fenxiao.payments.models import Payment, ProviderRefund
+
+
+def payment_of_buyer(*, payment_id: int, buyer: User) -> Payment | None:
+    """A payment of one of the buyer's orders (None for anyone else's)."""
+    return Payment.objects.select_related("order").filter(pk=payment_id, order__buyer=buyer).first()
+
 
 PAID_STATES = [
     Order.Status.PAID,

@@ -5,25 +5,27 @@ refund completes the after-sales request (and, with distribution, adjusts commis
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from pydantic import ValidationError
 
 from fenxiao.accounts.models import User
 from fenxiao.distribution.services import commissions
-from fenxiao.errors import DomainError
+from fenxiao.errors import DomainError, NotFound
 from fenxiao.money import to_cents
 from fenxiao.orders import locks as order_locks
 from fenxiao.orders import services as orders
 from fenxiao.orders.errors import OrderNotFound, RefundNotFound
 from fenxiao.orders.models import Order, Refund
-from fenxiao.payments import locks, providers
+from fenxiao.payments import locks, providers, selectors
 from fenxiao.payments.errors import (
+    NotificationMalformed,
     NotificationMismatch,
-    NotificationReplayed,
     OrderNotPayable,
     PaymentNotFound,
     ProviderError,
@@ -31,6 +33,7 @@ from fenxiao.payments.errors import (
 )
 from fenxiao.payments.models import Payment, PaymentNotification, ProviderRefund
 from fenxiao.payments.notify import Notification
+from fenxiao.payments.schemas import NotificationResource, RefundResource, TransactionResource
 
 logger = logging.getLogger(__name__)
 
@@ -75,32 +78,70 @@ def payment_start(
     return payment, params
 
 
-def payment_of(*, payment_id: int, buyer: User) -> Payment:
-    payment = (
-        Payment.objects.select_related("order").filter(pk=payment_id, order__buyer=buyer).first()
-    )
+def sandbox_payment_complete(*, payment_id: int, buyer: User) -> tuple[Payment, dict, str]:
+    """Play the buyer paying in WeChat: the sandbox signs the payment's notification and it is
+    handled like one that came over HTTP. Returns the payment afterwards and what was sent."""
+    if "sandbox" not in settings.PAYMENT_PROVIDERS:
+        raise NotFound("沙箱支付未启用")
+    payment = selectors.payment_of_buyer(payment_id=payment_id, buyer=buyer)
     if payment is None:
         raise PaymentNotFound()
-    return payment
+    if payment.provider != "sandbox":
+        raise NotFound("不是沙箱支付单")
+    if payment.status != Payment.Status.CREATED:
+        raise OrderNotPayable("该支付单已支付或已关闭")
+    headers, body = providers.get("sandbox").payment_notification(
+        out_trade_no=payment.out_trade_no,
+        amount_cents=to_cents(payment.amount),
+        payer_openid=buyer.openid or "",
+    )
+    notification_handle(provider_name="sandbox", headers=headers, body=body)
+    return selectors.payment_of_buyer(payment_id=payment_id, buyer=buyer), headers, body
+
+
+@dataclass(frozen=True)
+class HandledNotification:
+    notification: Notification
+    redelivered: bool  # already handled before: nothing was done this time
 
 
 def notification_handle(
     *, provider_name: str, headers, body: str, now: datetime | None = None
-) -> Notification:
-    """Verify, then apply a notification once. Forged, stale or replayed ones raise."""
+) -> HandledNotification:
+    """Verify, then apply a notification once. Forged or stale ones raise (401), genuine ones
+    that do not fit the format or our records too (400). A genuine one already handled is a
+    redelivery (WeChat retries whatever it did not see answered 2xx): it has no effect."""
     now = now or timezone.now()
     provider = providers.get(provider_name)
     notification = provider.verify(headers=headers, body=body, now=now)
-    followups = _apply(provider=provider, notification=notification, now=now)
-    for followup in followups:
-        followup()
-    return notification
+    resource = _resource_of(notification)
+    applied = _apply(provider=provider, notification=notification, resource=resource, now=now)
+    return HandledNotification(notification=notification, redelivered=not applied)
+
+
+def _resource_of(notification: Notification) -> NotificationResource:
+    """The decrypted resource in the shape its event type has, or NotificationMalformed."""
+    if notification.event_type == "TRANSACTION.SUCCESS":
+        schema = TransactionResource
+    elif notification.event_type.startswith("REFUND."):
+        schema = RefundResource
+    else:
+        schema = NotificationResource
+    try:
+        return schema.model_validate(notification.resource)
+    except ValidationError as exc:
+        fields = ", ".join(
+            ".".join(str(part) for part in error["loc"]) or "resource" for error in exc.errors()
+        )
+        raise NotificationMalformed(f"通知内容格式错误: {fields}") from exc
 
 
 @transaction.atomic
-def _apply(*, provider, notification: Notification, now: datetime) -> list:
-    resource = notification.resource
-    if resource.get("mchid") != provider.mchid:
+def _apply(
+    *, provider, notification: Notification, resource: NotificationResource, now: datetime
+) -> bool:
+    """Apply a notification; False when its id was handled before (then nothing changes)."""
+    if resource.mchid != provider.mchid:
         raise NotificationMismatch("商户号不符")
     try:
         with transaction.atomic():
@@ -108,60 +149,57 @@ def _apply(*, provider, notification: Notification, now: datetime) -> list:
                 provider=provider.name,
                 notification_id=notification.id,
                 event_type=notification.event_type,
-                out_trade_no=str(resource.get("out_trade_no", ""))[:32],
+                out_trade_no=resource.out_trade_no,
             )
-    except IntegrityError as exc:
-        raise NotificationReplayed() from exc
-    if notification.event_type == "TRANSACTION.SUCCESS":
-        return _payment_succeeded(provider=provider, resource=resource, now=now)
-    if notification.event_type.startswith("REFUND."):
+    except IntegrityError:
+        return False
+    if isinstance(resource, TransactionResource):
+        _payment_succeeded(provider=provider, resource=resource, now=now)
+    elif isinstance(resource, RefundResource):
         _refund_result(provider=provider, event=notification.event_type, resource=resource, now=now)
-    return []
+    return True
 
 
-def _payment_succeeded(*, provider, resource: dict, now: datetime) -> list:
-    payment = locks.payment_for_update(
-        provider=provider.name, out_trade_no=str(resource.get("out_trade_no"))
-    )
+def _payment_succeeded(*, provider, resource: TransactionResource, now: datetime) -> None:
+    payment = locks.payment_for_update(provider=provider.name, out_trade_no=resource.out_trade_no)
     if payment is None:
         raise NotificationMismatch("订单号不存在")
-    if resource.get("trade_state") != "SUCCESS":
+    if resource.trade_state != "SUCCESS":
         raise NotificationMismatch("交易状态不是成功")
-    if (resource.get("amount") or {}).get("total") != to_cents(payment.amount):
+    if resource.amount.total != to_cents(payment.amount):
         raise NotificationMismatch("支付金额与订单金额不符")
     if payment.status == Payment.Status.PAID:
-        return []  # the same payment confirmed again: nothing changes
+        return  # the same payment confirmed again: nothing changes
     order = order_locks.order_for_update(payment.order_id)
     payment.status = Payment.Status.PAID
-    payment.transaction_id = resource.get("transaction_id")
-    payment.payer_openid = (resource.get("payer") or {}).get("openid", "")
+    payment.transaction_id = resource.transaction_id
+    payment.payer_openid = resource.payer.openid if resource.payer else ""
     payment.paid_at = now
     payment.save(update_fields=["status", "transaction_id", "payer_openid", "paid_at"])
     if orders.order_mark_paid(order=order, now=now):
         commissions.commissions_create_for_order(order=order, now=now)
-        return []
-    # paid after the order was cancelled (stock already released): give the money back
+        return
+    # paid after the order was cancelled (stock already released): give the money back once
+    # the payment is committed. A provider failure then leaves the refund to refunds_retry.
     logger.warning("payment %s arrived for %s order %s", payment.pk, order.status, order.number)
     refund = orders.refund_for_unpayable_order(order_id=order.pk, now=now)
-    return [lambda: refund_send(refund_id=refund.pk)]
+    transaction.on_commit(lambda: refund_send(refund_id=refund.pk), robust=True)
 
 
-def _refund_result(*, provider, event: str, resource: dict, now: datetime) -> None:
-    provider_refund = locks.provider_refund_for_update(
-        out_refund_no=str(resource.get("out_refund_no"))
-    )
+def _refund_result(*, provider, event: str, resource: RefundResource, now: datetime) -> None:
+    provider_refund = locks.provider_refund_for_update(out_refund_no=resource.out_refund_no)
     if provider_refund is None:
         raise NotificationMismatch("退款单号不存在")
-    if (resource.get("amount") or {}).get("refund") != to_cents(provider_refund.amount):
+    if resource.amount.refund != to_cents(provider_refund.amount):
         raise NotificationMismatch("退款金额与记录不符")
     if provider_refund.status != ProviderRefund.Status.PROCESSING:
         return
-    if event == "REFUND.SUCCESS" and resource.get("refund_status") == "SUCCESS":
+    if event == "REFUND.SUCCESS" and resource.refund_status == "SUCCESS":
         # the order before its refund, as staff review locks them: the other way deadlocks
         order_locks.order_for_update(provider_refund.payment.order_id)
         refund = order_locks.refund_for_update(provider_refund.refund_id)
         provider_refund.status = ProviderRefund.Status.SUCCESS
-        provider_refund.provider_refund_id = resource.get("refund_id")
+        provider_refund.provider_refund_id = resource.refund_id
         provider_refund.succeeded_at = now
         provider_refund.save(update_fields=["status", "provider_refund_id", "succeeded_at"])
         if orders.refund_complete(refund=refund, now=now):
