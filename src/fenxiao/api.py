@@ -10,6 +10,7 @@ from ninja.parser import Parser
 
 from fenxiao.accounts.api import router as accounts_router
 from fenxiao.accounts.auth import StaffTokenAuth, TokenAuth
+from fenxiao.auth_api import router as auth_router
 from fenxiao.catalog.api import admin_router as catalog_admin_router
 from fenxiao.catalog.api import router as catalog_router
 from fenxiao.distribution.api import admin_router as distribution_admin_router
@@ -111,6 +112,7 @@ def on_unexpected(request, exc):
     return error(request, 500, "server_error", "服务器内部错误")
 
 
+api.add_router("/", auth_router)
 api.add_router("/", accounts_router)
 api.add_router("/", catalog_router)
 api.add_router("/", orders_router)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "fenxiao.console",
     "fenxiao.accounts",
     "fenxiao.catalog",
@@ -58,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # last, as django-axes asks: it turns a lock-out into the 429 page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fenxiao.urls"
@@ -118,6 +121,12 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 6},
     },
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # staff (anyone who can open the console) need more: 10+ characters, not a common password
+    {"NAME": "fenxiao.accounts.passwords.StaffPasswordValidator", "OPTIONS": {"min_length": 10}},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked (phone, IP) before the password
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -146,9 +155,33 @@ ORDER_PAY_TIMEOUT = timedelta(minutes=int(env("ORDER_PAY_TIMEOUT_MINUTES", "30")
 AUTO_CONFIRM_DAYS = int(env("AUTO_CONFIRM_DAYS", "10"))
 ORDER_MAX_LINES = 50
 ORDER_MAX_QUANTITY = 999
+# API log-in: failures counted per (phone, client IP), so a stranger cannot lock a buyer out
+# from elsewhere, and per IP across phones (credential stuffing); refused attempts count nothing.
 LOGIN_MAX_FAILURES_PER_PHONE = int(env("LOGIN_MAX_FAILURES_PER_PHONE", "5"))
 LOGIN_MAX_FAILURES_PER_IP = int(env("LOGIN_MAX_FAILURES_PER_IP", "30"))
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+# accounts made per client IP per hour, through /auth/register and the WeChat log-in
+REGISTER_MAX_PER_IP = int(env("REGISTER_MAX_PER_IP", "20"))
+WECHAT_LOGIN_MAX_PER_IP = int(env("WECHAT_LOGIN_MAX_PER_IP", "60"))
+SIGNUP_WINDOW = timedelta(hours=1)
+# API tokens: renewed on use up to an idle limit, never older than the maximum age; staff idle
+# out sooner. A password change ends every token of that user.
+TOKEN_IDLE = timedelta(days=int(env("TOKEN_IDLE_DAYS", "30")))
+STAFF_TOKEN_IDLE = timedelta(hours=int(env("STAFF_TOKEN_IDLE_HOURS", "12")))
+TOKEN_MAX_AGE = timedelta(days=int(env("TOKEN_MAX_AGE_DAYS", "90")))
+
+# Console log-in (django-axes): 10 failures lock that (phone, client IP) pair for the cool-off;
+# the owner can see and lift lock-outs under 账号与权限 › 登录锁定.
+AXES_FAILURE_LIMIT = int(env("CONSOLE_LOGIN_MAX_FAILURES", "10"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the console form's field name (USERNAME_FIELD is phone)
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("CONSOLE_LOCKOUT_MINUTES", "30")))
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "fenxiao.accounts.net.client_ip"
+AXES_LOCKOUT_CALLABLE = "fenxiao.console.views.lockout"
+AXES_ENABLE_ADMIN = False  # shown through fenxiao's own Chinese pages (accounts/admin.py)
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
 # how many reverse proxies (nginx, a load balancer) stand in front: the client address is read
 # from X-Forwarded-For only that far
 TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
@@ -198,3 +231,15 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_HTTPONLY = True
     X_FRAME_OPTIONS = "DENY"
+
+# Served over HTTPS (directly or behind a TLS-terminating proxy): redirect plain HTTP, send HSTS,
+# and mark the session and CSRF cookies Secure.
+HTTPS = env_bool("HTTPS", False)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(env("HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if TRUSTED_PROXY_COUNT:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,7 +1,12 @@
-from django.contrib import admin
+"""Console pages of accounts: users (with ending their sessions) and console log-in lock-outs."""
+
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from fenxiao.accounts.models import Address, User
+from fenxiao.accounts import services
+from fenxiao.accounts.models import Address, LoginFailure, LoginLockout, User
+from fenxiao.console.admin_base import ReadOnlyAdmin
 
 
 class AddressInline(admin.TabularInline):
@@ -25,3 +30,75 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [(None, {"fields": ["phone", "password1", "password2", "nickname"]})]
     filter_horizontal = ["groups"]
     inlines = [AddressInline]
+    actions = ["end_sessions"]
+
+    @admin.action(
+        description="结束所选用户的全部登录（App 令牌与后台会话）", permissions=["change"]
+    )
+    def end_sessions(self, request, queryset):
+        ended = services.user_sessions_end(user_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"已结束 {ended} 个登录令牌或会话", messages.SUCCESS)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # a disabled account, or staff who lost the console, keeps no way in
+        if change and {"is_active", "is_staff"} & set(form.changed_data):
+            if not obj.is_active or ("is_staff" in form.changed_data and not obj.is_staff):
+                services.user_sessions_end(user_ids=[obj.pk])
+
+
+class AxesRecordAdmin(ReadOnlyAdmin):
+    """django-axes' records with Chinese column names (its own labels are English)."""
+
+    search_fields = ["username", "ip_address"]
+
+    @admin.display(description="手机号", ordering="username")
+    def phone(self, obj):
+        return obj.username
+
+    @admin.display(description="IP 地址", ordering="ip_address")
+    def ip(self, obj):
+        return obj.ip_address
+
+    @admin.display(description="时间", ordering="attempt_time")
+    def at(self, obj):
+        return obj.attempt_time
+
+    @admin.display(description="浏览器")
+    def browser(self, obj):
+        return obj.user_agent[:60]
+
+
+@admin.register(LoginLockout)
+class LoginLockoutAdmin(AxesRecordAdmin):
+    list_display = ["phone", "ip", "failures", "locked", "at", "browser"]
+    fields = ["phone", "ip", "failures", "locked", "at", "browser"]
+    readonly_fields = fields
+    actions = ["unlock"]
+
+    @admin.display(description="失败次数", ordering="failures_since_start")
+    def failures(self, obj):
+        return obj.failures_since_start
+
+    @admin.display(description="已锁定", boolean=True)
+    def locked(self, obj):
+        return obj.failures_since_start >= settings.AXES_FAILURE_LIMIT
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm("accounts.delete_loginlockout")
+
+    @admin.action(description="解除所选锁定", permissions=["unlock"])
+    def unlock(self, request, queryset):
+        unlocked, _ = queryset.delete()
+        self.message_user(request, f"已解除 {unlocked} 条锁定", messages.SUCCESS)
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(AxesRecordAdmin):
+    list_display = ["phone", "ip", "locked_out_shown", "at", "browser"]
+    fields = list_display
+    readonly_fields = fields
+
+    @admin.display(description="导致锁定", boolean=True, ordering="locked_out")
+    def locked_out_shown(self, obj):
+        return obj.locked_out

@@ -1,31 +1,46 @@
 """Bearer-token authentication for the API and the staff permission check."""
 
 import hashlib
+from datetime import datetime
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from ninja.security import HttpBearer
 
-from fenxiao.accounts.models import Token
+from fenxiao.accounts.models import Token, User
 from fenxiao.errors import PermissionDenied
+
+RENEW_EVERY = 300  # seconds: a token in steady use is written at most this often
 
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def token_expiry(*, user: User, created_at: datetime, now: datetime) -> datetime:
+    """Idle limit from now (shorter for staff), never past the token's maximum age."""
+    idle = settings.STAFF_TOKEN_IDLE if user.is_staff else settings.TOKEN_IDLE
+    return min(now + idle, created_at + settings.TOKEN_MAX_AGE)
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
+        now = timezone.now()
         found = (
             Token.objects.select_related("user")
-            .filter(key_hash=hash_token(token), user__is_active=True)
+            .filter(key_hash=hash_token(token), user__is_active=True, expires_at__gt=now)
             .first()
         )
         if found is None:
             return None
-        now = timezone.now()
-        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 300:
-            Token.objects.filter(pk=found.pk).update(last_used_at=now)
+        if not constant_time_compare(found.auth_hash, found.user.get_session_auth_hash()):
+            return None  # issued before the password changed
+        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > RENEW_EVERY:
+            expires_at = token_expiry(user=found.user, created_at=found.created_at, now=now)
+            Token.objects.filter(pk=found.pk).update(last_used_at=now, expires_at=expires_at)
         request.user = found.user
+        request.auth_token_id = found.pk
         return found.user
 
 

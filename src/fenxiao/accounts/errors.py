@@ -27,3 +27,8 @@ class WeakPassword(DomainError):
 class UnknownRole(DomainError):
     code = "unknown_role"
     message = "未知的员工角色"
+
+
+class InvalidPhone(DomainError):
+    code = "invalid_phone"
+    message = "手机号格式错误：请输入 5 到 15 位数字（可带 +）"

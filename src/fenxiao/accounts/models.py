@@ -1,8 +1,11 @@
 """Users (shoppers, distributors and staff), their addresses and API tokens."""
 
+from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+
+from fenxiao.accounts.phones import PhoneField
 
 
 class UserManager(BaseUserManager):
@@ -23,7 +26,7 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    phone = models.CharField("手机号", max_length=20, unique=True, null=True, blank=True)
+    phone = PhoneField("手机号", max_length=20, unique=True, null=True, blank=True)
     nickname = models.CharField("昵称", max_length=64, blank=True)
     avatar = models.URLField("头像", max_length=500, blank=True)
     openid = models.CharField("微信 openid", max_length=64, unique=True, null=True, blank=True)
@@ -48,7 +51,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Address(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
     name = models.CharField("收货人", max_length=32)
-    phone = models.CharField("电话", max_length=20)
+    phone = PhoneField("电话", max_length=20)
     province = models.CharField("省", max_length=32)
     city = models.CharField("市", max_length=32)
     district = models.CharField("区", max_length=32)
@@ -66,12 +69,17 @@ class Address(models.Model):
 
 
 class Token(models.Model):
-    """An API bearer token; only its SHA-256 is stored."""
+    """An API bearer token; only its SHA-256 is stored. It lapses at `expires_at` (pushed on as
+    it is used, up to a maximum age) and with any change of its user's password (`auth_hash`)."""
 
     key_hash = models.CharField(max_length=64, unique=True)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens")
+    # the user's session auth hash when issued: an HMAC of the password hash, so a new password
+    # (createstaff, the console, anywhere) ends every token issued before it
+    auth_hash = models.CharField(max_length=64, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField("过期时间", default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = "访问令牌"
@@ -79,3 +87,19 @@ class Token(models.Model):
 
     def __str__(self):
         return f"token of {self.user_id}"
+
+
+class LoginLockout(AccessAttempt):
+    """Console log-in failures per (phone, IP), as django-axes counts them; shown in Chinese."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "登录锁定"
+        verbose_name_plural = "登录锁定"
+
+
+class LoginFailure(AccessFailureLog):
+    class Meta:
+        proxy = True
+        verbose_name = "登录失败记录"
+        verbose_name_plural = "登录失败记录"

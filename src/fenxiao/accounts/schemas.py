@@ -1,9 +1,18 @@
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?\d{5,15}$")]
+from fenxiao.accounts.phones import PHONE_PATTERN, normalize_phone
+
+
+def _normalized(value):
+    return normalize_phone(value) if isinstance(value, str) else value
+
+
+# full-width digits become ASCII first; then only ASCII digits pass (Arabic-Indic and other
+# Unicode digits would make look-alike accounts)
+Phone = Annotated[str, BeforeValidator(_normalized), StringConstraints(pattern=PHONE_PATTERN)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 

@@ -5,19 +5,24 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group, Permission
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from fenxiao.accounts.auth import hash_token
+from fenxiao.accounts import locks
+from fenxiao.accounts.auth import hash_token, token_expiry
 from fenxiao.accounts.errors import (
     InvalidCredentials,
+    InvalidPhone,
     PhoneTaken,
     TooManyAttempts,
     UnknownRole,
     WeakPassword,
 )
 from fenxiao.accounts.models import Address, Token, User
+from fenxiao.accounts.phones import normalize_phone, phone_validator
 
 # Staff roles (Django groups) and the permissions each holds, as "app_label.action_model".
 # "*" means every action (add, change, delete, view) on the model.
@@ -82,20 +87,37 @@ def user_register(*, phone: str, password: str, nickname: str = "") -> User:
 
 def token_issue(*, user: User) -> str:
     raw = secrets.token_urlsafe(32)
-    Token.objects.create(user=user, key_hash=hash_token(raw))
+    now = timezone.now()
+    Token.objects.create(
+        user=user,
+        key_hash=hash_token(raw),
+        auth_hash=user.get_session_auth_hash(),
+        created_at=now,
+        expires_at=token_expiry(user=user, created_at=now, now=now),
+    )
     return raw
 
 
-def _failure_keys(phone: str, ip: str) -> list[tuple[str, int]]:
-    return [
-        (f"login-fail:phone:{phone}", settings.LOGIN_MAX_FAILURES_PER_PHONE),
-        (f"login-fail:ip:{ip}", settings.LOGIN_MAX_FAILURES_PER_IP),
-    ]
+def token_revoke(*, token_id: int) -> None:
+    """Log-out: the token used for this request stops working."""
+    Token.objects.filter(pk=token_id).delete()
 
 
-def _take_slot(key: str) -> int:
+@transaction.atomic
+def user_sessions_end(*, user_ids: list[int]) -> int:
+    """End every API token and console session of these users; returns how many ended."""
+    ended, _ = Token.objects.filter(user_id__in=user_ids).delete()
+    wanted = {str(pk) for pk in user_ids}
+    # staff sessions are few (buyers use tokens): decoding each is cheaper than an index
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") in wanted:
+            session.delete()
+            ended += 1
+    return ended
+
+
+def _take_slot(key: str, window: int) -> int:
     """Count one attempt atomically (add, then incr); returns the count including it."""
-    window = int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
     if cache.add(key, 1, window):
         return 1
     try:
@@ -105,25 +127,47 @@ def _take_slot(key: str) -> int:
         return 1
 
 
-def user_authenticate(*, phone: str, password: str, ip: str) -> User:
-    """Check a password; failed attempts are counted per phone and per IP, successes are not.
+def _give_back(key: str) -> None:
+    try:
+        cache.decr(key)
+    except ValueError:  # expired meanwhile
+        pass
 
-    Each attempt takes a slot before the password is checked, so parallel guesses cannot all
-    slip under the limit; a successful attempt gives its slots back.
+
+def user_authenticate(*, phone: str, password: str, ip: str) -> User:
+    """Check a password. Failures are counted per (phone, client IP), so a stranger cannot lock
+    a buyer out from elsewhere, and per IP across phones; successes and refusals count nothing.
+
+    Each attempt takes its slots before the password is checked, so parallel guesses cannot all
+    slip under the limit; a refused or successful attempt gives them back.
     """
-    keys = _failure_keys(phone, ip)
-    taken = [(_take_slot(key), limit) for key, limit in keys]
-    if any(count > limit for count, limit in taken):
+    window = int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
+    pair_key, ip_key = f"login-fail:{phone}:{ip}", f"login-fail:ip:{ip}"
+    pair = _take_slot(pair_key, window)
+    per_ip = _take_slot(ip_key, window)
+    if pair > settings.LOGIN_MAX_FAILURES_PER_PHONE or per_ip > settings.LOGIN_MAX_FAILURES_PER_IP:
+        _give_back(pair_key)
+        _give_back(ip_key)
         raise TooManyAttempts()
     user = User.objects.filter(phone=phone, is_active=True).first()
-    if user is None or not user.check_password(password):
+    if user is None:
+        # hash anyway, so an unknown phone answers as slowly as a known one (no enumeration)
+        User().set_password(password)
         raise InvalidCredentials()
-    cache.delete(keys[0][0])
-    try:
-        cache.decr(keys[1][0])
-    except ValueError:
-        pass
+    if not user.check_password(password):
+        raise InvalidCredentials()
+    cache.delete(pair_key)
+    _give_back(ip_key)
     return user
+
+
+def signup_slot_take(*, ip: str, kind: str) -> None:
+    """Count one account-making request (registration, WeChat log-in) from an IP; refuse over
+    the hourly limit, so nobody can probe which phones are registered at speed."""
+    limit = {"register": settings.REGISTER_MAX_PER_IP, "wechat": settings.WECHAT_LOGIN_MAX_PER_IP}
+    window = int(settings.SIGNUP_WINDOW.total_seconds())
+    if _take_slot(f"signup:{kind}:{ip}", window) > limit[kind]:
+        raise TooManyAttempts("请求过于频繁，请稍后再试")
 
 
 @transaction.atomic
@@ -131,13 +175,18 @@ def staff_create(*, phone: str, password: str, role: str = "owner", nickname: st
     """Create or update a staff member with one role; `owner` is also a superuser."""
     if role not in STAFF_ROLES:
         raise UnknownRole(f"未知的员工角色: {role}（可选 {', '.join(STAFF_ROLES)}）")
+    phone = normalize_phone(phone)
+    try:
+        phone_validator(phone)
+    except ValidationError as exc:
+        raise InvalidPhone() from exc
     staff_roles_sync()
-    user = User.objects.select_for_update().filter(phone=phone).first()
+    user = locks.user_for_update(phone=phone)
     if user is None:
         user = User(phone=phone, nickname=nickname or ROLE_LABELS[role])
+    user.is_staff = True  # before the check: staff passwords have stricter rules
     _check_password(password, user)
     user.set_password(password)
-    user.is_staff = True
     user.is_superuser = role == "owner"
     user.save()
     user.groups.set([Group.objects.get(name=role)])

@@ -1,7 +1,22 @@
-"""The site root: where to go (the H5 storefront comes with its own issue)."""
+"""The site root (the H5 storefront comes with its own issue) and the console's lock-out page."""
 
+from django.conf import settings
 from django.shortcuts import render
 
 
 def home(request):
     return render(request, "console/home.html")
+
+
+def lockout(request, original_credentials=None, credentials=None):
+    """django-axes calls this when a (phone, IP) pair is locked out of the console log-in."""
+    username = (credentials or original_credentials or {}).get("username", "")
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {
+        "username": username,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": minutes,
+        "site_title": "fenxiao 商家后台",
+        "site_header": "fenxiao 分销商城 · 商家后台",
+    }
+    return render(request, "console/lockout.html", context, status=429)

@@ -1,0 +1,50 @@
+"""Sign-up and log-in (phone + password, WeChat): accounts composed with distribution's
+referral binding, above both apps so that neither imports the other upwards."""
+
+from ninja import Router, Status
+
+from fenxiao.accounts import services, wechat
+from fenxiao.accounts.net import client_ip
+from fenxiao.accounts.schemas import AuthOut, LoginIn, RegisterIn, WechatLoginIn
+from fenxiao.distribution.services import binding
+from fenxiao.errors import DomainError
+
+router = Router(tags=["accounts"])
+
+
+def _apply_ref(user, code: str | None, source: str) -> None:
+    """A referral code on register/log-in binds like a visit; a bad code never blocks log-in."""
+    if not code:
+        return
+    try:
+        binding.referral_visit(user=user, code=code, source=source)
+    except DomainError:
+        pass
+
+
+@router.post("/auth/register", auth=None, response={201: AuthOut})
+def register(request, payload: RegisterIn):
+    services.signup_slot_take(ip=client_ip(request), kind="register")
+    user = services.user_register(
+        phone=payload.phone, password=payload.password, nickname=payload.nickname
+    )
+    _apply_ref(user, payload.ref, "register")
+    return Status(201, {"token": services.token_issue(user=user), "user": user})
+
+
+@router.post("/auth/login", auth=None, response=AuthOut)
+def login(request, payload: LoginIn):
+    user = services.user_authenticate(
+        phone=payload.phone, password=payload.password, ip=client_ip(request)
+    )
+    _apply_ref(user, payload.ref, "login")
+    return {"token": services.token_issue(user=user), "user": user}
+
+
+@router.post("/auth/wechat", auth=None, response=AuthOut)
+def login_wechat(request, payload: WechatLoginIn):
+    services.signup_slot_take(ip=client_ip(request), kind="wechat")
+    session = wechat.login_client().code2session(payload.code)
+    user = services.user_from_wechat(openid=session.openid, unionid=session.unionid)
+    _apply_ref(user, payload.ref, "login")
+    return {"token": services.token_issue(user=user), "user": user}
