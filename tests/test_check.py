@@ -18,7 +18,7 @@ def test_the_embedded_defaults_are_not_ready_for_production(settings, capsys):
 
 @pytest.mark.django_db
 def test_a_complete_production_setup_passes_and_hides_its_secrets(settings, capsys, tmp_path):
-    settings.SECRET_KEY = "s3cret-production-key-value"
+    settings.SECRET_KEY = "s3cret-production-key-value-long-enough-for-djangos-own-check"
     settings.DEBUG = False
     engine = settings.DATABASES["default"]["ENGINE"]
     settings.DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
@@ -36,6 +36,10 @@ def test_a_complete_production_setup_passes_and_hides_its_secrets(settings, caps
     ):
         setattr(settings, name, f"value-of-{name.lower()}")
     settings.WECHAT_APIV3_KEY = "apiv3-key-that-must-not-leak-00"
+    # what FENXIAO_HTTPS=1 sets (tests/accounts/test_security.py runs it for real)
+    settings.HTTPS = settings.SECURE_SSL_REDIRECT = True
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.SECURE_HSTS_SECONDS = 31536000
     try:
         assert fenxiao(["check"]) == 0
     finally:
