@@ -39,7 +39,7 @@ def test_a_complete_production_setup_passes_and_hides_its_secrets(settings, caps
     # what FENXIAO_HTTPS=1 sets (tests/accounts/test_security.py runs it for real)
     settings.HTTPS = settings.SECURE_SSL_REDIRECT = True
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
-    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = 31536000, True
     try:
         assert fenxiao(["check"]) == 0
     finally:
