@@ -1,0 +1,68 @@
+"""Many postings at once on PostgreSQL: balances stay equal to their entries, events post once."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from fenxiao.ledger.models import Transaction
+from fenxiao.ledger.selectors import ledger_differences
+from fenxiao.ledger.services import balances_of, platform_key, post, user_key
+from tests.accounts.factories import UserFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def race(n: int, work) -> list:
+    barrier = threading.Barrier(n)
+
+    def run(i):
+        try:
+            barrier.wait(timeout=60)
+            return work(i)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(run, range(n)))
+
+
+def test_twenty_postings_to_one_account_at_once_all_count():
+    user = UserFactory()
+
+    def earn(i):
+        return post(
+            kind="commission_frozen",
+            source_id=f"line-{i}",
+            legs=[
+                (platform_key("commission_expense"), Decimal("-1.01")),
+                (user_key(user.pk, "frozen"), Decimal("1.01")),
+            ],
+        )
+
+    race(20, earn)
+    assert balances_of(user.pk)["frozen"] == Decimal("20.20")
+    assert ledger_differences() == []
+
+
+def test_the_same_event_posted_by_twenty_workers_at_once_posts_once():
+    user = UserFactory()
+
+    def settle(i):
+        return post(
+            kind="commission_settled",
+            source_id="commission-7",
+            legs=[
+                (user_key(user.pk, "frozen"), Decimal("-5.00")),
+                (user_key(user.pk, "available"), Decimal("5.00")),
+            ],
+        )
+
+    results = race(20, settle)
+    assert sum(1 for r in results if r is not None) == 1
+    assert Transaction.objects.filter(source_id="commission-7").count() == 1
+    balances = balances_of(user.pk)
+    assert (balances["frozen"], balances["available"]) == (Decimal("-5.00"), Decimal("5.00"))
+    assert ledger_differences() == []
