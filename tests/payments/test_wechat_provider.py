@@ -2,13 +2,15 @@
 requests, verified answers, and notifications signed with the platform key."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from fenxiao.cli import main as fenxiao
 from fenxiao.orders.models import Order, Refund
-from fenxiao.payments import providers
-from fenxiao.payments.models import Payment
+from fenxiao.payments import providers, services
+from fenxiao.payments.models import Payment, ProviderRefund
 from fenxiao.payments.providers.sandbox import notification_body, sign_notification
 from tests.accounts.factories import UserFactory
 from tests.conftest import ADDRESS
@@ -182,3 +184,49 @@ def test_an_h5_buyer_without_openid_is_told_to_pay_in_the_mini_program(wechat, b
     r = buyer_api.post(f"/orders/{order['id']}/pay", {"provider": "wechat"})
     assert r.status_code == 409 and "小程序" in r.json()["message"]
     assert json.loads(r.content)["code"] == "order_not_payable"
+
+
+def test_a_late_payment_is_taken_even_when_its_refund_cannot_be_sent_at_once(
+    wechat, mini_buyer, sku, anon, settings, django_capture_on_commit_callbacks
+):
+    # given a WeChat payment started, then the order cancelled by the buyer
+    user, api = mini_buyer
+    order = place(api, sku, 2)
+    api.post(f"/orders/{order['id']}/pay", {"provider": "wechat"})
+    assert api.post(f"/orders/{order['id']}/cancel").status_code == 200
+    # when WeChat confirms the payment while its refund API answers unverifiably
+    wechat.sign_answers = False
+    paid = {
+        "out_trade_no": order["number"],
+        "transaction_id": "4200000003",
+        "trade_state": "SUCCESS",
+        "amount": {"total": 59980},
+        "payer": {"openid": user.openid},
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        r = notify(anon.client, wechat, "TRANSACTION.SUCCESS", "transaction", paid)
+    # then the payment is still taken (the refund is sent after it is committed): 204, or
+    # WeChat would redeliver it for a day
+    assert r.status_code == 204, r.content
+    assert wechat.requests[-1]["path"] == "/v3/refund/domestic/refunds"
+    provider_refund = ProviderRefund.objects.get()
+    assert provider_refund.status == ProviderRefund.Status.PROCESSING
+    assert provider_refund.refund.status == Refund.Status.APPROVED
+    assert Payment.objects.get(out_trade_no=order["number"]).status == Payment.Status.PAID
+    # and the periodic retry sends the same refund again once WeChat answers properly
+    wechat.sign_answers = True
+    later = timezone.now() + settings.REFUND_RETRY_AFTER + timedelta(seconds=1)
+    assert services.refunds_retry(now=later) == 1
+    sent = [q for q in wechat.requests if q["path"] == "/v3/refund/domestic/refunds"]
+    assert [q["body"]["out_refund_no"] for q in sent] == [provider_refund.out_refund_no] * 2
+    assert sent[-1]["body"]["amount"] == {"refund": 59980, "total": 59980, "currency": "CNY"}
+    done = {
+        "out_trade_no": order["number"],
+        "out_refund_no": provider_refund.out_refund_no,
+        "refund_id": "50000003",
+        "refund_status": "SUCCESS",
+        "amount": {"total": 59980, "refund": 59980},
+    }
+    assert notify(anon.client, wechat, "REFUND.SUCCESS", "refund", done).status_code == 204
+    assert Order.objects.get(pk=order["id"]).status == Order.Status.REFUNDED
+    assert fenxiao(["reconcile"]) == 0
