@@ -118,7 +118,7 @@ class ProductCommissionForm(forms.ModelForm):
 
     def clean_rates(self):
         try:
-            return grades.rates_validate(self.cleaned_data.get("rates"))
+            return grades.product_rates_validate(self.cleaned_data.get("rates"))
         except DomainError as exc:
             raise forms.ValidationError(exc.message) from exc
 
