@@ -114,13 +114,11 @@ def assert_paid_once(pending, sales: int = 2):
 # a genuine notification
 
 
-def test_a_genuine_notification_is_applied_and_answered_204_quickly(sandbox, pending):
+def test_a_genuine_notification_is_applied_and_answered_204(sandbox, pending):
+    # (WeChat gives up after 5 s: how fast the answer comes is measured in bench/, not here)
     headers, body = genuine(sandbox, pending)
-    started = time.monotonic()
     r = deliver(headers, body)
-    elapsed = time.monotonic() - started
     assert r.status_code == 204, r.content
-    assert elapsed < 2.0  # WeChat gives up after 5 s
     assert_paid_once(pending)
     payment = Payment.objects.get(pk=pending["payment_id"])
     resource = json.loads(aes_decrypt(apiv3_key=sandbox.keys.apiv3_key, **_cipher(body)))
