@@ -15,6 +15,7 @@ from fenxiao.catalog.api import admin_router as catalog_admin_router
 from fenxiao.catalog.api import router as catalog_router
 from fenxiao.distribution.api import admin_router as distribution_admin_router
 from fenxiao.distribution.api import router as distribution_router
+from fenxiao.distribution.api_products import router as distribution_products_router
 from fenxiao.errors import DomainError
 from fenxiao.orders.api import admin_router as orders_admin_router
 from fenxiao.orders.api import router as orders_router
@@ -122,3 +123,4 @@ api.add_router("/admin", catalog_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", orders_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", payments_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", distribution_admin_router, auth=StaffTokenAuth())
+api.add_router("/admin", distribution_products_router, auth=StaffTokenAuth())

@@ -3,7 +3,7 @@ from decimal import Decimal
 import factory
 
 from fenxiao.catalog.models import Category, Product, Sku
-from fenxiao.catalog.services import search_text_for
+from fenxiao.catalog.services import search_text_for, sku_create
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -32,6 +32,8 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
 
 class SkuFactory(factory.django.DjangoModelFactory):
+    """A SKU made by the service, so its stock comes with its initial stock move."""
+
     class Meta:
         model = Sku
 
@@ -40,3 +42,7 @@ class SkuFactory(factory.django.DjangoModelFactory):
     cost = Decimal("100.00")
     stock = 10
     specs = factory.LazyFunction(lambda: {"颜色": "黑色"})
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return sku_create(**kwargs)

@@ -543,9 +543,13 @@ def test_patch_replaces_the_sku_list_keeping_ids_of_kept_skus(staff_api, anon):
     kept = SkuFactory(product=product, price=Decimal("10.00"))
     dropped = SkuFactory(product=product)
 
+    read = {s["id"]: s for s in staff_api.get(f"/admin/products/{product.pk}").json()["skus"]}
+    # an absolute stock goes with the version it was read at (issue 7)
+    kept_in = {"id": kept.pk, "price": "12.50", "stock": 7}
+    kept_in["stock_version"] = read[kept.pk]["stock_version"]
+
     r = staff_api.patch(
-        f"/admin/products/{product.pk}",
-        {"skus": [{"id": kept.pk, "price": "12.50", "stock": 7}, {"price": "20", "stock": 1}]},
+        f"/admin/products/{product.pk}", {"skus": [kept_in, {"price": "20", "stock": 1}]}
     )
 
     assert r.status_code == 200, r.content

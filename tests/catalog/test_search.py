@@ -276,6 +276,9 @@ def test_editing_a_product_in_the_console_updates_search(client, staff, anon, du
             "skus-0-is_active": "on",
             "images-TOTAL_FORMS": 0,
             "images-INITIAL_FORMS": 0,
+            # the product's own commission rates, an inline distribution adds to the page
+            "commission-TOTAL_FORMS": 0,
+            "commission-INITIAL_FORMS": 0,
         },
     )
 

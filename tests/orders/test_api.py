@@ -130,12 +130,43 @@ def test_place_order_is_idempotent_on_request_id(buyer_api, sku):
     assert sku.stock == 8  # taken once
 
 
-def test_a_retry_with_other_content_still_returns_the_first_order(buyer_api, sku):
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"lines": [(None, 5)]},  # another quantity
+        {"lines": [(None, 2), ("other", 1)]},  # one more line
+        {"address": {**ADDRESS, "detail": "科技园 2 号"}},
+        {"note": "请周末送"},
+    ],
+)
+def test_a_request_id_reused_with_other_content_is_a_409_and_changes_nothing(
+    buyer_api, sku, change
+):
+    # given an order placed with request_id "req-1" (issue 7, defect 8: this was a 200)
+    other = SkuFactory(stock=5)
     first = buyer_api.post("/orders", order_body((sku.pk, 2), request_id="req-1")).json()
-    retry = buyer_api.post("/orders", order_body((sku.pk, 5), request_id="req-1"))
-    assert retry.status_code == 200
-    assert retry.json()["id"] == first["id"]
-    assert retry.json()["lines"][0]["quantity"] == 2
+    before = snapshot()
+    lines = [(other.pk if s == "other" else sku.pk, q) for s, q in change.get("lines", [])]
+    body = order_body(*(lines or [(sku.pk, 2)]), request_id="req-1")
+    body |= {k: v for k, v in change.items() if k != "lines"}
+
+    # when the same request_id comes with other content
+    retry = buyer_api.post("/orders", body)
+
+    # then it is refused (Stripe's rule) and nothing is written
+    assert_error(retry, 409, "idempotency_conflict")
+    assert snapshot() == before
+    # and the identical request still returns the first order
+    again = buyer_api.post("/orders", order_body((sku.pk, 2), request_id="req-1"))
+    assert again.status_code == 200 and again.json()["id"] == first["id"]
+
+
+def test_a_retry_splitting_the_same_quantity_over_two_lines_is_the_same_order(buyer_api, sku):
+    first = buyer_api.post("/orders", order_body((sku.pk, 2), request_id="req-1")).json()
+
+    retry = buyer_api.post("/orders", order_body((sku.pk, 1), (sku.pk, 1), request_id="req-1"))
+
+    assert retry.status_code == 200 and retry.json()["id"] == first["id"]
     sku.refresh_from_db()
     assert sku.stock == 8
 

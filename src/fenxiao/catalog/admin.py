@@ -1,13 +1,16 @@
-"""Console pages of the catalog: categories, products with their SKUs and pictures."""
+"""Console pages of the catalog: categories, products with their SKUs and pictures, and
+the stock history."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.html import format_html
 
 from fenxiao.catalog import selectors, services
-from fenxiao.catalog.models import Category, Product, ProductImage, Sku
+from fenxiao.catalog.models import Category, Product, ProductImage, Sku, StockMove
 from fenxiao.catalog.selectors import product_list
+from fenxiao.catalog.services.stock import REASON_MAX, STOCK_MAX
 from fenxiao.errors import DomainError
 
 
@@ -75,10 +78,70 @@ class CategoryForm(forms.ModelForm):
         return parent
 
 
+class SkuForm(forms.ModelForm):
+    """A SKU row without a stock input: the form was read minutes ago and orders may have
+    taken stock since, so the stock is shown read-only and changed by a +n / −n adjustment
+    with a reason (a new SKU's number is its initial stock)."""
+
+    stock_change = forms.IntegerField(
+        label="库存增减",
+        required=False,
+        min_value=-STOCK_MAX,
+        max_value=STOCK_MAX,
+        help_text="如 +10 或 -3；新 SKU 填初始库存",
+        widget=forms.NumberInput(attrs={"style": "width:6em"}),
+    )
+    stock_reason = forms.CharField(label="调整原因", required=False, max_length=REASON_MAX)
+
+    class Meta:
+        model = Sku
+        fields = ["code", "specs", "price", "cost", "is_active"]
+
+    def clean_specs(self):
+        specs = self.cleaned_data.get("specs")
+        if specs in (None, ""):
+            return {}
+        if not isinstance(specs, dict):
+            raise forms.ValidationError('规格须为 JSON 对象，如 {"颜色": "黑色"}')
+        return specs
+
+    def clean(self):
+        data = super().clean()
+        change = data.get("stock_change") or 0
+        if self.instance.pk is None:
+            if change < 0:
+                self.add_error("stock_change", "新 SKU 的初始库存不能为负数")
+            return data
+        if change and not (data.get("stock_reason") or "").strip():
+            self.add_error("stock_reason", "调整库存请填写原因")
+        if change < 0 and self.instance.stock + change < 0:
+            self.add_error("stock_change", f"库存不足：当前库存 {self.instance.stock}")
+        return data
+
+
 class SkuInline(admin.TabularInline):
     model = Sku
+    form = SkuForm
     extra = 0
-    fields = ["code", "specs", "price", "cost", "stock", "is_active"]
+    fields = [
+        "code",
+        "specs",
+        "price",
+        "cost",
+        "stock",
+        "stock_change",
+        "stock_reason",
+        "is_active",
+        "history",
+    ]
+    readonly_fields = ["stock", "history"]
+
+    @admin.display(description="库存记录")
+    def history(self, obj):
+        if not obj.pk:
+            return ""
+        url = reverse("admin:catalog_stockmove_changelist") + f"?sku__id__exact={obj.pk}"
+        return format_html('<a href="{}">查看</a>', url)
 
 
 class ImageInline(admin.TabularInline):
@@ -185,6 +248,38 @@ class ProductAdmin(admin.ModelAdmin):
     def stock(self, obj):
         return sum(s.stock for s in obj.skus.all() if s.is_active)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Sku:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)  # lists new, changed, deleted rows for the change message
+        for sku in formset.deleted_objects:
+            sku.delete()
+        for row in formset.forms:
+            if row in formset.deleted_forms or not row.has_changed():
+                continue
+            self._save_sku(request, form.instance, row)
+
+    def _save_sku(self, request, product: Product, row: SkuForm) -> None:
+        """Through the services: everything but the stock, then the stock as an adjustment."""
+        data = row.cleaned_data
+        fields = {k: data.get(k) for k in ("code", "specs", "price", "cost", "is_active")}
+        if row.instance.pk is None:
+            row.instance = services.sku_create(
+                product=product, stock=data.get("stock_change") or 0, staff=request.user, **fields
+            )
+            return
+        services.sku_update(sku_id=row.instance.pk, **fields)
+        if data.get("stock_change"):
+            try:
+                services.stock_adjust(
+                    sku_id=row.instance.pk,
+                    delta=data["stock_change"],
+                    reason=data["stock_reason"],
+                    staff=request.user,
+                )
+            except DomainError as exc:  # stock taken by orders since the form was checked
+                self.message_user(request, f"{row.instance}: {exc.message}", messages.ERROR)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         product = form.instance
@@ -208,3 +303,47 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.action(description="下架所选商品", permissions=["change"])
     def take_off_shelf(self, request, queryset):
         self._set_status(request, queryset, Product.Status.OFF_SHELF, "下架")
+
+
+@admin.register(StockMove)
+class StockMoveAdmin(admin.ModelAdmin):
+    """The stock history, read-only: moves are written by the stock services only."""
+
+    list_display = [
+        "created_at",
+        "sku_name",
+        "kind",
+        "delta_signed",
+        "stock_after",
+        "reason",
+        "order_number",
+        "staff",
+    ]
+    list_filter = ["kind"]
+    search_fields = ["order_number", "sku__code"]
+    search_help_text = "按订单号或 SKU 编码搜索"
+    list_select_related = ["sku__product", "staff"]
+    list_per_page = 50
+
+    @admin.display(description="SKU")
+    def sku_name(self, obj):
+        return f"{obj.sku}（{obj.sku.code}）" if obj.sku.code else str(obj.sku)
+
+    @admin.display(description="变动", ordering="delta")
+    def delta_signed(self, obj):
+        return f"{obj.delta:+d}"
+
+    def has_view_permission(self, request, obj=None):
+        # whoever may see the SKUs may see how their stock moved
+        return super().has_view_permission(request, obj) or request.user.has_perm(
+            "catalog.view_sku"
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,8 @@
-"""Public catalog (list, search, detail, categories) and staff product management."""
+"""Public catalog (list, search, detail, categories); staff categories, uploads and stock.
+
+The staff product endpoints (they carry the per-product commission) are composed above
+this app, in `distribution/api_products.py`; the helpers below render for both.
+"""
 
 from typing import Annotated
 
@@ -16,13 +20,13 @@ from fenxiao.catalog.schemas import (
     CategoryOut,
     Id,
     ProductCard,
-    ProductIn,
     ProductOut,
-    ProductPatch,
     StaffProductOut,
+    StaffSkuOut,
+    StockAdjustIn,
+    StockMoveOut,
     UploadOut,
 )
-from fenxiao.distribution.services import products as product_services
 from fenxiao.money import yuan
 
 router = Router(tags=["catalog"])
@@ -45,6 +49,18 @@ class CardPage(Schema):
 
 class StaffPage(CardPage):
     items: list[StaffProductOut]
+
+
+class StockMovePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[StockMoveOut]
+
+
+class StockMoveFilters(Schema):
+    page: Annotated[int, Field(ge=1, le=10_000)] = 1
+    page_size: Annotated[int, Field(ge=1, le=100)] = 20
 
 
 # Above this many matches a page is ranked on narrow rows first: sorting that many wide rows
@@ -110,11 +126,6 @@ def detail(product: Product) -> dict:
     }
 
 
-def staff_detail(product_id: int) -> dict:
-    product = selectors.product_detail(product_id=product_id, on_shelf_only=False)
-    return {**detail(product), "commission": product_services.commission_of(product_id)}
-
-
 @router.get("/products", auth=None, response=CardPage)
 def product_list(request, filters: Query[ProductFilters]):
     return page_of(
@@ -139,43 +150,6 @@ def category_tree(request):
     ]
 
 
-@admin_router.get("/products", response=StaffPage)
-def staff_product_list(request, filters: Query[ProductFilters]):
-    require_perm(request, "catalog.view_product")
-    qs = selectors.product_list(q=filters.q, category_id=filters.category, on_shelf_only=False)
-    return page_of(qs.prefetch_related("skus"), filters, detail)
-
-
-@admin_router.get("/products/{product_id}", response=StaffProductOut)
-def staff_product_detail(request, product_id: int):
-    require_perm(request, "catalog.view_product")
-    return staff_detail(product_id)
-
-
-@admin_router.post("/products", response={201: StaffProductOut})
-def product_create(request, payload: ProductIn):
-    require_perm(request, "catalog.add_product")
-    product = product_services.product_create(**payload.dict())
-    return Status(201, staff_detail(product.id))
-
-
-@admin_router.patch("/products/{product_id}", response=StaffProductOut)
-def product_update(request, product_id: int, payload: ProductPatch):
-    require_perm(request, "catalog.change_product")
-    fields = payload.dict(exclude_unset=True)
-    product_services.product_update(product_id=product_id, **fields)
-    return staff_detail(product_id)
-
-
-@admin_router.delete("/products/{product_id}", response={200: StaffProductOut, 204: None})
-def product_delete(request, product_id: int):
-    """204 when deleted; 200 with the product, now off the shelf, when orders keep it."""
-    require_perm(request, "catalog.delete_product")
-    if services.product_delete(product_id=product_id):
-        return Status(204, None)
-    return Status(200, staff_detail(product_id))
-
-
 @admin_router.post("/categories", response={201: CategoryOut})
 def category_create(request, payload: CategoryIn):
     require_perm(request, "catalog.add_category")
@@ -187,3 +161,25 @@ def upload_image(request, file: File[UploadedFile]):
     require_perm(request, "catalog.change_product")
     path = services.image_store(content=file.read(), filename=file.name or "")
     return Status(201, {"path": path, "url": default_storage.url(path)})
+
+
+@admin_router.post("/skus/{sku_id}/stock", response=StaffSkuOut)
+def sku_stock_adjust(request, sku_id: Id, payload: StockAdjustIn):
+    """Add or remove units (+n / −n) with a reason; recorded in the SKU's stock history."""
+    staff = require_perm(request, "catalog.change_product")
+    return services.stock_adjust(
+        sku_id=sku_id, delta=payload.delta, reason=payload.reason, staff=staff
+    )
+
+
+@admin_router.get("/skus/{sku_id}/stock-moves", response=StockMovePage)
+def sku_stock_moves(request, sku_id: Id, filters: Query[StockMoveFilters]):
+    require_perm(request, "catalog.view_product")
+    qs = selectors.stock_moves_of(sku_id=sku_id)
+    offset = (filters.page - 1) * filters.page_size
+    return {
+        "count": qs.count(),
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "items": list(qs[offset : offset + filters.page_size]),
+    }

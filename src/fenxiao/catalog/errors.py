@@ -1,4 +1,4 @@
-from fenxiao.errors import DomainError, NotFound
+from fenxiao.errors import Conflict, DomainError, NotFound
 
 
 class ProductNotFound(NotFound):
@@ -24,3 +24,33 @@ class InvalidImage(DomainError):
 class ProductInvalid(DomainError):
     code = "product_invalid"
     message = "商品信息不完整"
+
+
+class SkuNotFound(NotFound):
+    code = "sku_not_found"
+    message = "SKU 不存在"
+
+
+class StockInvalid(DomainError):
+    code = "stock_invalid"
+    message = "库存调整无效"
+
+
+class StockConflict(Conflict):
+    code = "stock_conflict"
+    message = "库存已被其他操作修改（如有新订单），请刷新后按最新库存重新填写"
+
+
+class StockBelowZero(Conflict):
+    code = "stock_below_zero"
+    message = "库存不足，调整后库存不能小于 0"
+
+
+class StockTooLarge(Conflict):
+    code = "stock_too_large"
+    message = "调整后库存超过上限"
+
+
+class OutOfStock(Conflict):
+    code = "out_of_stock"
+    message = "库存不足"

@@ -1,5 +1,6 @@
-"""Categories (two levels), products (SPU), their images and SKUs with stock."""
+"""Categories (two levels), products (SPU), their images, SKUs with stock and its history."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -89,6 +90,9 @@ class Sku(models.Model):
     price = models.DecimalField("售价", max_digits=12, decimal_places=2)
     cost = models.DecimalField("成本", max_digits=12, decimal_places=2, default=0)
     stock = models.IntegerField("库存", default=0)
+    # bumped by every stock change, in the same UPDATE: a client setting an absolute stock
+    # sends the version it read, and a stale one is refused (optimistic check)
+    stock_version = models.PositiveIntegerField("库存版本", default=0)
     is_active = models.BooleanField("可售", default=True)
 
     class Meta:
@@ -104,3 +108,48 @@ class Sku(models.Model):
     def __str__(self):
         spec = " ".join(f"{v}" for v in (self.specs or {}).values())
         return f"{self.product.name} {spec}".strip()
+
+
+class StockMove(models.Model):
+    """One change of a SKU's stock; the moves of a SKU add up to its stock (reconcile)."""
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", "初始库存"
+        ADJUST = "adjust", "调整"
+        SET = "set", "盘点"
+        ORDER = "order", "下单"
+        CANCEL = "cancel", "取消订单"
+        REFUND = "refund", "退货入库"
+
+    sku = models.ForeignKey(
+        Sku, verbose_name="SKU", on_delete=models.CASCADE, related_name="stock_moves"
+    )
+    delta = models.IntegerField("变动")
+    stock_after = models.IntegerField("变动后库存")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    reason = models.CharField("原因", max_length=200, blank=True)
+    order_number = models.CharField("订单号", max_length=32, blank=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作员工",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "库存记录"
+        verbose_name_plural = "库存记录"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["sku", "-id"], name="catalog_stockmove_sku_recent")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(delta=0), name="stock_move_delta_not_zero"),
+            models.CheckConstraint(
+                condition=Q(stock_after__gte=0), name="stock_move_after_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.delta:+d}"

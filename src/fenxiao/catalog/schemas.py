@@ -1,3 +1,4 @@
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -24,6 +25,28 @@ class SkuIn(Schema):
     price: Price
     stock: Stock
     cost: Cost = Decimal("0")
+
+
+StockDelta = Annotated[int, Field(ge=-10_000_000, le=10_000_000, strict=True)]
+StockReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+
+
+class SkuPatchIn(SkuIn):
+    """A SKU in a PATCH. For a SKU that exists (by id) the stock changes only as asked:
+    `stock` omitted → untouched; `stock_delta` + `stock_reason` → an adjustment (+n / −n);
+    `stock` + `stock_version` (from the staff read) → an absolute set, refused with 409
+    `stock_conflict` if the stock changed since; `stock` alone must equal the current stock.
+    A new SKU (no id) needs `stock`, its initial stock."""
+
+    stock: Stock | None = None
+    stock_version: Annotated[int, Field(ge=0, le=2**31 - 1, strict=True)] | None = None
+    stock_delta: StockDelta | None = None
+    stock_reason: StockReason | None = None
+
+
+class StockAdjustIn(Schema):
+    delta: StockDelta
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class CommissionIn(Schema):
@@ -62,7 +85,7 @@ class ProductPatch(Schema):
     ) = None
     status: Status | None = None
     sort: Sort | None = None
-    skus: Annotated[list[SkuIn], Field(min_length=1, max_length=200)] | None = None
+    skus: Annotated[list[SkuPatchIn], Field(min_length=1, max_length=200)] | None = None
     commission: CommissionIn | None = None
 
 
@@ -82,6 +105,24 @@ class SkuOut(Schema):
 class StaffSkuOut(SkuOut):
     cost: Decimal
     is_active: bool
+    stock_version: int
+
+
+class StockMoveOut(Schema):
+    id: int
+    sku_id: int
+    kind: str
+    kind_label: str
+    delta: int
+    stock_after: int
+    reason: str
+    order_number: str
+    staff_id: int | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        return obj.get_kind_display()
 
 
 class ProductCard(Schema):

@@ -1,20 +1,23 @@
-"""Reads of the catalog: the public product list with substring search, and details."""
+"""Reads of the catalog: the public product list with substring search, details, stock."""
 
 from django.db import connection
 from django.db.models import (
     Case,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
-from fenxiao.catalog.errors import ProductNotFound
-from fenxiao.catalog.models import Product, Sku
+from fenxiao.catalog.errors import ProductNotFound, SkuNotFound
+from fenxiao.catalog.models import Product, Sku, StockMove
 
 # FTS5's trigram tokenizer (SQLite) and pg_trgm (PostgreSQL) index three-character runs;
 # shorter terms are answered from catalog_product_grams, which holds every 1- and
@@ -99,3 +102,37 @@ def product_detail(*, product_id: int, on_shelf_only=True) -> Product:
 def price_range(product: Product) -> tuple:
     prices = [s.price for s in product.skus.all() if s.is_active]
     return (min(prices), max(prices)) if prices else (None, None)
+
+
+def skus_for_sale(*, sku_ids) -> dict[int, Sku]:
+    """The sellable SKUs among `sku_ids` (active, product on the shelf), with their product."""
+    qs = Sku.objects.select_related("product").filter(
+        pk__in=sku_ids, is_active=True, product__status=Product.Status.ON_SHELF
+    )
+    return {sku.pk: sku for sku in qs}
+
+
+def sku_of(*, sku_id: int) -> Sku:
+    sku = Sku.objects.select_related("product").filter(pk=sku_id).first()
+    if sku is None:
+        raise SkuNotFound()
+    return sku
+
+
+def stock_moves_of(*, sku_id: int) -> QuerySet:
+    """A SKU's stock history, newest first."""
+    if not Sku.objects.filter(pk=sku_id).exists():
+        raise SkuNotFound()
+    return StockMove.objects.filter(sku_id=sku_id).select_related("staff").order_by("-id")
+
+
+def stock_differences() -> list[str]:
+    """SKUs whose stock is not the sum of their stock moves (for `fenxiao reconcile`)."""
+    moved = Coalesce(Sum("stock_moves__delta"), 0)
+    rows = (
+        Sku.objects.annotate(moved=moved)
+        .exclude(stock=F("moved"))
+        .order_by("pk")
+        .values_list("pk", "stock", "moved")
+    )
+    return [f"sku {pk}: stock {stock} != stock moves {total}" for pk, stock, total in rows]

@@ -1,4 +1,8 @@
+from fenxiao.catalog.errors import OutOfStock
 from fenxiao.errors import Conflict, DomainError, NotFound
+
+# raised by the catalog's stock reservation; orders callers catch it from here
+__all__ = ["OutOfStock"]
 
 
 class OrderNotFound(NotFound):
@@ -14,11 +18,6 @@ class RefundNotFound(NotFound):
 class SkuUnavailable(DomainError):
     code = "sku_unavailable"
     message = "商品不存在或已下架"
-
-
-class OutOfStock(Conflict):
-    code = "out_of_stock"
-    message = "库存不足"
 
 
 class InvalidOrder(DomainError):
@@ -39,3 +38,8 @@ class RefundInvalid(DomainError):
 class RefundStateError(Conflict):
     code = "invalid_refund_state"
     message = "售后单当前状态不允许该操作"
+
+
+class IdempotencyConflict(Conflict):
+    code = "idempotency_conflict"
+    message = "该 request_id 已用于内容不同的另一笔订单，请为新订单使用新的 request_id"

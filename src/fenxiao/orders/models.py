@@ -33,6 +33,8 @@ class Order(models.Model):
         db_index=True,
     )
     request_id = models.CharField(max_length=64, null=True, blank=True)
+    # sha256 of the placing request: a request_id sent again with other content is refused
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
     goods_amount = models.DecimalField("商品金额", **MONEY)
     discount_amount = models.DecimalField("优惠", default=0, **MONEY)
     shipping_fee = models.DecimalField("运费", default=0, **MONEY)

@@ -1,23 +1,26 @@
 """The order life cycle: placement with stock reservation, payment, shipping, completion."""
 
+import hashlib
+import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from fenxiao.accounts.models import User
-from fenxiao.catalog.models import Product, Sku
+from fenxiao.catalog import selectors as catalog_selectors
+from fenxiao.catalog.models import StockMove
+from fenxiao.catalog.services import products_count_sales, stock_release, stock_reserve
 from fenxiao.money import ZERO
 from fenxiao.orders import locks
 from fenxiao.orders.errors import (
+    IdempotencyConflict,
     InvalidOrder,
     OrderNotFound,
     OrderStateError,
-    OutOfStock,
     SkuUnavailable,
 )
 from fenxiao.orders.models import Order, OrderLine
@@ -47,29 +50,32 @@ def _merge(lines: list[LineRequest]) -> "OrderedDict[int, int]":
     return wanted
 
 
-def _reserve_stock(wanted: dict[int, int]) -> None:
-    """One conditional UPDATE per SKU, in id order: no overselling, no deadlocks."""
-    for sku_id in sorted(wanted):
-        taken = Sku.objects.filter(pk=sku_id, stock__gte=wanted[sku_id]).update(
-            stock=F("stock") - wanted[sku_id]
-        )
-        if not taken:
-            raise OutOfStock()
+def request_fingerprint(*, wanted: dict[int, int], address: dict, note: str) -> str:
+    """sha256 of the canonical request: what makes two requests "the same order"."""
+    canonical = {
+        "lines": sorted(wanted.items()),
+        "address": {k: address[k] for k in sorted(address)},
+        "note": note,
+    }
+    text = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _release_stock(order: Order) -> None:
-    for line in sorted(order.lines.all(), key=lambda ln: ln.sku_id):
-        Sku.objects.filter(pk=line.sku_id).update(stock=F("stock") + line.quantity)
+def _release_stock(order: Order, reason: str) -> None:
+    quantities: dict[int, int] = {}
+    for line in order.lines.all():
+        quantities[line.sku_id] = quantities.get(line.sku_id, 0) + line.quantity
+    stock_release(
+        quantities=quantities,
+        kind=StockMove.Kind.CANCEL,
+        order_number=order.number,
+        reason=reason,
+    )
 
 
 @transaction.atomic
-def _place(*, buyer, wanted, address, request_id, note, now) -> Order:
-    skus = {
-        s.pk: s
-        for s in Sku.objects.select_related("product").filter(
-            pk__in=wanted, is_active=True, product__status=Product.Status.ON_SHELF
-        )
-    }
+def _place(*, buyer, wanted, address, request_id, fingerprint, note, now) -> Order:
+    skus = catalog_selectors.skus_for_sale(sku_ids=wanted)
     missing = [sku_id for sku_id in wanted if sku_id not in skus]
     if missing:
         raise SkuUnavailable(f"商品不存在或已下架: SKU {missing[0]}")
@@ -79,6 +85,7 @@ def _place(*, buyer, wanted, address, request_id, note, now) -> Order:
         number=new_number(),
         buyer=buyer,
         request_id=request_id,
+        request_fingerprint=fingerprint,
         goods_amount=goods,
         discount_amount=discount,
         shipping_fee=ZERO,
@@ -87,7 +94,7 @@ def _place(*, buyer, wanted, address, request_id, note, now) -> Order:
         pay_deadline=now + settings.ORDER_PAY_TIMEOUT,
         **{f"ship_{k}": v for k, v in address.items()},
     )
-    _reserve_stock(wanted)
+    stock_reserve(quantities=wanted, order_number=order.number)
     OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
@@ -114,18 +121,21 @@ def order_place(
     note: str = "",
     now: datetime | None = None,
 ) -> tuple[Order, bool]:
-    """Place an order; the same request_id from the same buyer returns the first order."""
+    """Place an order. The same request_id from the same buyer with the same content returns
+    the first order; with other content it is refused (IdempotencyConflict), as Stripe does."""
     wanted = _merge(lines)
+    fingerprint = request_fingerprint(wanted=wanted, address=address, note=note)
     if request_id:
         existing = Order.objects.filter(buyer=buyer, request_id=request_id).first()
         if existing:
-            return existing, False
+            return _replayed(existing, fingerprint), False
     try:
         order = _place(
             buyer=buyer,
             wanted=wanted,
             address=address,
             request_id=request_id,
+            fingerprint=fingerprint,
             note=note,
             now=now or timezone.now(),
         )
@@ -133,9 +143,16 @@ def order_place(
         # a concurrent request with the same request_id won the race
         existing = Order.objects.filter(buyer=buyer, request_id=request_id).first()
         if request_id and existing:
-            return existing, False
+            return _replayed(existing, fingerprint), False
         raise
     return order, True
+
+
+def _replayed(order: Order, fingerprint: str) -> Order:
+    # orders placed before fingerprints were kept have none: they can only be returned
+    if order.request_fingerprint and order.request_fingerprint != fingerprint:
+        raise IdempotencyConflict()
+    return order
 
 
 def _get_locked(order_id: int, buyer: User | None = None) -> Order:
@@ -156,7 +173,7 @@ def order_cancel(
     order.cancelled_at = now or timezone.now()
     order.cancel_reason = reason
     order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
-    _release_stock(order)
+    _release_stock(order, reason)
     return order
 
 
@@ -181,8 +198,10 @@ def order_mark_paid(*, order: Order, now: datetime) -> bool:
     order.status = Status.PAID
     order.paid_at = now
     order.save(update_fields=["status", "paid_at"])
+    sold: dict[int, int] = {}
     for line in order.lines.all():
-        Product.objects.filter(pk=line.product_id).update(sales=F("sales") + line.quantity)
+        sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
+    products_count_sales(quantities=sold)
     return True
 
 

@@ -5,11 +5,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from fenxiao.accounts.models import User
-from fenxiao.catalog.models import Product, Sku
+from fenxiao.catalog.models import StockMove
+from fenxiao.catalog.services import products_count_sales, stock_release
 from fenxiao.money import ZERO, to_fen
 from fenxiao.orders import locks
 from fenxiao.orders.errors import (
@@ -133,15 +133,24 @@ def refund_complete(*, refund: Refund, now: datetime) -> bool:
     # the lines are added up in Python under their row locks, not with F(): SQLite would add
     # the decimals as floats and 1.34 + 1.35 would break the refunded <= amount constraint
     lines = {line.pk: line for line in locks.lines_for_update(order)}
+    sold: dict[int, int] = {}
+    returned: dict[int, int] = {}
     for item in refund.lines.order_by("line__sku_id"):
         line = lines[item.line_id]
         line.refunded_quantity += item.quantity
         line.refunded_amount += item.amount
         line.save(update_fields=["refunded_quantity", "refunded_amount"])
-        if order.paid_at is not None:  # an order paid too late never counted as sales
-            Product.objects.filter(pk=line.product_id).update(sales=F("sales") - item.quantity)
-        if refund.return_stock:
-            Sku.objects.filter(pk=line.sku_id).update(stock=F("stock") + item.quantity)
+        sold[line.product_id] = sold.get(line.product_id, 0) - item.quantity
+        returned[line.sku_id] = returned.get(line.sku_id, 0) + item.quantity
+    if order.paid_at is not None:  # an order paid too late never counted as sales
+        products_count_sales(quantities=sold)
+    if refund.return_stock:
+        stock_release(
+            quantities=returned,
+            kind=StockMove.Kind.REFUND,
+            order_number=order.number,
+            reason=f"售后单 {refund.number}",
+        )
     order.refunded_amount += refund.amount
     fields = ["refunded_amount"]
     if all(line.refunded_quantity == line.quantity for line in lines.values()):

@@ -1,4 +1,4 @@
-"""Every write of the catalog: categories, products with their SKUs and images, shelf status."""
+"""Catalog writes: categories, products with their SKUs and images, shelf status."""
 
 import uuid
 from decimal import Decimal
@@ -8,17 +8,22 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 from PIL import Image, UnidentifiedImageError
 
+from fenxiao.accounts.models import User
+from fenxiao.catalog import locks
 from fenxiao.catalog.errors import (
     CategoryNotFound,
     CategoryTooDeep,
     InvalidImage,
     ProductInvalid,
     ProductNotFound,
+    StockConflict,
+    StockInvalid,
 )
 from fenxiao.catalog.models import Category, Product, ProductImage, Sku
+from fenxiao.catalog.services.stock import stock_adjust, stock_record_initial, stock_set
 
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
@@ -108,27 +113,115 @@ def _set_images(product: Product, images: list[str]) -> None:
     )
 
 
-def _set_skus(product: Product, skus: list[dict]) -> None:
+@transaction.atomic
+def sku_create(
+    *,
+    product: Product,
+    price: Decimal,
+    stock: int = 0,
+    code: str = "",
+    specs: dict | None = None,
+    cost: Decimal = Decimal("0"),
+    is_active: bool = True,
+    staff: User | None = None,
+) -> Sku:
+    """A new SKU with its initial stock, recorded as its first stock move."""
+    sku = Sku.objects.create(
+        product=product,
+        code=code or "",
+        specs=specs or {},
+        price=Decimal(price),
+        cost=Decimal(cost or 0),
+        stock=int(stock),
+        is_active=is_active,
+    )
+    stock_record_initial(sku=sku, staff=staff)
+    return sku
+
+
+@transaction.atomic
+def sku_update(
+    *,
+    sku_id: int,
+    price: Decimal,
+    code: str = "",
+    specs: dict | None = None,
+    cost: Decimal = Decimal("0"),
+    is_active: bool = True,
+) -> None:
+    """Everything of a SKU but its stock, which moves only through the stock services: the
+    stock columns are never written from what a client read earlier."""
+    Sku.objects.filter(pk=sku_id).update(
+        code=code or "",
+        specs=specs or {},
+        price=Decimal(price),
+        cost=Decimal(cost or 0),
+        is_active=is_active,
+    )
+
+
+def _update_sku(sku: Sku, data: dict, staff: User | None) -> None:
+    """Price, code, specs, cost of a locked SKU; its stock only as the client asked:
+    omitted → untouched; `stock_delta` + `stock_reason` → an adjustment; `stock` +
+    `stock_version` → an absolute set if nothing changed since; `stock` alone → only an echo
+    of the current stock is accepted (a stale number would undo sales)."""
+    stock, version = data.get("stock"), data.get("stock_version")
+    delta, reason = data.get("stock_delta"), data.get("stock_reason")
+    if delta is not None and stock is not None:
+        raise StockInvalid("stock 与 stock_delta 只能填写一个")
+    if version is not None and stock is None:
+        raise StockInvalid("stock_version 需要与 stock 一起填写")
+    sku_update(
+        sku_id=sku.pk,
+        code=data.get("code") or "",
+        specs=data.get("specs"),
+        price=data["price"],
+        cost=data.get("cost") or 0,
+    )
+    if delta is not None:
+        stock_adjust(sku_id=sku.pk, delta=delta, reason=reason, staff=staff)
+    elif stock is not None and version is not None:
+        stock_set(sku=sku, stock=stock, stock_version=version, reason=reason or "", staff=staff)
+    elif stock is not None and stock != sku.stock:
+        raise StockConflict(
+            f"SKU {sku.pk} 的库存已变为 {sku.stock}（提交的是 {stock}），未做任何修改。"
+            "请刷新后重试；修改库存请用 stock_delta 增减，或带上 stock_version"
+        )
+
+
+def _set_skus(product: Product, skus: list[dict], staff: User | None) -> None:
     """Replace the SKU list: rows matched by id are updated, the rest made unsellable."""
+    ids = [data["id"] for data in skus if data.get("id")]
+    if len(ids) != len(set(ids)):
+        raise ProductInvalid("同一个 SKU 不能出现两次")
+    current = locks.skus_for_update(product_id=product.pk) if ids else {}
     keep = []
     for data in skus:
         sku_id = data.get("id")
-        sku = product.skus.filter(pk=sku_id).first() if sku_id else None
-        if sku_id and sku is None:
-            raise ProductInvalid(f"SKU {sku_id} 不属于该商品")
-        sku = sku or Sku(product=product)
-        sku.code = data.get("code") or ""
-        sku.specs = data.get("specs") or {}
-        sku.price = Decimal(data["price"])
-        sku.cost = Decimal(data.get("cost") or 0)
-        sku.stock = int(data["stock"])
-        sku.is_active = True
-        sku.save()
+        if sku_id:
+            if sku_id not in current:
+                raise ProductInvalid(f"SKU {sku_id} 不属于该商品")
+            _update_sku(current[sku_id], data, staff)
+            keep.append(sku_id)
+            continue
+        if data.get("stock") is None:
+            raise ProductInvalid("新 SKU 需要填写库存 stock")
+        if data.get("stock_delta") is not None or data.get("stock_version") is not None:
+            raise StockInvalid("新 SKU 只能填写初始库存 stock")
+        sku = sku_create(
+            product=product,
+            code=data.get("code") or "",
+            specs=data.get("specs") or {},
+            price=data["price"],
+            cost=data.get("cost") or 0,
+            stock=data["stock"],
+            staff=staff,
+        )
         keep.append(sku.pk)
     product.skus.exclude(pk__in=keep).update(is_active=False)
 
 
-def _apply(product: Product, fields: dict) -> Product:
+def _apply(product: Product, fields: dict, staff: User | None) -> Product:
     missing = [name for name in REQUIRED_FIELDS if name in fields and fields[name] is None]
     if missing:
         raise ProductInvalid(f"{'、'.join(missing)} 不能为空")
@@ -142,7 +235,7 @@ def _apply(product: Product, fields: dict) -> Product:
         setattr(product, name, value)
     product.save()
     if skus is not None:
-        _set_skus(product, skus)
+        _set_skus(product, skus, staff)
     if images is not None:
         _set_images(product, images)
     if product.status == Product.Status.ON_SHELF and not product.skus.filter(is_active=True):
@@ -154,20 +247,20 @@ def _apply(product: Product, fields: dict) -> Product:
 
 
 @transaction.atomic
-def product_create(**fields) -> Product:
+def product_create(*, staff: User | None = None, **fields) -> Product:
     if not fields.get("skus"):
         raise ProductInvalid("商品至少需要一个 SKU")
-    return _apply(Product(), fields)
+    return _apply(Product(), fields, staff)
 
 
 @transaction.atomic
-def product_update(*, product_id: int, **fields) -> Product:
-    product = Product.objects.select_for_update().filter(pk=product_id).first()
+def product_update(*, product_id: int, staff: User | None = None, **fields) -> Product:
+    product = locks.product_for_update(product_id)
     if product is None:
         raise ProductNotFound()
     if "skus" in fields and not fields["skus"]:
         raise ProductInvalid("商品至少需要一个 SKU")
-    return _apply(product, fields)
+    return _apply(product, fields, staff)
 
 
 @transaction.atomic
@@ -196,3 +289,11 @@ def products_set_status(*, product_ids: list[int], status: str) -> int:
                 "没有可售 SKU 的商品不能上架: " + "、".join(p.name for p in missing[:5])
             )
     return Product.objects.filter(pk__in=product_ids).update(status=status)
+
+
+@transaction.atomic
+def products_count_sales(*, quantities: dict[int, int]) -> None:
+    """Add units sold (negative: refunded) to products' sales counts, in id order."""
+    for product_id in sorted(quantities):
+        if quantities[product_id]:
+            Product.objects.filter(pk=product_id).update(sales=F("sales") + quantities[product_id])

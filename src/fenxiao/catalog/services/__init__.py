@@ -1,0 +1,39 @@
+"""Every write of the catalog; `products` for the catalogue, `stock` for stock and its history."""
+
+from fenxiao.catalog.services.products import (
+    categories_delete,
+    category_save,
+    image_store,
+    product_create,
+    product_delete,
+    product_update,
+    products_count_sales,
+    products_set_status,
+    search_text_for,
+    sku_create,
+    sku_update,
+)
+from fenxiao.catalog.services.stock import (
+    stock_adjust,
+    stock_release,
+    stock_reserve,
+    stock_set,
+)
+
+__all__ = [
+    "categories_delete",
+    "category_save",
+    "image_store",
+    "product_create",
+    "product_delete",
+    "product_update",
+    "products_count_sales",
+    "products_set_status",
+    "search_text_for",
+    "sku_create",
+    "sku_update",
+    "stock_adjust",
+    "stock_release",
+    "stock_reserve",
+    "stock_set",
+]
