@@ -117,7 +117,7 @@ def test_demo_has_a_three_level_tree_and_commissions_in_every_state(demo):
     from fenxiao.cli import main as fenxiao
     from fenxiao.distribution import selectors
     from fenxiao.distribution.models import Commission, Distributor, Plan
-    from fenxiao.ledger.services import balances_of
+    from fenxiao.ledger.selectors import balances_of
 
     plan = Plan.objects.get()
     assert (plan.mode, plan.levels) == ("everyone", 3)

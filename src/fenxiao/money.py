@@ -12,15 +12,24 @@ def to_fen(amount: Decimal | int | str) -> Decimal:
     return Decimal(amount).quantize(FEN, rounding=ROUND_DOWN)
 
 
+def parse_decimal(value: Decimal | int | str) -> Decimal:
+    """An exact, finite decimal from a string, int or Decimal; floats and bools are refused
+    (0.1 as a float is not 0.1), as is anything else."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise ValueError(f"not a decimal string: {value!r}")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation as exc:
+        raise ValueError(f"not a number: {value!r}") from exc
+    if not number.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return number
+
+
 def yuan(value: Decimal | int | str) -> Decimal:
     """Parse an amount in yuan exactly; refuse floats and more than two decimals."""
-    if isinstance(value, float):
-        raise ValueError("money must not be a float")
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation as exc:
-        raise ValueError(f"not an amount: {value!r}") from exc
-    if not amount.is_finite() or amount != amount.quantize(FEN):
+    amount = parse_decimal(value)
+    if amount != amount.quantize(FEN):
         raise ValueError(f"not an amount in yuan with at most two decimals: {value!r}")
     return amount.quantize(FEN)
 

@@ -23,7 +23,7 @@ from fenxiao.distribution.models import (
 from fenxiao.distribution.services import binding, distributors
 from fenxiao.distribution.services.grades import grade_save
 from fenxiao.distribution.services.plan import plan_as_dict, plan_get, plan_update
-from fenxiao.ledger import services as ledger
+from fenxiao.ledger import selectors as ledger_selectors
 from fenxiao.orders.models import Order
 from fenxiao.payments.services import refund_approve
 from tests.accounts.factories import UserFactory
@@ -477,7 +477,7 @@ def test_ledger_page_after_a_refund_shows_the_reversal(console, network):
 
     entries = html_of(console.get(ledger_url(network.top))).split('id="ledger-entries"')[1]
     assert "售后冲减佣金" in entries and "-26.70" in entries
-    assert ledger.balances_of(network.top.pk)["frozen"] == Decimal("11.45")
+    assert ledger_selectors.balances_of(network.top.pk)["frozen"] == Decimal("11.45")
 
 
 def test_review_actions_move_distributors_and_refuse_wrong_states(console, network):

@@ -14,7 +14,7 @@ from fenxiao.cli import main as fenxiao
 from fenxiao.distribution.models import Commission, Distributor, Plan
 from fenxiao.distribution.services import binding, distributors
 from fenxiao.distribution.services.plan import plan_as_dict, plan_get, plan_update
-from fenxiao.ledger import services as ledger
+from fenxiao.ledger import selectors as ledger_selectors
 from fenxiao.ledger.models import Entry, Transaction
 from fenxiao.money import to_cents
 from fenxiao.orders import services as orders
@@ -168,7 +168,7 @@ def amounts_by_level(order: Order) -> dict[int, Decimal]:
 
 
 def balances(user: User) -> dict[str, Decimal]:
-    return ledger.balances_of(user.pk)
+    return ledger_selectors.balances_of(user.pk)
 
 
 def assert_ledger_clean() -> None:

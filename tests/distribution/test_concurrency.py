@@ -24,7 +24,7 @@ from fenxiao.distribution.rules import Rate, line_amounts
 from fenxiao.distribution.services import binding
 from fenxiao.distribution.services.commissions import commissions_settle_due
 from fenxiao.ledger.models import Account, Transaction
-from fenxiao.ledger.services import balances_of
+from fenxiao.ledger.selectors import balances_of
 from fenxiao.money import ZERO, to_cents
 from fenxiao.orders import services as orders
 from fenxiao.payments import providers

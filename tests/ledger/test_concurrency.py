@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 
 from fenxiao.ledger.models import Transaction
-from fenxiao.ledger.selectors import ledger_differences
-from fenxiao.ledger.services import balances_of, platform_key, post, user_key
+from fenxiao.ledger.selectors import balances_of, ledger_differences
+from fenxiao.ledger.services import platform_key, post, user_key
 from tests.accounts.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -6,8 +6,8 @@ import pytest
 
 from fenxiao.ledger.errors import UnbalancedTransaction
 from fenxiao.ledger.models import Account, Entry, Transaction
-from fenxiao.ledger.selectors import ledger_differences, platform_balance
-from fenxiao.ledger.services import balances_of, platform_key, post, user_key
+from fenxiao.ledger.selectors import balances_of, ledger_differences, platform_balance
+from fenxiao.ledger.services import platform_key, post, user_key
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -31,7 +31,6 @@ from fenxiao.distribution.schemas import (
 from fenxiao.distribution.services import binding, distributors, grades, plan
 from fenxiao.distribution.services.products import rates_of_override
 from fenxiao.ledger import selectors as ledger_selectors
-from fenxiao.ledger import services as ledger
 from fenxiao.orders.selectors import page
 
 router = Router(tags=["distribution"])
@@ -74,7 +73,7 @@ def me(request):
         "referral_code": code,
         "share_url": code and share_url(code),
         "inviter_id": selectors.inviter_id_of(user.pk),
-        "balances": ledger.balances_of(user.pk),
+        "balances": ledger_selectors.balances_of(user.pk),
         "team_counts": selectors.team_counts(user_id=user.pk),
     }
 
@@ -101,7 +100,7 @@ def commissions(request, filters: Query[CommissionFilters]):
 
 @router.get("/wallet", response=Balances)
 def wallet(request):
-    return ledger.balances_of(request.auth.pk)
+    return ledger_selectors.balances_of(request.auth.pk)
 
 
 @router.get("/wallet/entries", response=EntryPage)

@@ -5,12 +5,12 @@ per unit). Amounts are truncated to the fen; a line's levels together never exce
 """
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 
 from fenxiao.distribution.errors import PlanInvalid, PlanLevelsExceeded, PlanShareExceeded
-from fenxiao.money import ZERO, to_fen
+from fenxiao.money import ZERO, parse_decimal, to_fen
 
 HUNDRED = Decimal(100)
 MAX_FIXED = Decimal("99999.99")
@@ -42,15 +42,13 @@ def check_levels(levels) -> int:
 
 
 def decimal_of(value, what: str) -> Decimal:
+    """A rate or amount of the plan, parsed by money.parse_decimal, as a PlanInvalid error."""
     if isinstance(value, bool) or value is None or isinstance(value, float | list | dict):
         raise PlanInvalid(f'{what} 须为数字字符串，如 "15"')
     try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation as exc:
+        return parse_decimal(value)
+    except ValueError as exc:
         raise PlanInvalid(f"{what} 不是有效数字: {value!r}") from exc
-    if not number.is_finite():
-        raise PlanInvalid(f"{what} 不是有效数字: {value!r}")
-    return number
 
 
 def parse_rates(raw, *, levels: int | None = None, share: Decimal | None = None) -> list[Rate]:

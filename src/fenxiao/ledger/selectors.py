@@ -16,6 +16,12 @@ def entries_of(*, user_id: int) -> QuerySet:
     )
 
 
+def balances_of(user_id: int) -> dict[str, Decimal]:
+    """A distributor's cached balances: frozen, available, withdrawing."""
+    found = dict(Account.objects.filter(owner_id=user_id).values_list("kind", "balance"))
+    return {kind: found.get(kind, ZERO) for kind in Account.DISTRIBUTOR_KINDS}
+
+
 def platform_balance(kind: str) -> Decimal:
     entries = Entry.objects.filter(account__owner=None, account__kind=kind)
     return fen_of_sum(entries.aggregate(s=Sum("amount"))["s"])

@@ -80,8 +80,3 @@ def post(
         if accounts[key].is_cached:
             Account.objects.filter(pk=accounts[key].pk).update(balance=F("balance") + amount)
     return txn
-
-
-def balances_of(user_id: int) -> dict[str, Decimal]:
-    found = dict(Account.objects.filter(owner_id=user_id).values_list("kind", "balance"))
-    return {kind: found.get(kind, ZERO) for kind in Account.DISTRIBUTOR_KINDS}

@@ -19,7 +19,6 @@ from fenxiao.distribution.models import (
 from fenxiao.distribution.services import distributors
 from fenxiao.errors import DomainError
 from fenxiao.ledger import selectors as ledger_selectors
-from fenxiao.ledger import services as ledger
 from fenxiao.ledger.admin import transaction_kind_label
 from fenxiao.ledger.models import Account
 from fenxiao.money import ZERO, fen_of_sum
@@ -205,7 +204,7 @@ class DistributorAdmin(admin.ModelAdmin):
             pk,
             "console/distributor_ledger.html",
             "{} 的账户流水",
-            balances=ledger.balances_of(pk),
+            balances=ledger_selectors.balances_of(pk),
             entries=entries,
         )
 

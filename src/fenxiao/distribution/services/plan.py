@@ -7,7 +7,7 @@ from django.db import transaction
 from fenxiao.distribution import locks, rules
 from fenxiao.distribution.errors import PlanInvalid, PyramidRuleRefused
 from fenxiao.distribution.models import Plan, PlanChange
-from fenxiao.money import ZERO
+from fenxiao.money import ZERO, yuan
 
 FIELDS = [
     "mode",
@@ -113,7 +113,11 @@ def plan_validate(data: dict) -> dict:
     if not ZERO <= share <= rules.HUNDRED:
         raise PlanInvalid("佣金上限须在 0 到 100 之间")
     threshold = rules.decimal_of(data["threshold_amount"], "消费门槛")
-    if threshold < 0 or threshold != threshold.quantize(Decimal("0.01")):
+    try:
+        threshold = yuan(threshold)
+    except ValueError as exc:
+        raise PlanInvalid("消费门槛须为非负金额，最多 2 位小数") from exc
+    if threshold < 0:
         raise PlanInvalid("消费门槛须为非负金额，最多 2 位小数")
     if not isinstance(data["self_purchase"], bool):
         raise PlanInvalid("self_purchase 须为 true 或 false")
@@ -128,7 +132,7 @@ def plan_validate(data: dict) -> dict:
         "self_purchase": data["self_purchase"],
         "freeze_days": _whole(data["freeze_days"], "冻结天数", 0, 365),
         "max_commission_share": share,
-        "threshold_amount": threshold.quantize(Decimal("0.01")),
+        "threshold_amount": threshold,
         "base": _choice(data["base"], Plan.Base.choices, "base"),
     }
 
