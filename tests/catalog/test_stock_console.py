@@ -149,3 +149,12 @@ def test_service_staff_can_read_the_stock_history(client, make_staff, shop):
     client.force_login(make_staff("service"))
 
     assert client.get(MOVES).status_code == 200
+
+
+def test_specs_must_be_an_object(console, shop):
+    data = form_data(console.get(change_url(shop.band)))
+
+    r = console.post(change_url(shop.band), data | {"skus-0-specs": '"黑色"'})
+
+    assert r.status_code == 200 and "规格须为 JSON 对象" in r.content.decode()
+    assert shop.sku(shop.band).specs == {"颜色": "黑色"}
