@@ -52,6 +52,7 @@ def make_shop():
 
     from fenxiao.accounts.models import User
     from fenxiao.catalog.models import Product, Sku
+    from fenxiao.catalog.services import stocks_record_initial
 
     password = make_password(None)  # unusable: nobody logs in, and hashing 500 times is slow
     buyers = User.objects.bulk_create(
@@ -65,18 +66,20 @@ def make_shop():
         Sku(product=p, price=Decimal("19.90") + i, cost=Decimal("5.00"), stock=1_000_000)
         for i, p in enumerate(products)
     )
+    stocks_record_initial(skus=others)  # so `fenxiao reconcile` agrees with the bench's stock
     return buyers, [s.pk for s in others]
 
 
 def make_hot_sku(label: str):
     from decimal import Decimal
 
-    from fenxiao.catalog.models import Product, Sku
+    from fenxiao.catalog.models import Product
+    from fenxiao.catalog.services import sku_create
 
     product = Product.objects.create(
         name=f"限量秒杀 {label}", status="on_shelf", search_text=f"限量秒杀 {label}"
     )
-    return Sku.objects.create(product=product, price=Decimal("9.90"), stock=HOT_STOCK).pk
+    return sku_create(product=product, price=Decimal("9.90"), stock=HOT_STOCK).pk
 
 
 def race(threads: int, seconds: float, buyers, hot_id: int, other_ids: list[int]) -> dict:

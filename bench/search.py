@@ -46,7 +46,7 @@ def load_catalog(n_products: int, seed: int = 20240601) -> float:
     from django.db import connection, transaction
 
     from fenxiao.catalog.models import Category, Product, ProductImage, Sku
-    from fenxiao.catalog.services import search_text_for
+    from fenxiao.catalog.services import search_text_for, stocks_record_initial
 
     rng = random.Random(seed)
     started = time.perf_counter()
@@ -68,11 +68,12 @@ def load_catalog(n_products: int, seed: int = 20240601) -> float:
             sku_rows.append(sku_fields(rng))
         with transaction.atomic():
             Product.objects.bulk_create(products)
-            Sku.objects.bulk_create(
+            skus = Sku.objects.bulk_create(
                 Sku(product=p, code=f"P{p.pk}-{k}", **row)
                 for p, rows in zip(products, sku_rows, strict=True)
                 for k, row in enumerate(rows)
             )
+            stocks_record_initial(skus=skus)
             ProductImage.objects.bulk_create(
                 ProductImage(product=p, image=f"products/bench/{p.pk % 500}.jpg") for p in products
             )

@@ -168,11 +168,17 @@ def cmd_run_due(opts) -> int:
 
 def cmd_reconcile(opts) -> int:
     _setup()
+    from fenxiao.catalog.selectors import stock_differences
     from fenxiao.distribution.selectors import commission_differences
     from fenxiao.ledger.selectors import ledger_differences
     from fenxiao.payments.selectors import reconciliation_differences
 
-    problems = reconciliation_differences() + ledger_differences() + commission_differences()
+    problems = (
+        reconciliation_differences()
+        + stock_differences()
+        + ledger_differences()
+        + commission_differences()
+    )
     for problem in problems:
         print(problem)
     print(f"reconcile: {len(problems)} difference(s)")

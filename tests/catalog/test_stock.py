@@ -8,6 +8,7 @@ import pytest
 from fenxiao.accounts.services import staff_create
 from fenxiao.catalog.models import Product, Sku, StockMove
 from fenxiao.catalog.selectors import stock_differences
+from fenxiao.cli import main as fenxiao
 from tests.asserts import assert_error
 from tests.catalog.factories import SkuFactory
 from tests.conftest import ADDRESS
@@ -322,3 +323,11 @@ def test_stock_differences_reports_a_stock_written_around_the_services():
     problems = stock_differences()
     assert len(problems) == 1 and f"sku {touched.pk}" in problems[0]
     assert f"sku {kept.pk}:" not in problems[0]
+
+
+def test_fenxiao_reconcile_fails_on_a_stock_written_around_the_services(capsys):
+    touched = SkuFactory(stock=5)
+    assert fenxiao(["reconcile"]) == 0
+    Sku.objects.filter(pk=touched.pk).update(stock=7)
+    assert fenxiao(["reconcile"]) == 1
+    assert f"sku {touched.pk}: stock 7 != stock moves 5" in capsys.readouterr().out

@@ -18,6 +18,7 @@ from fenxiao.catalog.services.stock import (
     stock_release,
     stock_reserve,
     stock_set,
+    stocks_record_initial,
 )
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "stock_release",
     "stock_reserve",
     "stock_set",
+    "stocks_record_initial",
 ]

@@ -134,7 +134,13 @@ def stock_set(
 
 def stock_record_initial(*, sku: Sku, staff: User | None = None) -> None:
     """The first move of a SKU just created with its stock."""
-    if sku.stock:
-        StockMove.objects.create(
-            sku=sku, delta=sku.stock, stock_after=sku.stock, kind=Kind.INITIAL, staff=staff
-        )
+    stocks_record_initial(skus=[sku], staff=staff)
+
+
+def stocks_record_initial(*, skus: list[Sku], staff: User | None = None) -> None:
+    """The first moves of SKUs just created (one by one or in bulk) with their stock."""
+    StockMove.objects.bulk_create(
+        StockMove(sku=sku, delta=sku.stock, stock_after=sku.stock, kind=Kind.INITIAL, staff=staff)
+        for sku in skus
+        if sku.stock
+    )
