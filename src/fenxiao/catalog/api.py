@@ -9,7 +9,7 @@ from typing import Annotated
 from django.core.files.storage import default_storage
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import Field, StringConstraints
+from pydantic import StringConstraints
 
 from fenxiao.accounts.auth import require_perm
 from fenxiao.catalog import selectors, services
@@ -28,16 +28,15 @@ from fenxiao.catalog.schemas import (
     UploadOut,
 )
 from fenxiao.money import yuan
+from fenxiao.pagination import PageFilters, paginate
 
 router = Router(tags=["catalog"])
 admin_router = Router(tags=["staff: catalog"])
 
 
-class ProductFilters(Schema):
+class ProductFilters(PageFilters):
     q: Annotated[str, StringConstraints(max_length=50)] = ""
     category: Id | None = None
-    page: Annotated[int, Field(ge=1, le=10_000)] = 1
-    page_size: Annotated[int, Field(ge=1, le=100)] = 20
 
 
 class CardPage(Schema):
@@ -58,32 +57,13 @@ class StockMovePage(Schema):
     items: list[StockMoveOut]
 
 
-class StockMoveFilters(Schema):
-    page: Annotated[int, Field(ge=1, le=10_000)] = 1
-    page_size: Annotated[int, Field(ge=1, le=100)] = 20
-
-
 # Above this many matches a page is ranked on narrow rows first: sorting that many wide rows
 # (description included) spills to disk. Below it one query is faster (bench/RESULTS.md).
 NARROW_RANKING_FROM = 5000
 
 
 def page_of(qs, filters: ProductFilters, render) -> dict:
-    count = qs.count()
-    offset = (filters.page - 1) * filters.page_size
-    window = slice(offset, offset + filters.page_size)
-    if count >= NARROW_RANKING_FROM:
-        ids = list(qs.values_list("pk", flat=True)[window])
-        rows = {p.pk: p for p in qs.filter(pk__in=ids)}
-        products = [rows[pk] for pk in ids]
-    else:
-        products = list(qs[window])
-    return {
-        "count": count,
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "items": [render(p) for p in products],
-    }
+    return paginate(qs, filters, render, narrow_from=NARROW_RANKING_FROM)
 
 
 def image_urls(product: Product) -> list[str]:
@@ -173,13 +153,6 @@ def sku_stock_adjust(request, sku_id: Id, payload: StockAdjustIn):
 
 
 @admin_router.get("/skus/{sku_id}/stock-moves", response=StockMovePage)
-def sku_stock_moves(request, sku_id: Id, filters: Query[StockMoveFilters]):
+def sku_stock_moves(request, sku_id: Id, filters: Query[PageFilters]):
     require_perm(request, "catalog.view_product")
-    qs = selectors.stock_moves_of(sku_id=sku_id)
-    offset = (filters.page - 1) * filters.page_size
-    return {
-        "count": qs.count(),
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "items": list(qs[offset : offset + filters.page_size]),
-    }
+    return paginate(selectors.stock_moves_of(sku_id=sku_id), filters)

@@ -18,7 +18,6 @@ from fenxiao.distribution.schemas import (
     DistributorOut,
     EntryPage,
     MeOut,
-    PageFilters,
     PlanChangeOut,
     PlanOut,
     ProductCommissionOut,
@@ -31,7 +30,7 @@ from fenxiao.distribution.schemas import (
 from fenxiao.distribution.services import binding, distributors, grades, plan
 from fenxiao.distribution.services.products import rates_of_override
 from fenxiao.ledger import selectors as ledger_selectors
-from fenxiao.orders.selectors import page
+from fenxiao.pagination import PageFilters, paginate
 
 router = Router(tags=["distribution"])
 admin_router = Router(tags=["staff: distribution"])
@@ -95,7 +94,7 @@ def team(request, filters: Query[TeamFilters]):
 @router.get("/distributor/commissions", response=CommissionPage)
 def commissions(request, filters: Query[CommissionFilters]):
     qs = selectors.commissions_of(user_id=request.auth.pk, status=filters.status)
-    return page(qs, filters.page, filters.page_size)
+    return paginate(qs, filters)
 
 
 @router.get("/wallet", response=Balances)
@@ -106,7 +105,7 @@ def wallet(request):
 @router.get("/wallet/entries", response=EntryPage)
 def wallet_entries(request, filters: Query[PageFilters]):
     qs = ledger_selectors.entries_of(user_id=request.auth.pk)
-    return page(qs, filters.page, filters.page_size)
+    return paginate(qs, filters)
 
 
 def plan_out() -> dict:

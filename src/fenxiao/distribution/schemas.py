@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+from fenxiao.pagination import PageFilters
+
 
 class VisitIn(Schema):
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
@@ -103,10 +105,8 @@ class CommissionOut(Schema):
         return format(obj.rate.normalize(), "f")
 
 
-class CommissionFilters(Schema):
+class CommissionFilters(PageFilters):
     status: Literal["frozen", "settled", "reversed"] | None = None
-    page: Annotated[int, Field(ge=1, le=10_000)] = 1
-    page_size: Annotated[int, Field(ge=1, le=100)] = 20
 
 
 class CommissionPage(Schema):
@@ -146,11 +146,6 @@ class EntryPage(Schema):
     page: int
     page_size: int
     items: list[EntryOut]
-
-
-class PageFilters(Schema):
-    page: Annotated[int, Field(ge=1, le=10_000)] = 1
-    page_size: Annotated[int, Field(ge=1, le=100)] = 20
 
 
 class PlanOut(Schema):

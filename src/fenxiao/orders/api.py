@@ -13,6 +13,7 @@ from fenxiao.orders.schemas import (
     ShipIn,
     StaffOrderOut,
 )
+from fenxiao.pagination import paginate
 
 router = Router(tags=["orders"])
 admin_router = Router(tags=["staff: orders"])
@@ -46,7 +47,7 @@ def order_place(request, payload: OrderIn):
 @router.get("/orders", response=OrderPage)
 def order_list(request, filters: Query[OrderFilters]):
     qs = selectors.orders_of(buyer=request.auth, status=filters.status)
-    return selectors.page(qs, filters.page, filters.page_size)
+    return paginate(qs, filters)
 
 
 @router.get("/orders/{order_id}", response=OrderOut)
@@ -87,7 +88,7 @@ def refund_list(request, order_id: int):
 def staff_order_list(request, filters: Query[OrderFilters]):
     require_perm(request, "orders.view_order")
     qs = selectors.orders_all(status=filters.status)
-    return selectors.page(qs, filters.page, filters.page_size)
+    return paginate(qs, filters)
 
 
 @admin_router.get("/orders/{order_id}", response=StaffOrderOut)

@@ -6,6 +6,7 @@ from ninja import Schema
 from pydantic import Field, StringConstraints
 
 from fenxiao.accounts.schemas import AddressIn, Phone
+from fenxiao.pagination import PageFilters
 
 Quantity = Annotated[int, Field(ge=1, le=999, strict=True)]
 # a database id: above a 64-bit integer the database itself would fail, not just find nothing
@@ -132,7 +133,5 @@ class RefundRejectIn(Schema):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-class OrderFilters(Schema):
+class OrderFilters(PageFilters):
     status: str | None = None
-    page: Annotated[int, Field(ge=1, le=10_000)] = 1
-    page_size: Annotated[int, Field(ge=1, le=100)] = 20

@@ -46,13 +46,3 @@ def refund_any(*, refund_id: int) -> Refund:
     if refund is None:
         raise RefundNotFound()
     return refund
-
-
-def page(qs: QuerySet, page: int, page_size: int) -> dict:
-    offset = (page - 1) * page_size
-    return {
-        "count": qs.count(),
-        "page": page,
-        "page_size": page_size,
-        "items": list(qs[offset : offset + page_size]),
-    }
