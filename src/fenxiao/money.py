@@ -7,7 +7,7 @@ ZERO = Decimal("0.00")
 HALF_FEN = Decimal("0.005")  # below any real difference between sums of whole fen
 
 
-def to_fen(amount: Decimal | int | str) -> Decimal:
+def truncate_to_fen(amount: Decimal | int | str) -> Decimal:
     """Truncate to the fen (ROUND_DOWN), so a computed share never exceeds what was promised."""
     return Decimal(amount).quantize(FEN, rounding=ROUND_DOWN)
 
@@ -34,13 +34,13 @@ def yuan(value: Decimal | int | str) -> Decimal:
     return amount.quantize(FEN)
 
 
-def fen_of_sum(total: Decimal | int | None) -> Decimal:
+def round_sum_to_fen(total: Decimal | int | None) -> Decimal:
     """A database SUM of amounts back to exact yuan. Every amount is whole fen, but SQLite adds
     decimals as floats and can leave noise (7.1E-15 where the true sum is 0.00): the true sum
     is the nearest fen. On PostgreSQL this changes nothing."""
     return Decimal(total or 0).quantize(FEN, rounding=ROUND_HALF_EVEN)
 
 
-def to_cents(amount: Decimal) -> int:
+def to_integer_fen(amount: Decimal) -> int:
     """Yuan to integer fen, as WeChat Pay counts money."""
     return int((amount * 100).to_integral_exact())

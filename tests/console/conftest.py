@@ -9,7 +9,7 @@ from fenxiao.accounts.services import staff_create
 from fenxiao.catalog.models import Category, Product, Sku
 from fenxiao.catalog.services import category_save, product_create
 from fenxiao.demo.images import product_pictures
-from fenxiao.money import to_cents
+from fenxiao.money import to_integer_fen
 from fenxiao.orders.models import Order, Refund
 from fenxiao.orders.services import order_place, refund_request
 from fenxiao.orders.services.orders import LineRequest
@@ -73,7 +73,7 @@ def pay(order: Order) -> Order:
     """The buyer pays: the sandbox signs a WeChat-style notification, which we verify."""
     payment, _ = payment_start(order_id=order.pk, buyer=order.buyer, provider_name="sandbox")
     headers, body = providers.get("sandbox").payment_notification(
-        out_trade_no=payment.out_trade_no, amount_cents=to_cents(payment.amount)
+        out_trade_no=payment.out_trade_no, amount_cents=to_integer_fen(payment.amount)
     )
     notification_handle(provider_name="sandbox", headers=headers, body=body)
     order.refresh_from_db()

@@ -16,7 +16,7 @@ from fenxiao.distribution.services import binding, distributors
 from fenxiao.distribution.services.plan import plan_as_dict, plan_get, plan_update
 from fenxiao.ledger import selectors as ledger_selectors
 from fenxiao.ledger.models import Entry, Transaction
-from fenxiao.money import to_cents
+from fenxiao.money import to_integer_fen
 from fenxiao.orders import services as orders
 from fenxiao.orders.models import Order, Refund
 from fenxiao.orders.services.orders import LineRequest
@@ -112,7 +112,7 @@ def pay(order: Order) -> Delivered:
     """The buyer pays in the sandbox; its signed notification goes through the real handler."""
     payment, _ = payments.payment_start(order_id=order.pk, buyer=order.buyer)
     headers, body = providers.get("sandbox").payment_notification(
-        out_trade_no=payment.out_trade_no, amount_cents=to_cents(payment.amount)
+        out_trade_no=payment.out_trade_no, amount_cents=to_integer_fen(payment.amount)
     )
     payments.notification_handle(provider_name="sandbox", headers=headers, body=body)
     order.refresh_from_db()

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from fenxiao.distribution import selectors
-from fenxiao.money import to_fen
+from fenxiao.money import truncate_to_fen
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import SkuFactory
 from tests.distribution.flows import (
@@ -29,7 +29,7 @@ def test_a_binding_in_force_earns_and_a_lapsed_one_does_not():
     assert bind_to(fresh, inviter, now=timezone.now() - timedelta(days=29))
     assert bind_to(lapsed, inviter, now=timezone.now() - timedelta(days=31))
 
-    assert amounts_by_level(buy(fresh, (sku, 1))) == {1: to_fen(sku.price * 15 / 100)}
+    assert amounts_by_level(buy(fresh, (sku, 1))) == {1: truncate_to_fen(sku.price * 15 / 100)}
     assert amounts_by_level(buy(lapsed, (sku, 1))) == {}
     assert selectors.inviter_id_of(lapsed.pk) is None
     team = [m["user_id"] for m in selectors.team(user_id=inviter.pk, level=1)]

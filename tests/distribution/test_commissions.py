@@ -384,7 +384,7 @@ def test_the_same_notification_delivered_twice_pays_once(sku):
 
 
 def test_a_second_success_notification_for_a_paid_payment_changes_nothing(sku):
-    from fenxiao.money import to_cents
+    from fenxiao.money import to_integer_fen
     from fenxiao.payments import providers
     from fenxiao.payments.models import Payment
 
@@ -393,7 +393,7 @@ def test_a_second_success_notification_for_a_paid_payment_changes_nothing(sku):
     payment = Payment.objects.get(order=order)
     # WeChat may notify again with a new notification id for the same transaction
     headers, body = providers.get("sandbox").payment_notification(
-        out_trade_no=payment.out_trade_no, amount_cents=to_cents(payment.amount)
+        out_trade_no=payment.out_trade_no, amount_cents=to_integer_fen(payment.amount)
     )
     payments.notification_handle(provider_name="sandbox", headers=headers, body=body)
 

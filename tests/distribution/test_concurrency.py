@@ -25,7 +25,7 @@ from fenxiao.distribution.services import binding
 from fenxiao.distribution.services.commissions import commissions_settle_due
 from fenxiao.ledger.models import Account, Transaction
 from fenxiao.ledger.selectors import balances_of
-from fenxiao.money import ZERO, to_cents
+from fenxiao.money import ZERO, to_integer_fen
 from fenxiao.orders import services as orders
 from fenxiao.payments import providers
 from fenxiao.payments import services as payments
@@ -250,7 +250,7 @@ def test_many_payments_under_one_distributor_at_once(capsys):
         payment, _ = payments.payment_start(order_id=order.pk, buyer=order.buyer)
         notifications.append(
             providers.get("sandbox").payment_notification(
-                out_trade_no=payment.out_trade_no, amount_cents=to_cents(payment.amount)
+                out_trade_no=payment.out_trade_no, amount_cents=to_integer_fen(payment.amount)
             )
         )
 

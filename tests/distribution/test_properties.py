@@ -16,7 +16,7 @@ from fenxiao.distribution.rules import Rate, line_amounts
 from fenxiao.distribution.services.commissions import commissions_settle_due
 from fenxiao.ledger.models import Account, Entry, Transaction
 from fenxiao.ledger.selectors import platform_balance
-from fenxiao.money import FEN, ZERO, fen_of_sum, to_fen
+from fenxiao.money import FEN, ZERO, round_sum_to_fen, truncate_to_fen
 from fenxiao.orders.models import OrderLine
 from tests.catalog.factories import SkuFactory
 from tests.distribution.flows import (
@@ -82,8 +82,10 @@ def test_line_amounts_never_exceed_what_was_promised_nor_the_share(data):
     assert sum(got.values(), ZERO) <= paid * share / HUNDRED
     # the cap only bites when the promises together go above it; otherwise each level gets
     # its promise truncated to the fen, not a fen less
-    if sum(to_fen(promised(r, base, quantity)) for r in rates) <= to_fen(paid * share / HUNDRED):
-        assert all(got[r.level] == to_fen(promised(r, base, quantity)) for r in rates)
+    if sum(truncate_to_fen(promised(r, base, quantity)) for r in rates) <= truncate_to_fen(
+        paid * share / HUNDRED
+    ):
+        assert all(got[r.level] == truncate_to_fen(promised(r, base, quantity)) for r in rates)
 
 
 @settings(max_examples=200, deadline=None)
@@ -95,7 +97,7 @@ def test_less_paid_never_earns_more_in_total(data):
     quantity = data.draw(st.integers(min_value=1, max_value=50))
     paid = data.draw(cents(1, 10_000_000))
     kept_qty = data.draw(st.integers(min_value=0, max_value=quantity))
-    kept_paid = to_fen(paid * kept_qty / quantity)
+    kept_paid = truncate_to_fen(paid * kept_qty / quantity)
 
     whole = line_amounts(paid=paid, base=paid, quantity=quantity, rates=rates, share=share)
     kept = line_amounts(paid=kept_paid, base=kept_paid, quantity=kept_qty, rates=rates, share=share)
@@ -143,7 +145,7 @@ def kept_earnings(line: OrderLine, commission: Commission) -> Decimal:
     if commission.base_kind == "profit":
         base = max(ZERO, kept_paid - line.unit_cost * kept_qty)
     rate = Rate(commission.level, commission.rate_kind, commission.rate)
-    return to_fen(promised(rate, base, kept_qty))
+    return truncate_to_fen(promised(rate, base, kept_qty))
 
 
 def assert_invariants() -> None:
@@ -158,8 +160,8 @@ def assert_invariants() -> None:
         assert sum((c.original_amount for c in commissions), ZERO) <= line.amount * share / 100
         assert sum((c.amount for c in commissions), ZERO) <= kept_paid * share / 100
     # the ledger holds exactly the commissions: what distributors have is what they earned
-    earned = fen_of_sum(Commission.objects.aggregate(s=Sum("amount"))["s"])
-    held = fen_of_sum(
+    earned = round_sum_to_fen(Commission.objects.aggregate(s=Sum("amount"))["s"])
+    held = round_sum_to_fen(
         Entry.objects.filter(account__kind__in=Account.DISTRIBUTOR_KINDS).aggregate(
             s=Sum("amount")
         )["s"]
@@ -189,7 +191,8 @@ def test_random_plans_orders_and_refunds_keep_the_books(scenario):
         first = order.lines.order_by("pk").first()
         discount_lines(
             order,
-            [to_fen(first.unit_price * first.quantity / 7)] + [ZERO] * (order.lines.count() - 1),
+            [truncate_to_fen(first.unit_price * first.quantity / 7)]
+            + [ZERO] * (order.lines.count() - 1),
         )
         pay(order)
         assert_invariants()

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from fenxiao.money import fen_of_sum
+from fenxiao.money import round_sum_to_fen
 from fenxiao.orders.models import Order, Refund
 
 
@@ -21,8 +21,8 @@ def today_figures(now: datetime | None = None) -> dict:
         "orders_placed": Order.objects.filter(created_at__gte=start, created_at__lt=end).count(),
         "orders_paid": paid["count"],
         # SQLite sums decimals as floats: back to exact yuan with two decimals
-        "sales": fen_of_sum(paid["sales"]),
-        "refunded": fen_of_sum(
+        "sales": round_sum_to_fen(paid["sales"]),
+        "refunded": round_sum_to_fen(
             Refund.objects.filter(refunded_at__gte=start, refunded_at__lt=end).aggregate(
                 s=Sum("amount")
             )["s"]

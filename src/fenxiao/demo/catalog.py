@@ -9,7 +9,7 @@ from fenxiao.catalog.models import Category, Product
 from fenxiao.catalog.services import category_save, product_create
 from fenxiao.demo.catalog_data import CATALOG, OFF_CATALOG, DemoProduct
 from fenxiao.demo.images import product_pictures
-from fenxiao.money import to_fen
+from fenxiao.money import truncate_to_fen
 
 NOTICE = (
     "下单后 48 小时内发货，支持 7 天无理由退换（商品完好、不影响二次销售），质量问题包退换运费。"
@@ -51,7 +51,9 @@ def _skus(item: DemoProduct, key: str, rng: random.Random) -> list[dict]:
                 "code": f"{key.upper()}-{i + 1:02d}",
                 "specs": combo,
                 "price": price,
-                "cost": to_fen(price * Decimal(rng.choice(["0.42", "0.48", "0.55", "0.6"]))),
+                "cost": truncate_to_fen(
+                    price * Decimal(rng.choice(["0.42", "0.48", "0.55", "0.6"]))
+                ),
                 "stock": stock,
             }
         )

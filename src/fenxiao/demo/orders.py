@@ -7,7 +7,7 @@ from collections import Counter
 
 from fenxiao.accounts.models import User
 from fenxiao.catalog.models import Product, Sku
-from fenxiao.money import to_cents
+from fenxiao.money import to_integer_fen
 from fenxiao.orders.models import Order, Refund
 from fenxiao.orders.services import (
     order_cancel,
@@ -89,7 +89,7 @@ class OrderMaker:
         payment, _ = payment_start(order_id=order.pk, buyer=order.buyer, provider_name="sandbox")
         headers, body = self.sandbox.payment_notification(
             out_trade_no=payment.out_trade_no,
-            amount_cents=to_cents(payment.amount),
+            amount_cents=to_integer_fen(payment.amount),
             payer_openid=order.buyer.openid or "",
         )
         notification_handle(provider_name="sandbox", headers=headers, body=body)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from fenxiao.distribution.errors import PlanInvalid, PlanLevelsExceeded, PlanShareExceeded
-from fenxiao.money import ZERO, parse_decimal, to_fen
+from fenxiao.money import ZERO, parse_decimal, truncate_to_fen
 
 HUNDRED = Decimal(100)
 MAX_FIXED = Decimal("99999.99")
@@ -99,13 +99,13 @@ def line_amounts(
 ) -> dict[int, Decimal]:
     """Commission per level for one order line, truncated to the fen, levels together never
     above `share` percent of what the line paid (earlier levels are served first)."""
-    room = to_fen(paid * share / HUNDRED)
+    room = truncate_to_fen(paid * share / HUNDRED)
     amounts = {}
     for rate in sorted(rates, key=lambda r: r.level):
         if rate.kind == "percent":
-            amount = to_fen(base * rate.value / HUNDRED)
+            amount = truncate_to_fen(base * rate.value / HUNDRED)
         else:
-            amount = to_fen(rate.value * quantity)
+            amount = truncate_to_fen(rate.value * quantity)
         amount = max(ZERO, min(amount, room))
         room -= amount
         amounts[rate.level] = amount

@@ -22,7 +22,7 @@ from fenxiao.distribution.models import (
     ProductCommission,
 )
 from fenxiao.ledger.models import Account
-from fenxiao.money import ZERO, fen_of_sum
+from fenxiao.money import ZERO, round_sum_to_fen
 from fenxiao.orders.models import Order
 
 COUNTED = [Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED]
@@ -44,7 +44,7 @@ def completed_spending(*, user_id: int, until: datetime | None = None) -> Decima
     if until is not None:
         orders = orders.filter(completed_at__lte=until)
     totals = orders.aggregate(paid=Sum("total"), refunded=Sum("refunded_amount"))
-    return fen_of_sum(totals["paid"]) - fen_of_sum(totals["refunded"])
+    return round_sum_to_fen(totals["paid"]) - round_sum_to_fen(totals["refunded"])
 
 
 def qualifies(*, user_id: int, plan: Plan, until: datetime | None = None) -> bool:
@@ -219,7 +219,7 @@ def team(*, user_id: int, level: int) -> list[dict]:
             "bound_at": m.bound_at,
             "distributor_status": statuses.get(m.user_id),
             "order_count": stats.get(m.user_id, {}).get("order_count", 0),
-            "sales": fen_of_sum(stats.get(m.user_id, {}).get("sales")),
+            "sales": round_sum_to_fen(stats.get(m.user_id, {}).get("sales")),
             "team_size": below.get(m.user_id, 0),
         }
         for m in members
@@ -256,7 +256,7 @@ def commission_differences() -> list[str]:
     )
     problems = []
     for user_id in set(frozen) | set(balances):
-        expected, actual = fen_of_sum(frozen.get(user_id)), balances.get(user_id) or ZERO
+        expected, actual = round_sum_to_fen(frozen.get(user_id)), balances.get(user_id) or ZERO
         if expected != actual:
             problems.append(
                 f"user {user_id}: frozen balance {actual} != frozen commissions {expected}"
@@ -307,8 +307,8 @@ def distributor_metrics(distributor_ids: list[int], *, until: datetime) -> dict[
     )
     return {
         pk: {
-            "own_sales": fen_of_sum(own.get(pk)),
-            "team_sales": fen_of_sum(team.get(pk)),
+            "own_sales": round_sum_to_fen(own.get(pk)),
+            "team_sales": round_sum_to_fen(team.get(pk)),
             "direct_buyers": buyers.get(pk, 0),
         }
         for pk in distributor_ids

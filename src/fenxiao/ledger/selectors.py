@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from fenxiao.ledger.models import Account, Entry, Transaction
-from fenxiao.money import HALF_FEN, ZERO, fen_of_sum
+from fenxiao.money import HALF_FEN, ZERO, round_sum_to_fen
 
 
 def entries_of(*, user_id: int) -> QuerySet:
@@ -24,7 +24,7 @@ def balances_of(user_id: int) -> dict[str, Decimal]:
 
 def platform_balance(kind: str) -> Decimal:
     entries = Entry.objects.filter(account__owner=None, account__kind=kind)
-    return fen_of_sum(entries.aggregate(s=Sum("amount"))["s"])
+    return round_sum_to_fen(entries.aggregate(s=Sum("amount"))["s"])
 
 
 def ledger_differences() -> list[str]:
@@ -34,7 +34,9 @@ def ledger_differences() -> list[str]:
     # entries are whole fen: a real imbalance is at least 0.01, less is SQLite's float noise
     for row in sums.filter(Q(total__gte=HALF_FEN) | Q(total__lte=-HALF_FEN)):
         txn = Transaction.objects.get(pk=row["transaction_id"])
-        problems.append(f"transaction {txn}: entries sum to {fen_of_sum(row['total'])}, not 0")
+        problems.append(
+            f"transaction {txn}: entries sum to {round_sum_to_fen(row['total'])}, not 0"
+        )
     totals = dict(
         Entry.objects.exclude(account__owner=None)
         .values("account_id")
@@ -42,7 +44,7 @@ def ledger_differences() -> list[str]:
         .values_list("account_id", "total")
     )
     for account in Account.objects.exclude(owner=None).iterator():
-        expected = fen_of_sum(totals.get(account.pk, ZERO))
+        expected = round_sum_to_fen(totals.get(account.pk, ZERO))
         if account.balance != expected:
             problems.append(
                 f"account {account.key}: cached balance {account.balance} != entries {expected}"

@@ -4,7 +4,7 @@ from django.db.models import Q, Sum
 
 from fenxiao.accounts.models import User
 from fenxiao.catalog.models import Sku
-from fenxiao.money import fen_of_sum
+from fenxiao.money import round_sum_to_fen
 from fenxiao.orders.models import Order, Refund
 from fenxiao.payments.models import Payment, ProviderRefund
 
@@ -36,7 +36,7 @@ def reconciliation_differences() -> list[str]:
         count = Payment.objects.filter(order=order, status=Payment.Status.PAID).count()
         if count != 1:
             problems.append(f"order {order.number}: {count} paid payments, expected 1")
-        refunded = fen_of_sum(
+        refunded = round_sum_to_fen(
             ProviderRefund.objects.filter(
                 payment__order=order, status=ProviderRefund.Status.SUCCESS
             ).aggregate(s=Sum("amount"))["s"]

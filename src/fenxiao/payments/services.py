@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from fenxiao.accounts.models import User
 from fenxiao.distribution.services import commissions
 from fenxiao.errors import DomainError, NotFound
-from fenxiao.money import to_cents
+from fenxiao.money import to_integer_fen
 from fenxiao.orders import locks as order_locks
 from fenxiao.orders import services as orders
 from fenxiao.orders.errors import OrderNotFound, RefundNotFound
@@ -68,7 +68,7 @@ def payment_start(
     )
     prepay_id, params = provider.create_payment(
         out_trade_no=payment.out_trade_no,
-        amount_cents=to_cents(payment.amount),
+        amount_cents=to_integer_fen(payment.amount),
         description=f"订单 {payment.out_trade_no}",
         payer_openid=buyer.openid or "",
     )
@@ -92,7 +92,7 @@ def sandbox_payment_complete(*, payment_id: int, buyer: User) -> tuple[Payment, 
         raise OrderNotPayable("该支付单已支付或已关闭")
     headers, body = providers.get("sandbox").payment_notification(
         out_trade_no=payment.out_trade_no,
-        amount_cents=to_cents(payment.amount),
+        amount_cents=to_integer_fen(payment.amount),
         payer_openid=buyer.openid or "",
     )
     notification_handle(provider_name="sandbox", headers=headers, body=body)
@@ -166,7 +166,7 @@ def _payment_succeeded(*, provider, resource: TransactionResource, now: datetime
         raise NotificationMismatch("订单号不存在")
     if resource.trade_state != "SUCCESS":
         raise NotificationMismatch("交易状态不是成功")
-    if resource.amount.total != to_cents(payment.amount):
+    if resource.amount.total != to_integer_fen(payment.amount):
         raise NotificationMismatch("支付金额与订单金额不符")
     if payment.status == Payment.Status.PAID:
         return  # the same payment confirmed again: nothing changes
@@ -190,7 +190,7 @@ def _refund_result(*, provider, event: str, resource: RefundResource, now: datet
     provider_refund = locks.provider_refund_for_update(out_refund_no=resource.out_refund_no)
     if provider_refund is None:
         raise NotificationMismatch("退款单号不存在")
-    if resource.amount.refund != to_cents(provider_refund.amount):
+    if resource.amount.refund != to_integer_fen(provider_refund.amount):
         raise NotificationMismatch("退款金额与记录不符")
     if provider_refund.status != ProviderRefund.Status.PROCESSING:
         return
@@ -223,8 +223,8 @@ def refund_send(*, refund_id: int) -> Refund:
         out_trade_no=payment.out_trade_no,
         transaction_id=payment.transaction_id or "",
         out_refund_no=provider_refund.out_refund_no,
-        refund_cents=to_cents(provider_refund.amount),
-        total_cents=to_cents(payment.amount),
+        refund_cents=to_integer_fen(provider_refund.amount),
+        total_cents=to_integer_fen(payment.amount),
         reason=provider_refund.refund.reason,
     )
     if immediate is not None:

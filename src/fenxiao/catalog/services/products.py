@@ -24,6 +24,7 @@ from fenxiao.catalog.errors import (
 )
 from fenxiao.catalog.models import Category, Product, ProductImage, Sku
 from fenxiao.catalog.services.stock import stock_adjust, stock_record_initial, stock_set
+from fenxiao.money import yuan
 
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
@@ -130,8 +131,8 @@ def sku_create(
         product=product,
         code=code or "",
         specs=specs or {},
-        price=Decimal(price),
-        cost=Decimal(cost or 0),
+        price=yuan(price),
+        cost=yuan(cost or 0),
         stock=int(stock),
         is_active=is_active,
     )
@@ -154,8 +155,8 @@ def sku_update(
     Sku.objects.filter(pk=sku_id).update(
         code=code or "",
         specs=specs or {},
-        price=Decimal(price),
-        cost=Decimal(cost or 0),
+        price=yuan(price),
+        cost=yuan(cost or 0),
         is_active=is_active,
     )
 

@@ -21,7 +21,7 @@ from fenxiao.errors import DomainError
 from fenxiao.ledger import selectors as ledger_selectors
 from fenxiao.ledger.admin import transaction_kind_label
 from fenxiao.ledger.models import Account
-from fenxiao.money import ZERO, fen_of_sum
+from fenxiao.money import ZERO, round_sum_to_fen
 
 
 def _team_count(depth: int):
@@ -130,9 +130,9 @@ class DistributorAdmin(admin.ModelAdmin):
             '<a href="{}" title="查看账户流水" style="white-space:nowrap">¥{} / ¥{} / ¥{}</a>',
             url,
             # SQLite hands a subquery's decimal back as a float: the nearest fen is exact
-            fen_of_sum(obj.balance_frozen),
-            fen_of_sum(obj.balance_available),
-            fen_of_sum(obj.balance_withdrawing),
+            round_sum_to_fen(obj.balance_frozen),
+            round_sum_to_fen(obj.balance_available),
+            round_sum_to_fen(obj.balance_withdrawing),
         )
 
     def get_urls(self):

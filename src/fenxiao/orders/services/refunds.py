@@ -10,7 +10,7 @@ from django.utils import timezone
 from fenxiao.accounts.models import User
 from fenxiao.catalog.models import StockMove
 from fenxiao.catalog.services import products_count_sales, stock_release
-from fenxiao.money import ZERO, to_fen
+from fenxiao.money import ZERO, truncate_to_fen
 from fenxiao.orders import locks
 from fenxiao.orders.errors import (
     OrderNotFound,
@@ -45,7 +45,7 @@ def refund_amount_for(line: OrderLine, quantity: int) -> Decimal:
     held_qty, held_amount = _held(line)
     if quantity == line.quantity - held_qty:
         return line.amount - held_amount
-    return to_fen(line.amount * quantity / line.quantity)
+    return truncate_to_fen(line.amount * quantity / line.quantity)
 
 
 @transaction.atomic
