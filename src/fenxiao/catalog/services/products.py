@@ -73,8 +73,9 @@ def categories_delete(*, category_ids: list[int]) -> int:
     return deleted
 
 
-def image_store(*, content: bytes, filename: str = "") -> str:
-    """Check an upload is a real image and keep it in media; returns its storage path."""
+def image_store(*, content: bytes, filename: str = "", folder: str = "products/upload") -> str:
+    """Check an upload is a real image and keep it in media under `folder`; returns its storage
+    path. Only paths under products/ can become product images (the storefront keeps its own)."""
     try:
         with Image.open(ContentFile(content)) as img:
             img.verify()
@@ -85,7 +86,7 @@ def image_store(*, content: bytes, filename: str = "") -> str:
         raise InvalidImage("图片尺寸过大") from exc
     if fmt not in IMAGE_FORMATS:
         raise InvalidImage("只支持 JPEG、PNG、WEBP、GIF 图片")
-    name = f"products/upload/{uuid.uuid4().hex}.{IMAGE_FORMATS[fmt]}"
+    name = f"{folder}/{uuid.uuid4().hex}.{IMAGE_FORMATS[fmt]}"
     return default_storage.save(name, ContentFile(content))
 
 
