@@ -1,4 +1,4 @@
-"""URL map: API under /api/v1/, merchant console under /admin/, media in the demo."""
+"""URL map: the H5 shop at / (assets under /h5/), API under /api/v1/, console under /admin/."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -8,10 +8,12 @@ from django.views.defaults import page_not_found
 from django.views.static import serve
 
 from fenxiao.api import api
-from fenxiao.console.views import home
+from fenxiao.storefront import views as storefront
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", storefront.index, name="home"),
+    re_path(r"^h5/(?P<path>.+)$", storefront.asset, name="h5-asset"),
+    path("products/<int:product_id>", storefront.product_share, name="product-share"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,11 +1,7 @@
-"""The site root (the H5 storefront comes with its own issue) and the console's lock-out page."""
+"""The console's lock-out page (the site root is the H5 shop: fenxiao.storefront.views)."""
 
 from django.conf import settings
 from django.shortcuts import render
-
-
-def home(request):
-    return render(request, "console/home.html")
 
 
 def lockout(request, original_credentials=None, credentials=None):

@@ -1,0 +1,51 @@
+// Chinese text for every error code the client can meet; invalid_input and unknown codes keep
+// the server's own (Chinese) message, which names the field or the rule.
+export const MESSAGES = {
+  out_of_stock: '库存不足/已售罄',
+  sku_unavailable: '该规格已下架或售罄',
+  unauthorized: '登录已过期，请重新登录',
+  too_many_attempts: '尝试次数过多，请稍后再试',
+  invalid_credentials: '手机号或密码错误',
+  phone_taken: '该手机号已注册，请直接登录',
+  weak_password: '密码太简单，请换一个',
+  invalid_phone: '手机号格式不正确',
+  product_not_found: '商品不存在或已下架',
+  order_not_found: '订单不存在',
+  invalid_order_state: '订单状态已变化，请刷新后重试',
+  order_not_payable: '订单已无法支付（可能已超时取消）',
+  invalid_refund: '退款申请不正确，请检查数量',
+  invalid_refund_state: '该订单当前不能申请退款',
+  referral_code_not_found: '推荐码无效',
+  not_a_distributor: '您还不是分销员',
+  application_not_accepted: '当前不接受分销员申请',
+  idempotency_conflict: '请求重复，请刷新后重试',
+  provider_unavailable: '支付方式暂不可用',
+  forbidden: '没有权限',
+  not_found: '内容不存在',
+  server_error: '服务器开小差了，请稍后再试',
+  network_error: '网络连接失败，请检查网络后重试',
+}
+
+export class ApiError extends Error {
+  constructor({ code, message, status, errors }) {
+    super(message)
+    this.name = 'ApiError'
+    this.code = code
+    this.status = status
+    this.errors = errors
+  }
+}
+
+export function errorFromResponse(status, body) {
+  const data = body && typeof body === 'object' ? body : {}
+  const code = data.code || (status === 401 ? 'unauthorized' : status >= 500 ? 'server_error' : 'error')
+  let message
+  if (code === 'invalid_input') message = data.message || '输入有误，请检查后重试'
+  else if (code === 'out_of_stock' && data.message) message = `库存不足/已售罄：${data.message}`
+  else message = MESSAGES[code] || data.message || '操作失败，请稍后再试'
+  return new ApiError({ code, message, status, errors: data.errors })
+}
+
+export function networkError() {
+  return new ApiError({ code: 'network_error', message: MESSAGES.network_error, status: 0 })
+}
