@@ -140,6 +140,10 @@ STATIC_ROOT = Path(env("STATIC_ROOT") or DATA_DIR / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or DATA_DIR / "media")
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# The H5 build of the uni-app client (`make client`), served at / with its assets under /h5/.
+CLIENT_H5_DIR = Path(
+    env("CLIENT_H5_DIR") or PACKAGE_DIR.parents[1] / "client" / "dist" / "build" / "h5"
+)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
