@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "fenxiao.payments",
     "fenxiao.ledger",
     "fenxiao.distribution",
+    "fenxiao.storefront",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,10 @@ LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 REGISTER_MAX_PER_IP = int(env("REGISTER_MAX_PER_IP", "20"))
 WECHAT_LOGIN_MAX_PER_IP = int(env("WECHAT_LOGIN_MAX_PER_IP", "60"))
 SIGNUP_WINDOW = timedelta(hours=1)
+# addresses not limited: the machine itself (load tests, a co-located job); behind a proxy, set
+# FENXIAO_TRUSTED_PROXY_COUNT so visitors are told apart, or every one would look like the proxy
+SIGNUP_LIMIT_EXEMPT = {a.strip() for a in env("SIGNUP_LIMIT_EXEMPT", "127.0.0.1,::1").split(",")}
+SIGNUP_LIMIT_EXEMPT.discard("")
 # API tokens: renewed on use up to an idle limit, never older than the maximum age; staff idle
 # out sooner. A password change ends every token of that user.
 TOKEN_IDLE = timedelta(days=int(env("TOKEN_IDLE_DAYS", "30")))
@@ -208,6 +213,25 @@ WECHAT_APIV3_KEY = env("WECHAT_APIV3_KEY")
 WECHAT_PUBLIC_KEY_PATH = env("WECHAT_PUBLIC_KEY_PATH")
 WECHAT_PUBLIC_KEY_ID = env("WECHAT_PUBLIC_KEY_ID")
 WECHAT_PAY_GATEWAY = env("WECHAT_PAY_GATEWAY", "https://api.mch.weixin.qq.com")
+
+# Distributor posters. Text needs a CJK font: FENXIAO_POSTER_FONT, else the first of these that
+# exists (Debian's fonts-noto-cjk, installed by `make fonts`); none → 503 poster_font_missing.
+POSTER_FONT = env("POSTER_FONT")
+POSTER_FONT_CANDIDATES = [
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+]
+# With WECHAT_APPID/SECRET set, posters carry a mini-program code (wxacode.getUnlimited) that
+# opens this page, in this version of the mini-program: release, trial or develop.
+WECHAT_CODE_PAGE = env("WECHAT_CODE_PAGE", "pages/product/detail")
+WECHAT_CODE_ENV = env("WECHAT_CODE_ENV", "release")
+if WECHAT_CODE_ENV not in {"release", "trial", "develop"}:
+    raise ImproperlyConfigured("FENXIAO_WECHAT_CODE_ENV must be release, trial or develop")
 
 # Celery: Redis in production; an on-disk broker keeps the embedded demo self-contained.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"

@@ -23,6 +23,7 @@ from fenxiao.accounts.errors import (
 )
 from fenxiao.accounts.models import Address, Token, User
 from fenxiao.accounts.phones import normalize_phone, phone_validator
+from fenxiao.errors import NotFound
 
 # Staff roles (Django groups) and the permissions each holds, as "app_label.action_model".
 # "*" means every action (add, change, delete, view) on the model.
@@ -34,6 +35,7 @@ STAFF_ROLES: dict[str, dict[str, list[str]]] = {
         "accounts": ["view_user", "view_address"],
         "distribution": ["*"],
         "ledger": ["view_account", "view_transaction", "view_entry"],
+        "storefront": ["*"],
     },
     "finance": {
         "orders": ["view_order", "view_orderline", "view_refund", "change_refund"],
@@ -41,12 +43,14 @@ STAFF_ROLES: dict[str, dict[str, list[str]]] = {
         "accounts": ["view_user"],
         "ledger": ["view_account", "view_transaction", "view_entry"],
         "distribution": ["view_commission", "view_distributor", "view_plan", "view_grade"],
+        "storefront": ["view_shopsettings", "view_banner"],
     },
     "service": {
         "orders": ["view_order", "view_orderline", "view_refund", "change_refund"],
         "accounts": ["view_user", "view_address"],
         "catalog": ["view_product", "view_sku", "view_category"],
         "distribution": ["view_distributor", "view_commission", "view_binding"],
+        "storefront": ["view_shopsettings", "view_banner"],
     },
 }
 ROLE_LABELS = {"owner": "店主", "operator": "运营", "finance": "财务", "service": "客服"}
@@ -164,6 +168,8 @@ def user_authenticate(*, phone: str, password: str, ip: str) -> User:
 def signup_slot_take(*, ip: str, kind: str) -> None:
     """Count one account-making request (registration, WeChat log-in) from an IP; refuse over
     the hourly limit, so nobody can probe which phones are registered at speed."""
+    if ip in settings.SIGNUP_LIMIT_EXEMPT:
+        return
     limit = {"register": settings.REGISTER_MAX_PER_IP, "wechat": settings.WECHAT_LOGIN_MAX_PER_IP}
     window = int(settings.SIGNUP_WINDOW.total_seconds())
     if _take_slot(f"signup:{kind}:{ip}", window) > limit[kind]:
@@ -193,12 +199,63 @@ def staff_create(*, phone: str, password: str, role: str = "owner", nickname: st
     return user
 
 
+def _address_of(user: User, address_id: int) -> Address:
+    address = Address.objects.filter(pk=address_id, user=user).first()
+    if address is None:  # someone else's is as unknown as a missing one
+        raise NotFound("收货地址不存在", code="address_not_found")
+    return address
+
+
+def _make_default(user: User, address: Address) -> None:
+    Address.objects.filter(user=user, is_default=True).exclude(pk=address.pk).update(
+        is_default=False
+    )
+    if not address.is_default:
+        address.is_default = True
+        address.save(update_fields=["is_default"])
+
+
 @transaction.atomic
 def address_create(*, user: User, **fields) -> Address:
+    locks.users_for_update([user.pk])  # one default per buyer, also when two requests race
     if fields.get("is_default") or not user.addresses.exists():
         user.addresses.update(is_default=False)
         fields["is_default"] = True
     return Address.objects.create(user=user, **fields)
+
+
+@transaction.atomic
+def address_update(*, user: User, address_id: int, is_default: bool = False, **fields) -> Address:
+    """Replace an address's fields. `is_default` true makes it the default; false leaves the
+    default where it is (a buyer changes the default by choosing another address)."""
+    locks.users_for_update([user.pk])
+    address = _address_of(user, address_id)
+    for name, value in fields.items():
+        setattr(address, name, value)
+    address.save(update_fields=list(fields))
+    if is_default:
+        _make_default(user, address)
+    return address
+
+
+@transaction.atomic
+def address_delete(*, user: User, address_id: int) -> None:
+    """Delete an address; when it was the default, the newest remaining one becomes it."""
+    locks.users_for_update([user.pk])
+    address = _address_of(user, address_id)
+    address.delete()
+    if address.is_default:
+        newest = Address.objects.filter(user=user).order_by("-created_at", "-id").first()
+        if newest is not None:
+            _make_default(user, newest)
+
+
+@transaction.atomic
+def address_set_default(*, user: User, address_id: int) -> Address:
+    locks.users_for_update([user.pk])
+    address = _address_of(user, address_id)
+    _make_default(user, address)
+    return address
 
 
 @transaction.atomic
