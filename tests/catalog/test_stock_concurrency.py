@@ -2,36 +2,19 @@
 ends as the initial stock minus units sold plus the staff's adjustments, and the history
 lists every change. Skipped on SQLite, which serialises writers anyway."""
 
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 
 from fenxiao.catalog.models import StockMove
 from fenxiao.catalog.selectors import stock_differences
 from fenxiao.orders.models import Order, OrderLine
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import SkuFactory
+from tests.concurrency import race
 from tests.conftest import ADDRESS
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(n: int, work) -> list:
-    """Run work(0..n-1) in n threads released together; each closes its DB connection."""
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        try:
-            barrier.wait(timeout=60)
-            return work(i)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def test_price_edits_racing_20_orders_never_reset_the_stock(make_api, staff_api):

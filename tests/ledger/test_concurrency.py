@@ -1,32 +1,16 @@
 """Many postings at once on PostgreSQL: balances stay equal to their entries, events post once."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from fenxiao.ledger.models import Transaction
 from fenxiao.ledger.selectors import balances_of, ledger_differences
 from fenxiao.ledger.services import platform_key, post, user_key
 from tests.accounts.factories import UserFactory
+from tests.concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(n: int, work) -> list:
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        try:
-            barrier.wait(timeout=60)
-            return work(i)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def test_twenty_postings_to_one_account_at_once_all_count():

@@ -1,32 +1,16 @@
 """The request_id race on PostgreSQL with real threads (issue 7, defect 8): one order, the
 identical retries get it back, the ones with other content get 409."""
 
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 
 from fenxiao.catalog.selectors import stock_differences
 from fenxiao.orders.models import Order
+from tests.concurrency import race
 from tests.conftest import ADDRESS, Api
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(n: int, work) -> list:
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        try:
-            barrier.wait(timeout=60)
-            return work(i)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def test_one_request_id_with_two_contents_at_once_makes_one_order(buyer_api, sku):

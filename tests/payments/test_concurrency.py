@@ -4,12 +4,9 @@ Each test asserts the invariant afterwards (units sold, payments, refunds, recon
 not only that nothing crashed. Skipped on SQLite, which serialises writers anyway.
 """
 
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from fenxiao import cli
@@ -20,27 +17,13 @@ from fenxiao.payments import providers
 from fenxiao.payments.models import Payment, PaymentNotification, ProviderRefund
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import SkuFactory
+from tests.concurrency import race
 from tests.conftest import ADDRESS, Api
 from tests.orders.flows import pay, place, request_refund, start_payment
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 NOTIFY = "/api/v1/payments/notify/sandbox"
-
-
-def race(n: int, work) -> list:
-    """Run work(0..n-1) in n threads released together; each closes its DB connection."""
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        try:
-            barrier.wait(timeout=60)
-            return work(i)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def assert_reconciled(capsys) -> None:

@@ -1,0 +1,21 @@
+"""Real races for the PostgreSQL concurrency tests: threads released together."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import connection
+
+
+def race(n: int, work) -> list:
+    """Run work(0..n-1) in n threads released together; each closes its DB connection."""
+    barrier = threading.Barrier(n)
+
+    def run(i):
+        try:
+            barrier.wait(timeout=60)
+            return work(i)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(run, range(n)))
