@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FENXIAO_DATA_DIR ?= $(CURDIR)/var
 PYTEST_ARGS ?= -n auto
 
-.PHONY: demo test lint fmt bench install install-test chromium pg-test clean
+.PHONY: demo test lint fmt bench install install-test chromium fonts pg-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-demo: install client
+demo: install fonts client
 	$(BIN)/fenxiao demo
 
 chromium:
@@ -64,12 +64,19 @@ client-mp: client/.stamp-mp
 client-test: client/node_modules/.package-lock.json
 	cd client && npm test
 
+# a CJK font for posters (FENXIAO_POSTER_FONT overrides) and browser screenshots
+fonts:
+	@test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc || \
+	  fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  echo "installing Debian's fonts-noto-cjk for posters"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; }
+
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/fenxiao manage makemigrations --check --dry-run
 
-test: install-test chromium lint client client-mp
+test: install-test chromium fonts lint client client-mp
 	cd client && npm test
 	$(BIN)/pytest $(PYTEST_ARGS)
 

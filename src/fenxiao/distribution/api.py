@@ -3,11 +3,12 @@
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpResponse
 from ninja import Body, Query, Router
 
 from fenxiao.accounts.auth import require_perm
 from fenxiao.catalog.errors import ProductNotFound
-from fenxiao.distribution import selectors
+from fenxiao.distribution import centre, links, poster, selectors
 from fenxiao.distribution.errors import NotADistributor
 from fenxiao.distribution.models import Distributor
 from fenxiao.distribution.schemas import (
@@ -20,8 +21,10 @@ from fenxiao.distribution.schemas import (
     MeOut,
     PlanChangeOut,
     PlanOut,
+    PosterQuery,
     ProductCommissionOut,
     ReviewIn,
+    SummaryOut,
     TeamFilters,
     TeamMember,
     VisitIn,
@@ -36,8 +39,7 @@ router = Router(tags=["distribution"])
 admin_router = Router(tags=["staff: distribution"])
 
 
-def share_url(code: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/?ref={code}"
+share_url = links.share_url
 
 
 def _distributor(request) -> selectors.Profile:
@@ -89,6 +91,28 @@ def apply(request, payload: ApplyIn):
 def team(request, filters: Query[TeamFilters]):
     _distributor(request)
     return selectors.team(user_id=request.auth.pk, level=filters.level)
+
+
+@router.get("/distributor/summary", response=SummaryOut)
+def summary(request):
+    """The distributor centre's first screen: earnings, balances, team, grade progress."""
+    return centre.distributor_summary(user_id=request.auth.pk)
+
+
+PNG = {
+    "description": "海报图片 (PNG)",
+    "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
+@router.get("/distributor/poster", openapi_extra={"responses": {200: PNG}})
+def poster_image(request, filters: Query[PosterQuery]):
+    """A PNG poster of an on-shelf product with the caller's QR code (H5 share link) or, when
+    the mini-program is configured, its mini-program code. Active distributors only."""
+    png = poster.poster_png(user=request.auth, product_id=filters.product_id)
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @router.get("/distributor/commissions", response=CommissionPage)

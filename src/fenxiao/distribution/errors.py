@@ -50,3 +50,26 @@ class ReferralCodeNotFound(NotFound):
 class GradeInvalid(DomainError):
     code = "grade_invalid"
     message = "分销等级设置无效"
+
+
+class DistributorFrozen(DomainError):
+    code = "distributor_frozen"
+    status = 403
+    message = "您的分销商资格已被冻结，暂不能推广"
+
+
+class ReferralCodePending(Conflict):
+    code = "referral_code_pending"
+    message = "推广码尚未生成，请稍后再试"
+
+
+class PosterFontMissing(DomainError):
+    code = "poster_font_missing"
+    status = 503
+    message = "海报字体未安装，暂不能生成海报（请安装 fonts-noto-cjk 或设置 FENXIAO_POSTER_FONT）"
+
+
+class MiniProgramCodeFailed(DomainError):
+    code = "wxacode_failed"
+    status = 502
+    message = "生成小程序码失败，请稍后再试"

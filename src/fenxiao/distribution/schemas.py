@@ -71,17 +71,56 @@ class ReviewIn(Schema):
 class TeamMember(Schema):
     user_id: int
     nickname: str
-    phone: str
+    phone: str  # masked
     level: int
-    bound_at: datetime
+    joined_at: datetime  # when they were bound to the team
+    bound_at: datetime  # the same time, under its older name
     distributor_status: str | None
-    order_count: int
-    sales: Decimal
+    orders: int  # paid orders, not cancelled or fully refunded
+    order_count: int  # the same count, under its older name
+    sales: Decimal  # what they paid for those orders, less refunds
     team_size: int
 
 
 class TeamFilters(Schema):
     level: Annotated[int, Field(ge=1, le=3)] = 1
+
+
+class GradeRef(Schema):
+    id: int
+    name: str
+    rank: int
+
+
+class GradeNeed(Schema):
+    label: str
+    kind: Literal["amount", "count"]  # amount: yuan as a decimal string; count: people
+    current: int | Decimal
+    target: int | Decimal
+    met: bool
+
+
+class NextGrade(Schema):
+    id: int
+    name: str
+    needs: list[GradeNeed]
+
+
+class SummaryOut(Schema):
+    status: str
+    referral_code: str | None
+    share_url: str | None
+    earned_today: Decimal
+    earned_month: Decimal
+    earned_total: Decimal
+    balances: Balances
+    team_counts: dict[int, int]  # 1..N (keys are strings in JSON), N = the plan's levels ≤ 3
+    grade: GradeRef | None
+    next_grade: NextGrade | None
+
+
+class PosterQuery(Schema):
+    product_id: Annotated[int, Field(ge=1)]
 
 
 class CommissionOut(Schema):

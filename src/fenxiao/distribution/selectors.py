@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -177,38 +177,47 @@ def in_force(bindings, now: datetime | None = None):
     return bindings.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now()))
 
 
-def team_ids(*, user_id: int, level: int) -> QuerySet:
+def team_ids(*, user_id: int, level: int, now: datetime | None = None) -> QuerySet:
     """User ids exactly `level` steps below `user_id` in the tree of bindings in force."""
-    ids = in_force(Binding.objects.filter(inviter_id=user_id)).values("user_id")
+    ids = in_force(Binding.objects.filter(inviter_id=user_id), now).values("user_id")
     for _ in range(level - 1):
-        ids = in_force(Binding.objects.filter(inviter_id__in=ids)).values("user_id")
+        ids = in_force(Binding.objects.filter(inviter_id__in=ids), now).values("user_id")
     return ids
 
 
-def team(*, user_id: int, level: int) -> list[dict]:
-    """Members `level` steps below, with their paid order counts and kept sales."""
-    members = list(
-        Binding.objects.filter(user_id__in=team_ids(user_id=user_id, level=level))
-        .select_related("user")
-        .order_by("-bound_at", "-user_id")
-    )
-    ids = [m.user_id for m in members]
+def team(*, user_id: int, level: int, now: datetime | None = None) -> list[dict]:
+    """Members `level` steps below, newest first, each with their paid (not cancelled, not
+    fully refunded) orders, what they kept of them, and their own level-1 team: one query."""
     money = DecimalField(max_digits=14, decimal_places=2)
-    stats = {
-        row["buyer"]: row
-        for row in Order.objects.filter(buyer_id__in=ids, status__in=COUNTED)
-        .values("buyer")
-        .annotate(
-            order_count=Count("id"),
-            sales=Coalesce(Sum(F("total") - F("refunded_amount")), Value(ZERO), output_field=money),
-        )
-    }
-    statuses = dict(Distributor.objects.filter(pk__in=ids).values_list("pk", "status"))
-    below = dict(
-        Binding.objects.filter(inviter_id__in=ids)
+    counted = (
+        Order.objects.filter(buyer_id=OuterRef("user_id"), status__in=COUNTED)
+        .order_by()
+        .values("buyer_id")
+    )
+    below = (
+        in_force(Binding.objects.filter(inviter_id=OuterRef("user_id")), now)
+        .order_by()
         .values("inviter_id")
-        .annotate(n=Count("user_id"))
-        .values_list("inviter_id", "n")
+    )
+    members = (
+        Binding.objects.filter(user_id__in=team_ids(user_id=user_id, level=level, now=now))
+        .select_related("user")
+        .annotate(
+            orders=Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), Value(0)),
+            sales=Coalesce(
+                Subquery(
+                    counted.annotate(s=Sum(F("total") - F("refunded_amount"))).values("s"),
+                    output_field=money,
+                ),
+                Value(ZERO),
+                output_field=money,
+            ),
+            team_size=Coalesce(Subquery(below.annotate(n=Count("pk")).values("n")), Value(0)),
+            distributor_status=Subquery(
+                Distributor.objects.filter(pk=OuterRef("user_id")).values("status")[:1]
+            ),
+        )
+        .order_by("-bound_at", "-user_id")
     )
     return [
         {
@@ -216,11 +225,13 @@ def team(*, user_id: int, level: int) -> list[dict]:
             "nickname": m.user.nickname,
             "phone": mask_phone(m.user.phone),
             "level": level,
+            "joined_at": m.bound_at,
             "bound_at": m.bound_at,
-            "distributor_status": statuses.get(m.user_id),
-            "order_count": stats.get(m.user_id, {}).get("order_count", 0),
-            "sales": round_sum_to_fen(stats.get(m.user_id, {}).get("sales")),
-            "team_size": below.get(m.user_id, 0),
+            "distributor_status": m.distributor_status,
+            "orders": m.orders,
+            "order_count": m.orders,
+            "sales": round_sum_to_fen(m.sales),
+            "team_size": m.team_size,
         }
         for m in members
     ]
@@ -232,8 +243,11 @@ def mask_phone(phone: str | None) -> str:
     return phone[:3] + "****" + phone[-4:]
 
 
-def team_counts(*, user_id: int, levels: int = 3) -> dict[int, int]:
-    return {n: team_ids(user_id=user_id, level=n).count() for n in range(1, levels + 1)}
+def team_counts(*, user_id: int, levels: int = 3, now: datetime | None = None) -> dict[int, int]:
+    """Members per level, 1 to `levels` (never more than 3): one COUNT query per level."""
+    return {
+        n: team_ids(user_id=user_id, level=n, now=now).count() for n in range(1, min(levels, 3) + 1)
+    }
 
 
 def commissions_of(*, user_id: int, status: str | None = None) -> QuerySet:
