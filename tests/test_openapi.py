@@ -37,6 +37,15 @@ CONTRACT = [
     ("post", "/admin/orders/{order_id}/ship"),
     ("post", "/admin/refunds/{refund_id}/approve"),
     ("post", "/admin/refunds/{refund_id}/reject"),
+    # issue 8: what the client's pages need
+    ("get", "/shop"),
+    ("get", "/cart"),
+    ("post", "/cart/items"),
+    ("patch", "/cart/items/{item_id}"),
+    ("delete", "/cart/items/{item_id}"),
+    ("put", "/addresses/{address_id}"),
+    ("delete", "/addresses/{address_id}"),
+    ("post", "/addresses/{address_id}/default"),
 ]
 
 

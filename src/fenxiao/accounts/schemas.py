@@ -14,6 +14,8 @@ def _normalized(value):
 # Unicode digits would make look-alike accounts)
 Phone = Annotated[str, BeforeValidator(_normalized), StringConstraints(pattern=PHONE_PATTERN)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+# a database id in a path: beyond a 64-bit integer the database would fail, not find nothing
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class RegisterIn(Schema):

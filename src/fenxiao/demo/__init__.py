@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connections, transaction
 
 from fenxiao.accounts.models import User
-from fenxiao.demo import catalog, distribution, orders, people
+from fenxiao.demo import catalog, distribution, orders, people, storefront
 
 
 class DemoResetRefused(RuntimeError):
@@ -59,6 +59,7 @@ def _load() -> Counter:
     staff = people.staff_members()
     buyers = people.buyers()
     products = catalog.load_catalog()
+    storefront.load_storefront(products=products)
     distribution.load_distribution(staff=staff, buyers=buyers)
     statuses = orders.load_orders(buyers=buyers, staff=staff, products=products)
     distribution.load_history(staff=staff, buyers=buyers)

@@ -3,8 +3,13 @@
 from ninja import Query, Router, Schema, Status
 
 from fenxiao.accounts.auth import require_perm
+from fenxiao.catalog.schemas import Id  # lax: a path parameter arrives as text
 from fenxiao.orders import selectors, services
 from fenxiao.orders.schemas import (
+    CartAddIn,
+    CartItemPatch,
+    CartOut,
+    CartSelectIn,
     OrderFilters,
     OrderIn,
     OrderOut,
@@ -38,6 +43,7 @@ def order_place(request, payload: OrderIn):
         address=payload.address.dict(),
         request_id=payload.request_id,
         note=payload.note,
+        cart_item_ids=payload.cart_item_ids,
     )
     return Status(
         (201 if created else 200), selectors.order_of(buyer=request.auth, order_id=order.pk)
@@ -82,6 +88,39 @@ def refund_request(request, order_id: int, payload: RefundIn):
 def refund_list(request, order_id: int):
     order = selectors.order_of(buyer=request.auth, order_id=order_id)
     return list(selectors.refunds_of_order(order=order))
+
+
+@router.get("/cart", response=CartOut)
+def cart(request):
+    return selectors.cart_of(user=request.auth)
+
+
+@router.patch("/cart", response=CartOut)
+def cart_select_all(request, payload: CartSelectIn):
+    """Select or unselect every line at once (全选)."""
+    services.cart_select_all(user=request.auth, selected=payload.selected)
+    return selectors.cart_of(user=request.auth)
+
+
+@router.post("/cart/items", response=CartOut)
+def cart_add(request, payload: CartAddIn):
+    """Add a SKU; a SKU already in the cart gets the quantity added to its line."""
+    services.cart_add(user=request.auth, sku_id=payload.sku_id, quantity=payload.quantity)
+    return selectors.cart_of(user=request.auth)
+
+
+@router.patch("/cart/items/{item_id}", response=CartOut)
+def cart_item_update(request, item_id: Id, payload: CartItemPatch):
+    services.cart_item_update(
+        user=request.auth, item_id=item_id, quantity=payload.quantity, selected=payload.selected
+    )
+    return selectors.cart_of(user=request.auth)
+
+
+@router.delete("/cart/items/{item_id}", response=CartOut)
+def cart_item_remove(request, item_id: Id):
+    services.cart_item_remove(user=request.auth, item_id=item_id)
+    return selectors.cart_of(user=request.auth)
 
 
 @admin_router.get("/orders", response=StaffOrderPage)

@@ -43,3 +43,23 @@ class RefundStateError(Conflict):
 class IdempotencyConflict(Conflict):
     code = "idempotency_conflict"
     message = "该 request_id 已用于内容不同的另一笔订单，请为新订单使用新的 request_id"
+
+
+class CartItemNotFound(NotFound):
+    code = "cart_item_not_found"
+    message = "购物车中没有该商品"
+
+
+class CartSkuUnavailable(Conflict):
+    code = "sku_unavailable"
+    message = "商品已下架或暂不可购买"
+
+
+class CartFull(Conflict):
+    code = "cart_full"
+    message = "购物车已满，请先结算或删除部分商品"
+
+
+class CartQuantityInvalid(DomainError):
+    code = "invalid_quantity"
+    message = "购买数量无效"

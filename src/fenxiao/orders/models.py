@@ -170,3 +170,32 @@ class RefundLine(models.Model):
 
     def __str__(self):
         return f"{self.line_id} × {self.quantity}"
+
+
+class CartItem(models.Model):
+    """One SKU in a buyer's cart. A line stays when its SKU goes off the shelf or runs out:
+    the cart shows it as unavailable and leaves it out of the selected total."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="买家",
+        on_delete=models.CASCADE,
+        related_name="cart_items",
+    )
+    sku = models.ForeignKey(Sku, verbose_name="SKU", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField("数量")
+    selected = models.BooleanField("选中", default=True)
+    created_at = models.DateTimeField("加入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "购物车商品"
+        verbose_name_plural = "购物车商品"
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sku"], name="cart_item_once_per_sku"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="cart_item_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.sku_id} × {self.quantity}"

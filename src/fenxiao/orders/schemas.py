@@ -3,7 +3,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from fenxiao.accounts.schemas import AddressIn, Phone
 from fenxiao.pagination import PageFilters
@@ -28,6 +28,8 @@ class OrderIn(Schema):
     address: OrderAddressIn
     request_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     note: Annotated[str, StringConstraints(max_length=200)] = ""
+    # cart lines bought by this order: removed from the cart in the order's transaction
+    cart_item_ids: Annotated[list[Id], Field(max_length=100)] | None = None
 
 
 class LineOut(Schema):
@@ -135,3 +137,40 @@ class RefundRejectIn(Schema):
 
 class OrderFilters(PageFilters):
     status: str | None = None
+
+
+class CartAddIn(Schema):
+    sku_id: Id
+    quantity: Quantity = 1
+
+
+class CartItemPatch(Schema):
+    quantity: Quantity | None = None
+    selected: StrictBool | None = None
+
+
+class CartSelectIn(Schema):
+    selected: StrictBool
+
+
+class CartLineOut(Schema):
+    id: int
+    sku_id: int
+    product_id: int
+    name: str
+    image: str | None
+    specs: dict
+    price: Decimal
+    quantity: int
+    stock: int
+    available: bool
+    unavailable_reason: str
+    selected: bool
+
+
+class CartOut(Schema):
+    items: list[CartLineOut]
+    count: int
+    selected_count: int
+    selected_quantity: int
+    selected_total: Decimal

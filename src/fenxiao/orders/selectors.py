@@ -1,9 +1,15 @@
-"""Reads of orders and refunds, always scoped to who asks."""
+"""Reads of orders, refunds and carts, always scoped to who asks."""
 
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.files.storage import default_storage
 from django.db.models import Prefetch, QuerySet
 
+from fenxiao.catalog.models import Product, ProductImage
+from fenxiao.money import ZERO
 from fenxiao.orders.errors import OrderNotFound, RefundNotFound
-from fenxiao.orders.models import Order, OrderLine, Refund, RefundLine
+from fenxiao.orders.models import CartItem, Order, OrderLine, Refund, RefundLine
 
 
 def _orders() -> QuerySet:
@@ -46,3 +52,81 @@ def refund_any(*, refund_id: int) -> Refund:
     if refund is None:
         raise RefundNotFound()
     return refund
+
+
+@dataclass(frozen=True)
+class CartLine:
+    id: int
+    sku_id: int
+    product_id: int
+    name: str
+    image: str | None
+    specs: dict
+    price: Decimal
+    quantity: int
+    stock: int
+    available: bool
+    # why a line cannot be bought now: "" | "已下架" | "已售罄" | "库存不足"
+    unavailable_reason: str
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Cart:
+    items: list[CartLine]
+    count: int  # lines in the cart
+    selected_count: int  # selected lines that can be bought
+    selected_quantity: int  # units in those lines
+    selected_total: Decimal  # what those lines cost now
+
+
+def _unavailable_reason(item: CartItem) -> str:
+    sku = item.sku
+    if not sku.is_active or sku.product.status != Product.Status.ON_SHELF:
+        return "已下架"
+    if sku.stock <= 0:
+        return "已售罄"
+    if sku.stock < item.quantity:
+        return "库存不足"
+    return ""
+
+
+def cart_of(*, user) -> Cart:
+    """The buyer's cart at today's prices and stock, newest line first, in two queries."""
+    items = (
+        CartItem.objects.filter(user=user)
+        .select_related("sku__product")
+        .prefetch_related(
+            Prefetch("sku__product__images", queryset=ProductImage.objects.order_by("sort", "id"))
+        )
+        .order_by("-id")
+    )
+    lines = []
+    for item in items:
+        product = item.sku.product
+        images = list(product.images.all())
+        reason = _unavailable_reason(item)
+        lines.append(
+            CartLine(
+                id=item.pk,
+                sku_id=item.sku_id,
+                product_id=product.pk,
+                name=product.name,
+                image=default_storage.url(images[0].image.name) if images else None,
+                specs=item.sku.specs,
+                price=item.sku.price,
+                quantity=item.quantity,
+                stock=item.sku.stock,
+                available=not reason,
+                unavailable_reason=reason,
+                selected=item.selected,
+            )
+        )
+    chosen = [line for line in lines if line.selected and line.available]
+    return Cart(
+        items=lines,
+        count=len(lines),
+        selected_count=len(chosen),
+        selected_quantity=sum(line.quantity for line in chosen),
+        selected_total=sum((line.price * line.quantity for line in chosen), ZERO),
+    )

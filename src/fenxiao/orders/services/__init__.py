@@ -1,5 +1,13 @@
-"""Every write of the orders app; `orders` for the life cycle, `refunds` for after-sales."""
+"""Every write of the orders app; `orders` for the life cycle, `refunds` for after-sales,
+`cart` for the buyer's cart."""
 
+from fenxiao.orders.services.cart import (
+    cart_add,
+    cart_item_remove,
+    cart_item_update,
+    cart_items_take,
+    cart_select_all,
+)
 from fenxiao.orders.services.orders import (
     order_cancel,
     order_confirm,
@@ -18,6 +26,11 @@ from fenxiao.orders.services.refunds import (
 )
 
 __all__ = [
+    "cart_add",
+    "cart_item_remove",
+    "cart_item_update",
+    "cart_items_take",
+    "cart_select_all",
     "order_cancel",
     "order_confirm",
     "order_mark_paid",

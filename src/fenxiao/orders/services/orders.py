@@ -25,6 +25,7 @@ from fenxiao.orders.errors import (
 )
 from fenxiao.orders.models import Order, OrderLine
 from fenxiao.orders.numbers import new_number
+from fenxiao.orders.services.cart import cart_items_take
 
 Status = Order.Status
 
@@ -74,7 +75,10 @@ def _release_stock(order: Order, reason: str) -> None:
 
 
 @transaction.atomic
-def _place(*, buyer, wanted, address, request_id, fingerprint, note, now) -> Order:
+def _place(*, buyer, wanted, address, request_id, fingerprint, note, now, cart_item_ids) -> Order:
+    if cart_item_ids:
+        # first: cart lines come before SKUs in the lock order, and a wrong id costs nothing
+        cart_items_take(user=buyer, item_ids=cart_item_ids)
     skus = catalog_selectors.skus_for_sale(sku_ids=wanted)
     missing = [sku_id for sku_id in wanted if sku_id not in skus]
     if missing:
@@ -120,9 +124,12 @@ def order_place(
     request_id: str | None = None,
     note: str = "",
     now: datetime | None = None,
+    cart_item_ids: list[int] | None = None,
 ) -> tuple[Order, bool]:
     """Place an order. The same request_id from the same buyer with the same content returns
-    the first order; with other content it is refused (IdempotencyConflict), as Stripe does."""
+    the first order; with other content it is refused (IdempotencyConflict), as Stripe does.
+    `cart_item_ids`: the buyer's cart lines this order buys, removed with the order placed
+    (an id that is not the buyer's line refuses the order)."""
     wanted = _merge(lines)
     fingerprint = request_fingerprint(wanted=wanted, address=address, note=note)
     if request_id:
@@ -138,6 +145,7 @@ def order_place(
             fingerprint=fingerprint,
             note=note,
             now=now or timezone.now(),
+            cart_item_ids=cart_item_ids,
         )
     except IntegrityError:
         # a concurrent request with the same request_id won the race
