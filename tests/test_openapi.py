@@ -46,6 +46,9 @@ CONTRACT = [
     ("put", "/addresses/{address_id}"),
     ("delete", "/addresses/{address_id}"),
     ("post", "/addresses/{address_id}/default"),
+    # issue 8: the distributor centre
+    ("get", "/distributor/summary"),
+    ("get", "/distributor/poster"),
 ]
 
 
