@@ -31,9 +31,9 @@ PHOTO_COLOUR = (30, 120, 200)
 NO_CJK_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
-def photo_png(colour=PHOTO_COLOUR, size=(900, 600)) -> bytes:
+def photo_png(colour=PHOTO_COLOUR, size=(900, 600), kind="PNG") -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", size, colour).save(out, format="PNG")
+    Image.new("RGB", size, colour).save(out, format=kind)
     return out.getvalue()
 
 
@@ -84,6 +84,29 @@ def test_a_poster_without_a_photo_still_carries_the_link(make_api):
     assert decoded(r.content) == [
         links.product_share_url(code=code_of(me), product_id=sku.product_id)
     ]
+
+
+def test_the_first_photo_in_display_order_is_drawn_and_a_broken_one_is_replaced(make_api, product):
+    api = make_api(make_distributor())
+    red = (200, 30, 30)
+    ProductImage.objects.create(
+        product=product,
+        sort=-1,
+        image=SimpleUploadedFile("red.jpg", photo_png(red, (2400, 1600), "JPEG"), "image/jpeg"),
+    )
+    r = get_poster(api, product.pk)
+    pixel = Image.open(io.BytesIO(r.content)).convert("RGB").getpixel((375, 300))
+    assert all(abs(a - b) <= 2 for a, b in zip(pixel, red, strict=True))
+
+    # an unreadable file: a plain placeholder, and the poster still carries the link
+    ProductImage.objects.create(
+        product=product, sort=-2, image=SimpleUploadedFile("bad.png", b"not an image")
+    )
+    r = get_poster(api, product.pk)
+    assert r.status_code == 200
+    image = Image.open(io.BytesIO(r.content)).convert("RGB")
+    assert image.getpixel((375, 300)) == (244, 244, 244)
+    assert len(decoded(r.content)) == 1
 
 
 def test_a_user_the_plan_makes_a_distributor_gets_a_poster_without_any_write(make_api, product):

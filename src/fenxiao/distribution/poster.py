@@ -174,8 +174,9 @@ def _first_photo(product: Product) -> Image.Image | None:
     try:
         with images[0].image.open("rb") as stored:
             photo = Image.open(io.BytesIO(stored.read()))
+            photo.draft("RGB", (PHOTO, PHOTO))  # a large JPEG is decoded at a reduced scale
             photo.load()
-    except (OSError, UnidentifiedImageError, ValueError):
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
         logger.warning("product %s: image %s unreadable", product.pk, images[0].image.name)
         return None
     return ImageOps.exif_transpose(photo).convert("RGB")
