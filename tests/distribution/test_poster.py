@@ -16,6 +16,7 @@ from PIL import Image, ImageFont
 
 from fenxiao.catalog.models import Product, ProductImage
 from fenxiao.distribution import links, poster
+from fenxiao.distribution.errors import MiniProgramCodeFailed
 from fenxiao.distribution.models import Distributor
 from fenxiao.distribution.services import distributors
 from tests.accounts.factories import UserFactory
@@ -323,5 +324,13 @@ def test_wrong_credentials_are_a_clear_502(make_api, product, wechat, settings):
 
 def test_the_scene_never_exceeds_wechats_32_characters():
     assert links.mini_program_scene(code="ABCD2345", product_id=10**9) == "r=ABCD2345&p=1000000000"
-    with pytest.raises(ValueError):
+    with pytest.raises(MiniProgramCodeFailed):
         links.mini_program_scene(code="A" * 16, product_id=10**12)
+
+
+def test_a_trial_version_is_asked_for_without_the_path_check(make_api, product, wechat, settings):
+    # pages of a trial or development version are unknown to WeChat's path check
+    settings.WECHAT_CODE_ENV = "trial"
+    assert get_poster(make_api(make_distributor()), product.pk).status_code == 200
+    [asked] = wechat.code_requests
+    assert (asked["env_version"], asked["check_path"]) == ("trial", False)

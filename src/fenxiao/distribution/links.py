@@ -2,6 +2,8 @@
 
 from django.conf import settings
 
+from fenxiao.distribution.errors import MiniProgramCodeFailed
+
 # wxacode.getUnlimited accepts at most 32 visible characters of scene
 SCENE_MAX = 32
 
@@ -19,5 +21,5 @@ def mini_program_scene(*, code: str, product_id: int) -> str:
     """The scene of a mini-program code: the client reads `r` (code) and `p` (product)."""
     scene = f"r={code}&p={product_id}"
     if len(scene) > SCENE_MAX:
-        raise ValueError(f"scene longer than {SCENE_MAX} characters: {scene}")
+        raise MiniProgramCodeFailed(f"推广参数超过 {SCENE_MAX} 个字符，无法生成小程序码")
     return scene
