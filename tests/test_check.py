@@ -47,3 +47,9 @@ def test_a_complete_production_setup_passes_and_hides_its_secrets(settings, caps
     out = capsys.readouterr().out
     assert "ready for production" in out
     assert "s3cret" not in out and "apiv3-key" not in out
+
+
+def test_a_missing_poster_font_is_listed(settings, capsys, tmp_path):
+    settings.POSTER_FONT = str(tmp_path / "no-such-font.ttc")
+    assert fenxiao(["check"]) == 1
+    assert "FENXIAO_POSTER_FONT" in capsys.readouterr().out

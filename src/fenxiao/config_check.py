@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core import checks
 
+from fenxiao.distribution.poster import poster_font
+from fenxiao.errors import DomainError
 from fenxiao.payments.providers.wechat import missing_settings
 
 
@@ -25,6 +27,12 @@ def production_problems() -> list[str]:
     problems += [f"{name} is not set (WeChat Pay)" for name in missing_settings()]
     if not (settings.WECHAT_APPID and settings.WECHAT_SECRET):
         problems.append("FENXIAO_WECHAT_APPID / FENXIAO_WECHAT_SECRET not set (mini-program login)")
+    try:
+        poster_font()
+    except DomainError:
+        problems.append(
+            "no Chinese font for posters: install fonts-noto-cjk or set FENXIAO_POSTER_FONT"
+        )
     said = set()
     if not settings.HTTPS:
         problems.append(
