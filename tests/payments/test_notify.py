@@ -3,7 +3,7 @@ refused and change nothing; a genuine one is applied once and answered 204 at on
 
 import json
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -17,6 +17,7 @@ from fenxiao.distribution.models import Commission
 from fenxiao.ledger.models import Account, Entry, Transaction
 from fenxiao.orders.models import Order, Refund
 from fenxiao.payments import providers
+from fenxiao.payments.errors import NotificationRejected
 from fenxiao.payments.models import Payment, PaymentNotification, ProviderRefund
 from fenxiao.payments.providers.sandbox import encrypt_resource, sign_notification
 from tests.distribution.flows import bind_to, chain
@@ -190,7 +191,22 @@ def test_a_changed_body_is_refused(sandbox, pending):
     assert state(pending) == before
 
 
-@pytest.mark.parametrize("seconds", [-301, 301, -3600, 86400])
+def test_the_five_minute_limit_is_exact(sandbox, pending):
+    # the clock is fixed here: over HTTP a second boundary would move while the test runs
+    _, body = genuine(sandbox, pending)
+    signed_at = int(time.time())
+    now = datetime.fromtimestamp(signed_at, tz=UTC)
+    for seconds in (-300, 300):
+        headers = resign(sandbox, body, timestamp=signed_at + seconds)
+        assert sandbox.verify(headers=headers, body=body, now=now).id
+    for seconds in (-301, 301):
+        headers = resign(sandbox, body, timestamp=signed_at + seconds)
+        with pytest.raises(NotificationRejected) as refused:
+            sandbox.verify(headers=headers, body=body, now=now)
+        assert refused.value.code == "stale_timestamp"
+
+
+@pytest.mark.parametrize("seconds", [-310, 310, -3600, 86400])
 def test_a_timestamp_more_than_five_minutes_off_is_refused(sandbox, pending, seconds):
     _, body = genuine(sandbox, pending)
     headers = resign(sandbox, body, timestamp=int(time.time()) + seconds)
