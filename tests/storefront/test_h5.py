@@ -19,6 +19,7 @@ def build(tmp_path, settings):
     (tmp_path / "assets" / "uni.f0e2d87d.css").write_text("page{}", encoding="utf-8")
     (tmp_path / "static").mkdir()
     (tmp_path / "static" / "logo.png").write_bytes(b"\x89PNG\r\n")
+    (tmp_path / "static" / "app-icon-large.js").write_text("x", encoding="utf-8")
     settings.CLIENT_H5_DIR = tmp_path
     return tmp_path
 
@@ -60,6 +61,8 @@ def test_unhashed_files_are_revalidated(build, client):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert response["Cache-Control"] == "no-cache"
+    # a long name outside assets/ is not a content hash
+    assert client.get("/h5/static/app-icon-large.js")["Cache-Control"] == "no-cache"
 
 
 def test_a_precompressed_asset_is_sent_to_browsers_that_accept_gzip(build, client):

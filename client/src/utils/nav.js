@@ -1,5 +1,6 @@
 import { computed } from 'vue'
 import { store } from '../store/index.js'
+import { apiOrigin } from './media.js'
 
 export const TAB_PAGES = ['/pages/index/index', '/pages/category/index', '/pages/cart/index', '/pages/me/index']
 
@@ -24,13 +25,10 @@ export function requestId() {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`
 }
 
+// the public origin of share links: the one /distributor/me names, else where we are served
 export function shareOrigin(shareUrl) {
   if (shareUrl) return shareUrl.split('?')[0].split('#')[0].replace(/\/+$/, '')
-  // #ifdef H5
-  if (typeof window !== 'undefined') return window.location.origin
-  // #endif
-  /* global __PUBLIC_BASE_URL__ */
-  return typeof __PUBLIC_BASE_URL__ !== 'undefined' ? __PUBLIC_BASE_URL__ : ''
+  return apiOrigin()
 }
 
 export function productLink(origin, productId, code) {

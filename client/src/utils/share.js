@@ -13,3 +13,17 @@ export function shareQuery(extra = {}) {
 export function rememberMyCode(code) {
   if (code) uni.setStorageSync('fx_my_code', code)
 }
+
+const DEFAULT_TEMPLATE = '{name} 只要 ¥{price}，{tagline}'
+
+// The shop's share text (console: 店铺装修) with {name} {price} {tagline} {url} filled in;
+// the link is added on its own line when the template does not place it.
+export function fillShareText(template, { name = '', price = '', tagline = '', url = '' }) {
+  const text = (template || DEFAULT_TEMPLATE)
+    .replace(/\{name\}/g, name)
+    .replace(/\{price\}/g, price)
+    .replace(/\{tagline\}/g, tagline)
+    .replace(/\{url\}/g, url)
+    .replace(/[，,]\s*$/, '')
+  return (template || DEFAULT_TEMPLATE).includes('{url}') || !url ? text : `${text}\n${url}`
+}

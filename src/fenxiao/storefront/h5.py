@@ -53,7 +53,9 @@ def content_type(path: Path) -> str:
 
 
 def cache_control(path: Path) -> str:
-    return IMMUTABLE if HASHED_NAME.search(path.name) else NO_CACHE
+    """Vite writes content-hashed bundles to assets/; anything else may change under its name."""
+    hashed = path.parent.name == "assets" and HASHED_NAME.search(path.name)
+    return IMMUTABLE if hashed else NO_CACHE
 
 
 def product_route(product_id: int, ref: str = "") -> str:
