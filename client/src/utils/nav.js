@@ -25,8 +25,12 @@ export function requestId() {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`
 }
 
-// the public origin of share links: the one /distributor/me names, else where we are served
+// The origin of share links: in H5 the one we are served from (fenxiao serves the client), in
+// the mini-program the public one that /distributor/me's share_url names.
 export function shareOrigin(shareUrl) {
+  // #ifdef H5
+  if (typeof window !== 'undefined' && window.location) return window.location.origin
+  // #endif
   if (shareUrl) return shareUrl.split('?')[0].split('#')[0].replace(/\/+$/, '')
   return apiOrigin()
 }
