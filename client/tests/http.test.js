@@ -73,3 +73,15 @@ describe('API client', () => {
     expect(errorFromResponse(502, null).message).toBe('服务器开小差了，请稍后再试')
   })
 })
+
+describe('session end', () => {
+  it('tells the store when the server ends the session', async () => {
+    const { onUnauthorized } = await import('../src/api/http.js')
+    let told = 0
+    onUnauthorized(() => told++)
+    respond(() => ({ statusCode: 401, data: { code: 'unauthorized', message: '请先登录' } }))
+    await api.get('/me', null, { auth: false }).catch(() => {})
+    expect(told).toBe(1)
+    expect(calls.navigations).toEqual([]) // auth: false → no log-in page
+  })
+})

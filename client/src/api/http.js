@@ -7,6 +7,12 @@ export const LOGIN_PAGE = '/pages/login/index'
 /* global __API_BASE__ */
 export const API_BASE = typeof __API_BASE__ !== 'undefined' ? __API_BASE__ : '/api/v1'
 
+let unauthorized = () => {}
+// the store forgets the user when the server says the session is over (no import cycle)
+export function onUnauthorized(fn) {
+  unauthorized = fn
+}
+
 export function getToken() {
   return uni.getStorageSync(TOKEN_KEY) || ''
 }
@@ -54,6 +60,7 @@ export function request(method, path, data, { auth = true, silent = false } = {}
         const err = errorFromResponse(status, res.data)
         if (status === 401) {
           setToken('')
+          unauthorized()
           if (auth) goLogin()
         }
         reject(err)

@@ -1,6 +1,6 @@
 // A small shared store: the logged-in user and token, the cart count (tab badge), the shop.
 import { reactive } from 'vue'
-import { api, getToken, setToken } from '../api/http.js'
+import { api, getToken, onUnauthorized, setToken } from '../api/http.js'
 import { flushRef } from '../utils/ref.js'
 
 const USER_KEY = 'fx_user'
@@ -35,6 +35,8 @@ export function clearSession() {
   setToken('')
   uni.removeStorageSync(USER_KEY)
 }
+
+onUnauthorized(clearSession)
 
 let shopPromise = null
 // GET /shop once per launch; pages share the same promise (one API call, not one per page).
