@@ -23,8 +23,8 @@ from tests.accounts.factories import UserFactory
 from tests.catalog.factories import ProductFactory, SkuFactory
 from tests.distribution.flows import D, code_of, make_distributor, plan_set
 from tests.distribution.test_reads import writes_of
-from tests.distribution.wxacode_stub import WxacodeStub, code_text
 from tests.orders.flows import assert_error
+from tests.wechat_api_stub import WechatApiStub, code_text
 
 pytestmark = pytest.mark.django_db
 
@@ -240,7 +240,7 @@ def test_no_cjk_font_installed_is_a_clear_503(make_api, product, settings):
 def wechat(settings):
     # a fresh app id per test: stored codes are kept per app, in the run's media directory
     appid, secret = "wx" + secrets.token_hex(8), "s3cret"
-    stub = WxacodeStub(appid=appid, secret=secret)
+    stub = WechatApiStub(appid=appid, secret=secret)
     settings.WECHAT_APPID, settings.WECHAT_SECRET = appid, secret
     settings.WECHAT_API_BASE = stub.url
     yield stub

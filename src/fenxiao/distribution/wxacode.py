@@ -1,27 +1,21 @@
 """Mini-program codes (wxacode.getUnlimited) behind a small interface: WeChat's API over HTTP
-with its access token cached. A code never changes for a (scene, page), so each is asked of
-WeChat once and kept in media storage."""
+with the app's access token from accounts.wechat. A code never changes for a (scene, page), so
+each is asked of WeChat once and kept in media storage."""
 
 import hashlib
 import io
 import logging
 from typing import Protocol
 
-import requests
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, UnidentifiedImageError
 
+from fenxiao.accounts.wechat import AccessTokens, WechatApiError, error_text, json_of
 from fenxiao.distribution.errors import MiniProgramCodeFailed
 
 logger = logging.getLogger(__name__)
-
-# access_token invalid (40001, 40014) or expired (42001): fetch a new one and retry once
-TOKEN_REFUSED = {40001, 40014, 42001}
-# renew the token this long before WeChat says it expires
-TOKEN_MARGIN = 300
 
 
 class MiniProgramCodes(Protocol):
@@ -36,40 +30,10 @@ class WechatMiniProgramCodes:
     def __init__(
         self, *, appid: str, secret: str, base_url: str, env_version: str = "release"
     ) -> None:
-        self.appid, self.secret = appid, secret
-        self.base_url = base_url.rstrip("/")
+        # the token is the app's one, shared with log-in's phone numbers through its cache
+        self.tokens = AccessTokens(appid=appid, secret=secret, base_url=base_url)
         self.env_version = env_version
         self.namespace = f"{appid}:{env_version}"
-
-    @property
-    def _token_key(self) -> str:
-        return f"wechat:access_token:{self.appid}"
-
-    def access_token(self, *, renew: bool = False) -> str:
-        """The app's access token from /cgi-bin/token, cached until shortly before it expires."""
-        if not renew:
-            token = cache.get(self._token_key)
-            if token:
-                return token
-        try:
-            reply = requests.get(
-                f"{self.base_url}/cgi-bin/token",
-                params={
-                    "grant_type": "client_credential",
-                    "appid": self.appid,
-                    "secret": self.secret,
-                },
-                timeout=5,
-            ).json()
-        except (requests.RequestException, ValueError) as exc:
-            raise MiniProgramCodeFailed("无法连接微信服务器，请稍后再试") from exc
-        token = reply.get("access_token") if isinstance(reply, dict) else None
-        if not token:
-            logger.warning("wechat access_token refused: %s", _error_of(reply))
-            raise MiniProgramCodeFailed()
-        lifetime = int(reply.get("expires_in") or 7200)
-        cache.set(self._token_key, token, max(lifetime - TOKEN_MARGIN, 60))
-        return token
 
     def unlimited(self, *, scene: str, page: str) -> bytes:
         body = {
@@ -80,30 +44,18 @@ class WechatMiniProgramCodes:
             "env_version": self.env_version,
             "width": 430,
         }
-        for renew in (False, True):
-            token = self.access_token(renew=renew)
-            try:
-                reply = requests.post(
-                    f"{self.base_url}/wxa/getwxacodeunlimit",
-                    params={"access_token": token},
-                    json=body,
-                    timeout=10,
-                )
-            except requests.RequestException as exc:
+        try:
+            reply = self.tokens.post("/wxa/getwxacodeunlimit", body=body, timeout=10)
+        except WechatApiError as exc:
+            if exc.unreachable:
                 raise MiniProgramCodeFailed("无法连接微信服务器，请稍后再试") from exc
-            if reply.status_code == 200 and _is_image(reply.content):
-                return reply.content
-            # errors come back as JSON {errcode, errmsg}
-            try:
-                error = reply.json()
-            except ValueError:
-                error = {"errcode": None, "errmsg": f"HTTP {reply.status_code}"}
-            if not renew and isinstance(error, dict) and error.get("errcode") in TOKEN_REFUSED:
-                cache.delete(self._token_key)
-                continue
-            logger.warning("wxacode.getUnlimited refused: %s", _error_of(error))
-            raise MiniProgramCodeFailed()
-        raise MiniProgramCodeFailed()  # unreachable: the second pass returns or raises
+            raise MiniProgramCodeFailed() from exc
+        if reply.status_code == 200 and _is_image(reply.content):
+            return reply.content
+        # errors come back as JSON {errcode, errmsg}
+        error = json_of(reply) or {"errcode": None, "errmsg": f"HTTP {reply.status_code}"}
+        logger.warning("wxacode.getUnlimited refused: %s", error_text(error))
+        raise MiniProgramCodeFailed()
 
 
 def _is_image(data: bytes) -> bool:
@@ -112,12 +64,6 @@ def _is_image(data: bytes) -> bool:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return False
     return True
-
-
-def _error_of(reply) -> str:
-    if isinstance(reply, dict):
-        return f"{reply.get('errcode')} {reply.get('errmsg', '')}".strip()
-    return repr(reply)[:200]
 
 
 def codes_client() -> MiniProgramCodes | None:
