@@ -8,6 +8,7 @@ CONTRACT = [
     ("post", "/auth/register"),
     ("post", "/auth/login"),
     ("post", "/auth/wechat"),
+    ("post", "/auth/wechat/phone"),
     ("get", "/products"),
     ("get", "/products/{product_id}"),
     ("post", "/referrals/visit"),

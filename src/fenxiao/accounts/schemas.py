@@ -36,6 +36,11 @@ class WechatLoginIn(Schema):
     ref: Annotated[str, StringConstraints(max_length=32)] | None = None
 
 
+class WechatPhoneIn(Schema):
+    # the code of the mini-program's <button open-type="getPhoneNumber"> event
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+
+
 class UserOut(Schema):
     id: int
     phone: str | None
