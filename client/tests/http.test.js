@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { api, getToken, setToken } from '../src/api/http.js'
+import { api, binary, decodeUtf8, getToken, setToken } from '../src/api/http.js'
 import { errorFromResponse } from '../src/api/errors.js'
 import { calls, respond } from './uni.js'
 
@@ -83,5 +83,55 @@ describe('session end', () => {
     await api.get('/me', null, { auth: false }).catch(() => {})
     expect(told).toBe(1)
     expect(calls.navigations).toEqual([]) // auth: false → no log-in page
+  })
+})
+
+describe('binary downloads (the poster)', () => {
+  const bytes = (text) => new TextEncoder().encode(text).buffer
+
+  it('asks for an arraybuffer with the bearer token and resolves to the bytes', async () => {
+    setToken('tok-9')
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47]).buffer
+    respond(() => ({ statusCode: 200, data: png }))
+    const data = await binary.get('/distributor/poster', { product_id: 3 })
+    expect(data).toBe(png)
+    const [req] = calls.requests
+    expect(req.url).toBe('/api/v1/distributor/poster?product_id=3')
+    expect(req.responseType).toBe('arraybuffer')
+    expect(req.header.Authorization).toBe('Bearer tok-9')
+  })
+
+  it('reads the JSON error out of the bytes', async () => {
+    respond(() => ({ statusCode: 503, data: bytes('{"code":"poster_font_missing","message":"海报字体未安装"}') }))
+    const err = await binary.get('/distributor/poster', { product_id: 3 }, { silent: true }).catch((e) => e)
+    expect(err.code).toBe('poster_font_missing')
+    expect(err.status).toBe(503)
+    expect(err.message).toContain('海报暂不可用')
+    expect(calls.toasts).toEqual([])
+  })
+
+  it('tells a frozen distributor and a non-distributor apart', async () => {
+    respond(() => ({ statusCode: 403, data: bytes('{"code":"distributor_frozen","message":"x"}') }))
+    const frozen = await binary.get('/distributor/poster', { product_id: 1 }, { silent: true }).catch((e) => e)
+    expect(frozen.message).toBe('您的分销资格已被冻结，暂不能推广')
+    respond(() => ({ statusCode: 403, data: bytes('{"code":"not_a_distributor","message":"x"}') }))
+    const none = await binary.get('/distributor/poster', { product_id: 1 }, { silent: true }).catch((e) => e)
+    expect(none.code).toBe('not_a_distributor')
+  })
+
+  it('decodes UTF-8 without TextDecoder (mini-program runtimes)', () => {
+    const saved = globalThis.TextDecoder
+    globalThis.TextDecoder = undefined
+    try {
+      expect(decodeUtf8(bytes('库存 ok €𝄞'))).toBe('库存 ok €𝄞')
+    } finally {
+      globalThis.TextDecoder = saved
+    }
+  })
+
+  it("keeps the server's own words where they say more", () => {
+    const err = errorFromResponse(400, { code: 'application_not_accepted', message: '累计完成消费满 99.00 元后自动成为分销商，无需申请' })
+    expect(err.message).toBe('累计完成消费满 99.00 元后自动成为分销商，无需申请')
+    expect(errorFromResponse(400, { code: 'application_not_accepted' }).message).toBe('当前不接受分销商申请')
   })
 })

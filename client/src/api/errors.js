@@ -16,8 +16,18 @@ export const MESSAGES = {
   invalid_refund: '退款申请不正确，请检查数量',
   invalid_refund_state: '该订单当前不能申请退款',
   referral_code_not_found: '推荐码无效',
-  not_a_distributor: '您还不是分销员',
-  application_not_accepted: '当前不接受分销员申请',
+  not_a_distributor: '您还不是分销商，开通后才能推广',
+  application_not_accepted: '当前不接受分销商申请',
+  distributor_frozen: '您的分销资格已被冻结，暂不能推广',
+  invalid_distributor_state: '分销商状态已变化，请刷新后重试',
+  referral_code_pending: '推广码尚未生成，请稍后再试',
+  poster_font_missing: '海报暂不可用（服务器未安装中文字体），请先复制链接分享',
+  wxacode_failed: '生成小程序码失败，请稍后再试',
+  sku_not_found: '该规格不存在',
+  cart_full: '购物车已满（最多 100 种商品），请先清理',
+  invalid_quantity: '数量不正确',
+  cart_item_not_found: '购物车商品已变化，请刷新后重试',
+  address_not_found: '地址不存在或已删除',
   idempotency_conflict: '请求重复，请刷新后重试',
   provider_unavailable: '支付方式暂不可用',
   forbidden: '没有权限',
@@ -25,6 +35,9 @@ export const MESSAGES = {
   server_error: '服务器开小差了，请稍后再试',
   network_error: '网络连接失败，请检查网络后重试',
 }
+
+// codes whose server message says more than ours (the threshold amount, the stock left)
+const SERVER_SAYS_MORE = new Set(['application_not_accepted', 'cart_full'])
 
 export class ApiError extends Error {
   constructor({ code, message, status, errors }) {
@@ -42,6 +55,7 @@ export function errorFromResponse(status, body) {
   let message
   if (code === 'invalid_input') message = data.message || '输入有误，请检查后重试'
   else if (code === 'out_of_stock' && data.message) message = `库存不足/已售罄：${data.message}`
+  else if (SERVER_SAYS_MORE.has(code) && data.message) message = data.message
   else message = MESSAGES[code] || data.message || '操作失败，请稍后再试'
   return new ApiError({ code, message, status, errors: data.errors })
 }

@@ -40,7 +40,38 @@ export function goLogin(back = currentRoute()) {
   uni.navigateTo({ url, fail: () => uni.redirectTo({ url }) })
 }
 
-export function request(method, path, data, { auth = true, silent = false } = {}) {
+// An error body of a binary request arrives as bytes: decode the JSON {code, message} in it.
+export function decodeUtf8(buffer) {
+  if (typeof buffer === 'string') return buffer
+  const bytes = new Uint8Array(buffer || new ArrayBuffer(0))
+  if (typeof TextDecoder !== 'undefined') return new TextDecoder('utf-8').decode(bytes)
+  // the mini-program runtime may lack TextDecoder
+  let out = ''
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]
+    let cp
+    let n
+    if (b < 0x80) [cp, n] = [b, 1]
+    else if (b >= 0xf0) [cp, n] = [b & 0x07, 4]
+    else if (b >= 0xe0) [cp, n] = [b & 0x0f, 3]
+    else [cp, n] = [b & 0x1f, 2]
+    for (let k = 1; k < n; k++) cp = (cp << 6) | (bytes[i + k] & 0x3f)
+    out += String.fromCodePoint(cp)
+    i += n
+  }
+  return out
+}
+
+export function bodyOf(data) {
+  if (data && typeof data === 'object' && !(data instanceof ArrayBuffer)) return data
+  try {
+    return JSON.parse(decodeUtf8(data))
+  } catch {
+    return null
+  }
+}
+
+export function request(method, path, data, { auth = true, silent = false, responseType } = {}) {
   const header = { 'Content-Type': 'application/json' }
   const token = getToken()
   if (token) header.Authorization = `Bearer ${token}`
@@ -50,14 +81,15 @@ export function request(method, path, data, { auth = true, silent = false } = {}
       method,
       data,
       header,
-      dataType: 'json',
+      dataType: responseType ? 'binary' : 'json',
+      ...(responseType ? { responseType } : {}),
       success(res) {
         const status = res.statusCode
         if (status >= 200 && status < 300) {
           resolve(status === 204 ? null : res.data)
           return
         }
-        const err = errorFromResponse(status, res.data)
+        const err = errorFromResponse(status, responseType ? bodyOf(res.data) : res.data)
         if (status === 401) {
           setToken('')
           unauthorized()
@@ -83,6 +115,12 @@ export const api = {
   put: (path, data, opts) => request('PUT', path, data || {}, opts),
   patch: (path, data, opts) => request('PATCH', path, data || {}, opts),
   del: (path, opts) => request('DELETE', path, undefined, opts),
+}
+
+// GET of a binary body (the poster PNG) with the bearer token: resolves to an ArrayBuffer.
+export const binary = {
+  get: (path, params, opts) =>
+    request('GET', withQuery(path, params), undefined, { ...opts, responseType: 'arraybuffer' }),
 }
 
 function withQuery(path, params) {

@@ -30,3 +30,17 @@ export function specsText(specs) {
     .map(([k, v]) => `${k}：${v}`)
     .join('  ')
 }
+
+// Why a line cannot be bought now, in the buyer's words: the server's unavailable_reason
+// (已下架 / 已售罄 / 库存不足), the stock left when short, '' when it can be bought.
+export function lineWarning(item) {
+  const reason = item.unavailable_reason || ''
+  const short = item.stock > 0 && item.quantity > item.stock
+  if (reason === '库存不足' || (!reason && short)) {
+    return item.stock > 0 ? `库存不足，仅剩 ${item.stock} 件` : '已售罄'
+  }
+  if (reason) return reason
+  if (item.available === false) return '已失效'
+  if (item.stock <= 0) return '已售罄'
+  return ''
+}

@@ -1,22 +1,28 @@
 import { reactive } from 'vue'
 
 // A paged list (pull-to-refresh, load more at the bottom) over an endpoint returning
-// {count, page, page_size, items}.
+// {count, page, page_size, items}. A refresh (new tab, pull-down) wins over a page still on its
+// way: the older answer is dropped instead of mixing two lists.
 export function createPager(fetchPage, pageSize = 20) {
   const state = reactive({ items: [], page: 0, count: 0, loading: false, loaded: false, done: false })
+  let seq = 0
   async function load(reset) {
-    if (state.loading || (!reset && state.done)) return
+    if (!reset && (state.loading || state.done)) return
+    const mine = ++seq
     state.loading = true
     const page = reset ? 1 : state.page + 1
     try {
       const data = await fetchPage({ page, page_size: pageSize })
+      if (mine !== seq) return
       state.items = reset ? data.items : state.items.concat(data.items)
       state.page = page
       state.count = data.count
       state.done = state.items.length >= data.count || data.items.length < pageSize
     } finally {
-      state.loading = false
-      state.loaded = true
+      if (mine === seq) {
+        state.loading = false
+        state.loaded = true
+      }
     }
   }
   return { state, refresh: () => load(true), more: () => load(false) }
