@@ -10,6 +10,7 @@ import pytest
 from fenxiao.accounts.models import User
 from fenxiao.distribution import wxacode
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.concurrency import race
 from tests.wechat_api_stub import WechatApiStub
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,21 @@ def test_a_number_of_another_account_is_409_and_nothing_merges(make_api):
     owner.refresh_from_db()
     assert wechat_user.phone is None and owner.phone == "13700000777"
     assert User.objects.filter(phone="13700000777").get() == owner
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_accounts_racing_for_one_number_one_wins_and_the_rest_are_409(make_api):
+    # given six WeChat-only accounts
+    apis = [make_api(User.objects.create_user(openid=f"o-race-{i}")) for i in range(6)]
+
+    # when all claim one number at once
+    results = race(6, lambda i: attach(apis[i], "phone:13700000999"))
+
+    # then one has it; the others are told so, never a 500
+    outcome = sorted((r.status_code, r.json().get("code")) for r in results)
+    assert outcome == [(200, None)] + [(409, "phone_taken")] * 5
+    assert User.objects.filter(phone="13700000999").count() == 1
 
 
 def test_signed_out_is_401(anon):
