@@ -111,7 +111,7 @@ class AccessTokens:
 
 def json_of(reply: requests.Response) -> dict | None:
     """The JSON object of an answer, or None for an image or anything else."""
-    if not reply.content.lstrip()[:1] == b"{":  # cheap: never decode an image as text
+    if reply.content.lstrip()[:1] != b"{":  # cheap: never decode an image as text
         return None
     try:
         data = json.loads(reply.content)
