@@ -1,0 +1,154 @@
+"""A small shop for the browser tests, made through fenxiao's services in the server's own
+database: `python -m tests.e2e.seed` (FENXIAO_* env as the server's) prints its ids as JSON."""
+
+import json
+import os
+from io import BytesIO
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fenxiao.settings")
+
+STAFF = ("13800000001", "staff-pass-e2e-123")
+# (key, phone, nickname): active distributors of the `everyone` plan
+DISTRIBUTORS = [
+    ("sharer", "13700000001", "小林分享"),
+    ("viewer", "13700000002", "阿杰"),
+]
+PASSWORD = "pass-e2e-123"
+LEVEL1_PERCENT = "10"
+
+
+def _png(size: tuple[int, int], top: tuple, bottom: tuple) -> bytes:
+    from PIL import Image
+
+    mask = Image.linear_gradient("L").resize(size)
+    img = Image.composite(Image.new("RGB", size, bottom), Image.new("RGB", size, top), mask)
+    buf = BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def build() -> dict:
+    from fenxiao.accounts.services import staff_create, user_register
+    from fenxiao.catalog.models import Category
+    from fenxiao.catalog.services import category_save, product_create
+    from fenxiao.demo.images import product_pictures
+    from fenxiao.distribution.services.distributors import distributor_ensure
+    from fenxiao.distribution.services.plan import plan_as_dict, plan_get, plan_update
+    from fenxiao.storefront.models import Banner, ShopSettings
+    from fenxiao.storefront.services import banner_save, shop_image_store, shop_settings_save
+
+    staff_create(phone=STAFF[0], password=STAFF[1], role="owner")
+    plan = plan_as_dict(plan_get())
+    plan.update(
+        mode="everyone",
+        levels=2,
+        rates=[{"level": 1, "percent": LEVEL1_PERCENT}, {"level": 2, "percent": "5"}],
+        bind_rule="first_touch",
+        bind_on="visit",
+        self_purchase=False,
+        threshold_amount="0",
+    )
+    plan_update(data=plan, source="import")
+
+    digital = category_save(category=Category(name="数码"))
+    wearables = category_save(category=Category(name="智能穿戴", parent=digital))
+    home = category_save(category=Category(name="居家"))
+
+    def pictures(key, colors):
+        return product_pictures(key=key, colors=colors, count=2)
+
+    band = product_create(
+        name="智能手环 Pro",
+        tagline="心率血氧全天监测",
+        selling_points=["50 米防水", "14 天续航"],
+        description="<h3>产品亮点</h3><p>轻至 24 克，睡眠、心率、血氧一目了然。</p>",
+        category_id=wearables.pk,
+        status="on_shelf",
+        images=pictures("band", ((255, 90, 54), (255, 193, 7))),
+        skus=[
+            {"specs": {"颜色": "曜石黑"}, "price": "199.00", "stock": 50},
+            {"specs": {"颜色": "珍珠白"}, "price": "199.00", "stock": 0},
+        ],
+    )
+    earbuds = product_create(
+        name="降噪蓝牙耳机",
+        tagline="通透模式，通勤好伴侣",
+        selling_points=["主动降噪"],
+        description="<p>30 小时总续航。</p>",
+        category_id=digital.pk,
+        status="on_shelf",
+        images=pictures("earbuds", ((63, 81, 181), (0, 188, 212))),
+        skus=[{"specs": {"颜色": "白色"}, "price": "299.00", "stock": 30}],
+    )
+    mug = product_create(
+        name="北欧陶瓷马克杯",
+        tagline="釉下彩，可进洗碗机",
+        selling_points=["350 毫升"],
+        description="<p>手工上釉。</p>",
+        category_id=home.pk,
+        status="on_shelf",
+        images=pictures("mug", ((233, 30, 99), (156, 39, 176))),
+        skus=[{"specs": {"容量": "350ml"}, "price": "39.90", "stock": 1}],
+    )
+    tote = product_create(
+        name="限量帆布托特包",
+        tagline="联名款，售完即止",
+        selling_points=["加厚帆布"],
+        description="<p>已全部售完。</p>",
+        category_id=home.pk,
+        status="on_shelf",
+        images=pictures("tote", ((76, 175, 80), (205, 220, 57))),
+        skus=[{"specs": {"颜色": "米白"}, "price": "89.00", "stock": 0}],
+    )
+
+    logo = shop_image_store(content=_png((240, 240), (228, 57, 60), (255, 120, 80)))
+    shop_settings_save(
+        shop=ShopSettings(
+            name="小林优选",
+            logo=logo,
+            theme_color="#E4393C",
+            share_text="【{name}】只要 ¥{price}，{tagline} 点击购买：{url}",
+        )
+    )
+    banner = shop_image_store(content=_png((750, 320), (255, 90, 54), (255, 193, 7)))
+    banner_save(banner=Banner(image=banner, title="新品上市 · 分享赚佣金", sort=1, product=band))
+
+    people = {}
+    for key, phone, nickname in DISTRIBUTORS:
+        user = user_register(phone=phone, password=PASSWORD, nickname=nickname)
+        distributor = distributor_ensure(user=user)
+        people[key] = {
+            "id": user.pk,
+            "phone": phone,
+            "nickname": nickname,
+            "code": distributor.referral_code,
+        }
+    return {
+        "staff": {"phone": STAFF[0], "password": STAFF[1]},
+        "password": PASSWORD,
+        "level1_percent": LEVEL1_PERCENT,
+        "distributors": people,
+        "categories": {"digital": digital.pk, "wearables": wearables.pk, "home": home.pk},
+        "products": {
+            name: {"id": p.pk, "skus": [s.pk for s in p.skus.order_by("pk")]}
+            for name, p in {"band": band, "earbuds": earbuds, "mug": mug, "tote": tote}.items()
+        },
+    }
+
+
+def main() -> None:
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import transaction
+
+    django.setup()
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", "--no-input", verbosity=0)
+    with transaction.atomic():
+        shop = build()
+    print(json.dumps(shop, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
