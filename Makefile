@@ -35,7 +35,7 @@ chromium:
 # changed, the H5 build (served by fenxiao at /) and the WeChat mini-program build when a source
 # is newer than the last build. FENXIAO_WECHAT_APPID and FENXIAO_PUBLIC_BASE_URL go into client-mp.
 .PHONY: node client client-mp client-test
-CLIENT_SOURCES := $(shell find client/src -type f 2>/dev/null) client/index.html \
+CLIENT_SOURCES := $(shell find client/src client/build-tools -type f 2>/dev/null) client/index.html \
 	client/vite.config.js client/package.json
 
 node:

@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { defineConfig } from 'vite'
 import uniPlugin from '@dcloudio/vite-plugin-uni'
+import { noCdnCss } from './build-tools/no-cdn.js'
 
 const uni = uniPlugin.default || uniPlugin
 const platform = process.env.UNI_PLATFORM || 'h5'
@@ -34,7 +35,7 @@ function wechatAppId() {
 
 export default defineConfig({
   base: isMp ? '/' : '/h5/',
-  plugins: [uni(), wechatAppId()],
+  plugins: [uni(), wechatAppId(), noCdnCss()],
   define: {
     __API_BASE__: JSON.stringify(apiBase),
     __PUBLIC_BASE_URL__: JSON.stringify(

@@ -294,8 +294,7 @@ class Watch:
 
     def on_response(self, response) -> None:
         path = urllib.parse.urlsplit(response.url).path
-        # chromium asks every site for a favicon; the shop has none (not a page's error)
-        if response.status >= 400 and path != "/favicon.ico":
+        if response.status >= 400:
             self.bad_responses.append(f"{response.status} {response.request.method} {path}")
 
     def on_request_failed(self, request) -> None:

@@ -437,7 +437,6 @@ def test_every_page_renders_chinese_without_errors_and_is_captured(shop, new_use
     names = {path.removeprefix("pages/").replace("/", "-") + ".png" for path in pages}
     assert {shot.name for shot in folder.glob("*.png")} == names
     assert problems == {}, "\n".join(f"{page}: {found}" for page, found in problems.items())
-    # KNOWN CLIENT BUG (fails today): uni-h5's own stylesheet preloads
-    # https://cdn.dcloud.net.cn/img/shadow-grey.png 3 s after load (body:after keyframes) and
-    # names shadow-*.png of the page head; issue 8: nothing comes from a CDN
+    # uni-h5's own stylesheet named https://cdn.dcloud.net.cn/img/shadow-*.png and preloaded one
+    # 3 s after load; the build strips them (client/build-tools/no-cdn.js): nothing from a CDN
     assert sorted(off_origin) == [], f"resources off the shop's origin: {sorted(off_origin)}"

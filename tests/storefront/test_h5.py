@@ -114,3 +114,24 @@ def test_a_malformed_code_is_dropped_not_passed_into_the_page(build, client):
 def test_the_h5_pages_are_read_only(build, client):
     assert client.post("/").status_code == 405
     assert client.post("/products/7").status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_favicon_is_a_square_of_the_shop_colour_until_a_logo_is_set(client, stored_picture):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from fenxiao.storefront.models import ShopSettings
+    from fenxiao.storefront.services import shop_settings_save
+
+    shop_settings_save(shop=ShopSettings(name="店", theme_color="#00AA00"))
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r["Content-Type"] == "image/png"
+    assert Image.open(BytesIO(r.content)).getpixel((5, 5)) == (0, 170, 0)
+
+    shop = ShopSettings.objects.get()
+    shop.logo = stored_picture("storefront/logo.png")
+    shop_settings_save(shop=shop)
+    r = client.get("/favicon.ico")
+    assert r.status_code == 302 and r["Location"].endswith("/media/storefront/logo.png")

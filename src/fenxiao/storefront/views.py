@@ -1,6 +1,9 @@
-"""Serve the H5 client: `/` (index.html), /h5/<asset>, and the share link /products/<id>."""
+"""Serve the H5 client: `/` (index.html), /h5/<asset>, the share link /products/<id>, and the
+shop's icon at /favicon.ico."""
 
+import io
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
@@ -8,8 +11,9 @@ from django.shortcuts import render
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from django.views.static import was_modified_since
+from PIL import Image
 
-from fenxiao.storefront import h5
+from fenxiao.storefront import h5, selectors
 
 REF_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
@@ -54,3 +58,22 @@ def product_share(request, product_id: int):
     ref = request.GET.get("ref", "")
     ref = ref if REF_CODE.match(ref) else ""
     return HttpResponseRedirect(h5.product_route(product_id, quote(ref)))
+
+
+@lru_cache(maxsize=8)
+def _plain_icon(colour: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (32, 32), colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask every site for /favicon.ico: the shop's logo, else a square of its colour."""
+    shop = selectors.shop_settings()
+    if shop.logo:
+        response = HttpResponseRedirect(shop.logo.url)
+    else:
+        response = HttpResponse(_plain_icon(shop.theme_color), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
