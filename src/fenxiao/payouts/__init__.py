@@ -1,0 +1,1 @@
+"""Payouts: withdrawals, tax withholding, payout channels."""
