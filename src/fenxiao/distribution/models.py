@@ -33,6 +33,12 @@ class Plan(models.Model):
         PAID = "paid", "实付金额"
         PROFIT = "profit", "利润（实付 − 成本）"
 
+    class TaxMode(models.TextChoices):
+        # the arithmetic of each mode is fenxiao.payouts.tax
+        NONE = "none", "不代扣"
+        FLAT = "flat", "按比例"
+        LABOR = "labor", "劳务报酬"
+
     mode = models.CharField(
         "分销商模式", max_length=16, choices=Mode.choices, default=Mode.EVERYONE
     )
@@ -52,6 +58,10 @@ class Plan(models.Model):
     )
     threshold_amount = models.DecimalField("成为分销商的消费门槛", default=0, **MONEY)
     base = models.CharField("佣金基数", max_length=8, choices=Base.choices, default=Base.PAID)
+    tax_mode = models.CharField(
+        "个税代扣方式", max_length=8, choices=TaxMode.choices, default=TaxMode.NONE
+    )
+    tax_rate = models.DecimalField("代扣比例（%）", max_digits=5, decimal_places=2, default=0)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     updated_by = models.ForeignKey(
         USER,
@@ -72,6 +82,9 @@ class Plan(models.Model):
             models.CheckConstraint(
                 condition=Q(max_commission_share__gte=0, max_commission_share__lte=100),
                 name="plan_share_is_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="plan_tax_rate_is_percent"
             ),
         ]
 

@@ -199,6 +199,8 @@ class PlanOut(Schema):
     max_commission_share: str
     threshold_amount: str
     base: str
+    tax_mode: str  # none | flat | labor
+    tax_rate: str  # percent, used by flat
     max_levels: int
     warnings: list[str]
     updated_at: datetime | None

@@ -48,6 +48,10 @@ class PlanForm(forms.ModelForm):
             "levels": f"1 到 {rules.max_levels()} 级（本部署上限 FENXIAO_MAX_LEVELS="
             f"{rules.max_levels()}；法律规定分销最多 3 级）",
             "max_commission_share": "各级佣金合计不超过实付金额的这个百分比",
+            "tax_mode": "提现时代扣个人所得税：按比例为每笔提现金额乘以代扣比例；劳务报酬按每位"
+            "分销商当月累计提现金额预扣（4,000 元以内减除 800 元，以上减除 20%，"
+            "再按 20%、30%、40% 超额累进），减去当月已代扣的税额",
+            "tax_rate": "仅“按比例”时使用，0 到 100，最多 2 位小数",
         }
         for name, text in help_texts.items():
             if name in self.fields:  # a view-only page has no form fields
@@ -66,6 +70,12 @@ class PlanForm(forms.ModelForm):
         if share is not None and not ZERO <= share <= rules.HUNDRED:
             raise forms.ValidationError("佣金上限须在 0 到 100 之间")
         return share
+
+    def clean_tax_rate(self):
+        rate = self.cleaned_data.get("tax_rate")
+        if rate is not None and not ZERO <= rate <= rules.HUNDRED:
+            raise forms.ValidationError(plan.TAX_RATE_MESSAGE)
+        return rate
 
     def clean(self):
         data = super().clean()
@@ -100,6 +110,7 @@ class PlanAdmin(admin.ModelAdmin):
         ),
         ("绑定关系", {"fields": ["bind_rule", "bind_on", "bind_days"]}),
         ("结算", {"fields": ["freeze_days"]}),
+        ("个税代扣", {"fields": ["tax_mode", "tax_rate"]}),
         ("最近修改", {"fields": ["updated_at", "updated_by"]}),
     ]
 

@@ -21,7 +21,12 @@ FIELDS = [
     "max_commission_share",
     "threshold_amount",
     "base",
+    "tax_mode",
+    "tax_rate",
 ]
+# Added after clients existed: a PUT or import without them keeps the stored values.
+KEPT_WHEN_MISSING = ("tax_mode", "tax_rate")
+TAX_RATE_MESSAGE = "代扣比例须为 0 到 100 之间的百分比，最多 2 位小数"
 # Keys that would reward joining or recruiting rather than selling: refused outright.
 PYRAMID_KEYS = {
     "entry_fee",
@@ -60,6 +65,8 @@ def plan_as_dict(plan: Plan) -> dict:
         "max_commission_share": _plain(plan.max_commission_share),
         "threshold_amount": str(plan.threshold_amount),
         "base": plan.base,
+        "tax_mode": plan.tax_mode,
+        "tax_rate": _plain(plan.tax_rate),
     }
 
 
@@ -94,8 +101,19 @@ def _whole(value, what: str, low: int, high: int) -> int:
     return value
 
 
+def _tax_rate(value, tax_mode: str) -> Decimal:
+    rate = rules.decimal_of(value, "代扣比例")
+    if not ZERO <= rate <= rules.HUNDRED or rate != rate.quantize(Decimal("0.01")):
+        raise PlanInvalid(TAX_RATE_MESSAGE)
+    if tax_mode == Plan.TaxMode.FLAT and rate == ZERO:
+        raise PlanInvalid("按比例代扣个税时，代扣比例须大于 0")
+    return rate
+
+
 def plan_validate(data: dict) -> dict:
     """Turn a submitted plan into clean field values, or raise with a clear message."""
+    if not isinstance(data, dict):
+        raise PlanInvalid("分销方案须为 JSON 对象")
     pyramid = PYRAMID_KEYS & set(data)
     if pyramid:
         raise PyramidRuleRefused(
@@ -122,6 +140,7 @@ def plan_validate(data: dict) -> dict:
     if not isinstance(data["self_purchase"], bool):
         raise PlanInvalid("self_purchase 须为 true 或 false")
     rates = rules.parse_rates(data["rates"], levels=levels, share=share)
+    tax_mode = _choice(data["tax_mode"], Plan.TaxMode.choices, "个税代扣方式")
     return {
         "mode": _choice(data["mode"], Plan.Mode.choices, "mode"),
         "levels": levels,
@@ -134,15 +153,19 @@ def plan_validate(data: dict) -> dict:
         "max_commission_share": share,
         "threshold_amount": threshold,
         "base": _choice(data["base"], Plan.Base.choices, "base"),
+        "tax_mode": tax_mode,
+        "tax_rate": _tax_rate(data["tax_rate"], tax_mode),
     }
 
 
 @transaction.atomic
 def plan_update(*, data: dict, staff=None, source: str = "api") -> Plan:
     """Replace the plan; the change and who made it are recorded in the same transaction."""
-    clean = plan_validate(data)
     plan = locks.plan_for_update() or plan_get()
     before = plan_as_dict(plan)
+    if isinstance(data, dict):
+        data = {**{f: before[f] for f in KEPT_WHEN_MISSING}, **data}
+    clean = plan_validate(data)
     for field, value in clean.items():
         setattr(plan, field, value)
     plan.updated_by = staff
