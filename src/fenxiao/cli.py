@@ -172,12 +172,14 @@ def cmd_reconcile(opts) -> int:
     from fenxiao.distribution.selectors import commission_differences
     from fenxiao.ledger.selectors import ledger_differences
     from fenxiao.payments.selectors import reconciliation_differences
+    from fenxiao.payouts.selectors import payout_differences
 
     problems = (
         reconciliation_differences()
         + stock_differences()
         + ledger_differences()
         + commission_differences()
+        + payout_differences()
     )
     for problem in problems:
         print(problem)

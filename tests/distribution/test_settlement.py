@@ -11,11 +11,11 @@ from fenxiao.distribution.models import Commission, Distributor, Grade
 from fenxiao.distribution.rules import Rate, line_amounts
 from fenxiao.distribution.services import grades
 from fenxiao.distribution.services.commissions import commissions_settle_due
-from fenxiao.ledger import services as ledger
 from fenxiao.ledger.models import Transaction
 from fenxiao.orders import services as orders
 from fenxiao.orders.models import Refund
 from fenxiao.payments import services as payments
+from fenxiao.payouts import services as payouts
 from tests.catalog.factories import SkuFactory
 from tests.distribution.flows import (
     D,
@@ -270,16 +270,8 @@ def test_clawback_may_leave_a_debt_that_later_earnings_offset(two_levels):
     _, parent, buyer = two_levels
     order = buy(buyer, (SkuFactory(price=D("100.00"), stock=10), 1))
     settle_now(order)
-    # the money leaves "available" (the payouts app will do this on a withdrawal request;
-    # it does not exist yet, so the same ledger movement is posted directly)
-    ledger.post(
-        kind="withdrawal_request",
-        source_id="w-1",
-        legs=[
-            (ledger.user_key(parent.pk, "available"), D("-15.00")),
-            (ledger.user_key(parent.pk, "withdrawing"), D("15.00")),
-        ],
-    )
+    # the money leaves "available" on a withdrawal request
+    payouts.withdrawal_request(user=parent, amount="15.00", channel="sandbox", request_id="w-1")
 
     refund(order, {line_of(order).pk: 1})
 

@@ -1,0 +1,146 @@
+"""Reads of payouts: lists, the day's and month's totals behind limits and tax, the preview
+of a withdrawal, and the reconciliation of withdrawals against the ledger."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
+
+from fenxiao.distribution import selectors as distribution_selectors
+from fenxiao.distribution.models import Grade
+from fenxiao.ledger.models import Account, Transaction
+from fenxiao.money import ZERO, round_sum_to_fen, truncate_to_fen
+from fenxiao.payouts.models import PayoutIdentity, Withdrawal
+from fenxiao.payouts.tax import withholding
+
+Status = Withdrawal.Status
+
+# ledger transaction kinds, one each per withdrawal (source id = the withdrawal's pk)
+KIND_REQUEST = "withdrawal_request"
+KIND_PAID = "withdrawal_paid"
+KIND_RETURN = "withdrawal_return"  # rejected, failed or cancelled: only one can happen
+
+
+@dataclass(frozen=True)
+class Quote:
+    amount: Decimal
+    fee: Decimal
+    tax: Decimal
+    net: Decimal
+
+
+def withdrawals_of(*, user_id: int) -> QuerySet:
+    return Withdrawal.objects.filter(user_id=user_id).order_by("-pk")
+
+
+def withdrawal_of(*, user_id: int, withdrawal_id: int) -> Withdrawal | None:
+    return Withdrawal.objects.filter(user_id=user_id, pk=withdrawal_id).first()
+
+
+def withdrawals_for_staff(*, status: str | None = None, channel: str | None = None) -> QuerySet:
+    qs = Withdrawal.objects.select_related("user").order_by("-pk")
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs
+
+
+def identity_of(user_id: int) -> PayoutIdentity | None:
+    return PayoutIdentity.objects.filter(pk=user_id).first()
+
+
+def _local_start(now: datetime, *, month: bool) -> datetime:
+    local = timezone.localtime(now)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start.replace(day=1) if month else start
+
+
+def _counted(user_id: int, since: datetime) -> QuerySet:
+    """Withdrawals since `since` that still count: not rejected, failed or cancelled."""
+    return Withdrawal.objects.filter(user_id=user_id, created_at__gte=since).exclude(
+        status__in=Withdrawal.RETURNED
+    )
+
+
+def day_totals(*, user_id: int, now: datetime) -> tuple[Decimal, int]:
+    """(amount, count) of today's counted withdrawals (Asia/Shanghai day)."""
+    row = _counted(user_id, _local_start(now, month=False)).aggregate(
+        s=Sum("amount"), n=Count("pk")
+    )
+    return round_sum_to_fen(row["s"]), row["n"]
+
+
+def month_totals(*, user_id: int, now: datetime) -> tuple[Decimal, Decimal]:
+    """(gross, tax) of this calendar month's counted withdrawals, for cumulative withholding."""
+    row = _counted(user_id, _local_start(now, month=True)).aggregate(g=Sum("amount"), t=Sum("tax"))
+    return round_sum_to_fen(row["g"]), round_sum_to_fen(row["t"])
+
+
+def max_per_day() -> int:
+    # Grade has no per-day count field yet; a setting stands in until distribution adds one.
+    return settings.WITHDRAW_MAX_PER_DAY
+
+
+def tax_settings() -> tuple[str, Decimal]:
+    plan = distribution_selectors.plan_current()
+    # tax_mode / tax_rate are being added to the plan; until they land there is no tax
+    return getattr(plan, "tax_mode", "none"), Decimal(getattr(plan, "tax_rate", ZERO) or ZERO)
+
+
+def quote(*, user_id: int, grade: Grade, amount: Decimal, now: datetime) -> Quote:
+    """Fee (grade's percent, truncated) and tax (plan's mode, cumulative in the month)."""
+    fee = truncate_to_fen(amount * grade.withdraw_fee_percent / 100)
+    mode, rate = tax_settings()
+    gross_before, tax_before = month_totals(user_id=user_id, now=now)
+    tax = withholding(
+        mode=mode,
+        rate=rate,
+        amount=amount,
+        month_gross_before=gross_before,
+        month_tax_before=tax_before,
+    )
+    return Quote(amount=amount, fee=fee, tax=tax, net=amount - fee - tax)
+
+
+def payout_differences() -> list[str]:
+    """Each distributor's `withdrawing` balance equals their requested and approved
+    withdrawals; every withdrawal has exactly the ledger transactions its state implies."""
+    problems = []
+    held = dict(
+        Withdrawal.objects.filter(status__in=Withdrawal.HOLDING)
+        .values("user_id")
+        .annotate(s=Sum("amount"))
+        .values_list("user_id", "s")
+    )
+    balances = dict(
+        Account.objects.filter(kind=Account.Kind.WITHDRAWING)
+        .exclude(owner=None)
+        .values_list("owner_id", "balance")
+    )
+    for user_id in set(held) | set(balances):
+        expected, actual = round_sum_to_fen(held.get(user_id)), balances.get(user_id) or ZERO
+        if expected != actual:
+            problems.append(
+                f"user {user_id}: withdrawing balance {actual} != open withdrawals {expected}"
+            )
+    posted: dict[str, set[str]] = {KIND_REQUEST: set(), KIND_PAID: set(), KIND_RETURN: set()}
+    for kind, source_id in Transaction.objects.filter(kind__in=list(posted)).values_list(
+        "kind", "source_id"
+    ):
+        posted[kind].add(source_id)
+    for pk, status in Withdrawal.objects.values_list("pk", "status").iterator():
+        key = str(pk)
+        expected = {
+            KIND_REQUEST: True,
+            KIND_PAID: status == Status.PAID,
+            KIND_RETURN: status in Withdrawal.RETURNED,
+        }
+        for kind, should in expected.items():
+            if (key in posted[kind]) != should:
+                state = "missing" if should else "unexpected"
+                problems.append(f"withdrawal {pk} ({status}): {state} {kind} transaction")
+    return problems

@@ -1,0 +1,328 @@
+"""Every write of payouts: request, cancel, approve, reject, mark paid, fail, and the payee's
+identity. Each state change moves money in the ledger and writes its audit event in the same
+transaction."""
+
+import hashlib
+import json
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from fenxiao.accounts.models import User
+from fenxiao.distribution import locks as distribution_locks
+from fenxiao.distribution.errors import NotADistributor
+from fenxiao.distribution.models import Distributor
+from fenxiao.ledger import selectors as ledger_selectors
+from fenxiao.ledger import services as ledger
+from fenxiao.money import yuan
+from fenxiao.payouts import errors, locks, selectors
+from fenxiao.payouts.identity import id_number_valid
+from fenxiao.payouts.models import PayoutIdentity, Withdrawal, WithdrawalEvent
+from fenxiao.payouts.selectors import KIND_PAID, KIND_REQUEST, KIND_RETURN
+
+Status = Withdrawal.Status
+Channel = Withdrawal.Channel
+
+# what each manual channel needs to be paid by hand, as entered by the distributor
+ACCOUNT_FIELDS = {
+    Channel.BANK: ("bank_name", "card_no", "holder"),
+    Channel.ALIPAY: ("account", "holder"),
+    Channel.SANDBOX: (),
+}
+
+
+def parse_amount(value) -> Decimal:
+    try:
+        amount = yuan(value)
+    except (ValueError, TypeError) as exc:
+        raise errors.InvalidAmount() from exc
+    if amount <= 0:
+        raise errors.InvalidAmount()
+    return amount
+
+
+def parse_channel(value: str) -> str:
+    if value not in Channel.values:
+        choices = ", ".join(Channel.values)
+        raise errors.UnknownChannel(f"不支持的提现渠道: {value}（可选 {choices}）")
+    return value
+
+
+def clean_account(channel: str, account: dict | None) -> dict:
+    """Only the fields the channel needs, as short trimmed strings, all present."""
+    account = account or {}
+    cleaned = {}
+    for field in ACCOUNT_FIELDS[channel]:
+        value = account.get(field)
+        if not isinstance(value, str) or not value.strip() or len(value.strip()) > 64:
+            raise errors.InvalidAccount(f"收款账户信息不完整：缺少 {field}")
+        cleaned[field] = value.strip()
+    return cleaned
+
+
+def fingerprint(*, amount: Decimal, channel: str, account: dict) -> str:
+    body = json.dumps(
+        {"amount": str(amount), "channel": channel, "account": account},
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def active_distributor_for_update(user_id: int) -> Distributor:
+    distributor = distribution_locks.distributor_for_update(user_id)
+    if distributor is None or distributor.status != Distributor.Status.ACTIVE:
+        raise NotADistributor("仅已生效的分销商可以提现")
+    return distributor
+
+
+def _event(
+    withdrawal: Withdrawal, *, actor: User | None, action: str, before: str, note: str, now
+) -> None:
+    WithdrawalEvent.objects.create(
+        withdrawal=withdrawal,
+        actor=actor,
+        action=action,
+        from_status=before,
+        to_status=withdrawal.status,
+        note=note[:200],
+        created_at=now,
+    )
+
+
+@transaction.atomic
+def withdrawal_request(
+    *,
+    user: User,
+    amount,
+    channel: str,
+    request_id: str,
+    account: dict | None = None,
+    now: datetime | None = None,
+) -> tuple[Withdrawal, bool]:
+    """A distributor asks to withdraw: available → withdrawing. Returns (withdrawal, created);
+    the same request_id with the same body returns the original, with another body refuses."""
+    now = now or timezone.now()
+    amount = parse_amount(amount)
+    channel = parse_channel(channel)
+    account = clean_account(channel, account)
+    print_ = fingerprint(amount=amount, channel=channel, account=account)
+
+    # the distributor row serialises one person's requests: limits and tax read consistent sums
+    distributor = active_distributor_for_update(user.pk)
+    earlier = Withdrawal.objects.filter(user=user, request_id=request_id).first()
+    if earlier is not None:
+        if earlier.fingerprint != print_:
+            raise errors.IdempotencyConflict()
+        return earlier, False
+
+    grade = distributor.grade
+    if amount < grade.withdraw_min:
+        raise errors.BelowMinimum(f"单笔提现不能低于 ¥{grade.withdraw_min}")
+    day_amount, day_count = selectors.day_totals(user_id=user.pk, now=now)
+    if day_count >= selectors.max_per_day():
+        raise errors.DailyCountExceeded(f"每天最多提现 {selectors.max_per_day()} 次")
+    if day_amount + amount > grade.withdraw_daily_max:
+        left = max(grade.withdraw_daily_max - day_amount, 0)
+        raise errors.DailyLimitExceeded(
+            f"超过每日提现上限 ¥{grade.withdraw_daily_max}，今日还可提现 ¥{left}"
+        )
+    mode, _ = selectors.tax_settings()
+    if mode != "none" and selectors.identity_of(user.pk) is None:
+        raise errors.IdentityRequired()
+    quote = selectors.quote(user_id=user.pk, grade=grade, amount=amount, now=now)
+    if quote.net <= 0:
+        raise errors.AmountTooSmall()
+
+    available_key = ledger.user_key(user.pk, "available")
+    withdrawing_key = ledger.user_key(user.pk, "withdrawing")
+    ledger.accounts_lock([available_key, withdrawing_key])
+    available = ledger_selectors.balances_of(user.pk)["available"]  # read under the lock
+    if available < amount:
+        raise errors.InsufficientBalance(f"可提现余额不足：当前可提现 ¥{available}")
+
+    try:
+        with transaction.atomic():
+            withdrawal = Withdrawal.objects.create(
+                user=user,
+                amount=amount,
+                fee=quote.fee,
+                tax=quote.tax,
+                net=quote.net,
+                channel=channel,
+                account=account,
+                request_id=request_id,
+                fingerprint=print_,
+                created_at=now,
+            )
+    except IntegrityError as exc:  # the distributor lock makes this unreachable; be explicit
+        raise errors.IdempotencyConflict() from exc
+    _event(withdrawal, actor=user, action="request", before="", note="", now=now)
+    ledger.post(
+        kind=KIND_REQUEST,
+        source_id=str(withdrawal.pk),
+        legs=[(available_key, -amount), (withdrawing_key, amount)],
+        memo=f"提现申请 #{withdrawal.pk}",
+        now=now,
+    )
+    return withdrawal, True
+
+
+def _locked(withdrawal_id: int, *, user: User | None = None) -> Withdrawal:
+    withdrawal = locks.withdrawal_for_update(withdrawal_id)
+    if withdrawal is None or (user is not None and withdrawal.user_id != user.pk):
+        raise errors.WithdrawalNotFound()
+    return withdrawal
+
+
+def _require(withdrawal: Withdrawal, *allowed: str) -> None:
+    if withdrawal.status not in allowed:
+        raise errors.WithdrawalState(
+            f"提现 #{withdrawal.pk} 当前状态为「{withdrawal.get_status_display()}」，不能执行此操作"
+        )
+
+
+def _return_money(withdrawal: Withdrawal, *, status: str, actor, action: str, reason: str, now):
+    """rejected / failed / cancelled: withdrawing → available, once."""
+    before = withdrawal.status
+    user_id = withdrawal.user_id
+    withdrawal.status = status
+    withdrawal.reason = reason[:200]
+    if actor is not None and action != "cancel":
+        withdrawal.reviewed_by, withdrawal.reviewed_at = actor, now
+    withdrawal.save(update_fields=["status", "reason", "reviewed_by", "reviewed_at"])
+    _event(withdrawal, actor=actor, action=action, before=before, note=reason, now=now)
+    ledger.post(
+        kind=KIND_RETURN,
+        source_id=str(withdrawal.pk),
+        legs=[
+            (ledger.user_key(user_id, "withdrawing"), -withdrawal.amount),
+            (ledger.user_key(user_id, "available"), withdrawal.amount),
+        ],
+        memo=f"提现退回 #{withdrawal.pk}（{withdrawal.get_status_display()}）",
+        now=now,
+    )
+    return withdrawal
+
+
+def _pay(withdrawal: Withdrawal, *, actor, reference: str, now) -> Withdrawal:
+    """paid: withdrawing → payout_clearing (net), tax_payable (tax), fees (fee)."""
+    before = withdrawal.status
+    withdrawal.status = Status.PAID
+    withdrawal.paid_reference = reference[:64]
+    withdrawal.paid_at = now
+    withdrawal.save(update_fields=["status", "paid_reference", "paid_at"])
+    _event(withdrawal, actor=actor, action="pay", before=before, note=reference, now=now)
+    ledger.post(
+        kind=KIND_PAID,
+        source_id=str(withdrawal.pk),
+        legs=[
+            (ledger.user_key(withdrawal.user_id, "withdrawing"), -withdrawal.amount),
+            (ledger.platform_key("payout_clearing"), withdrawal.net),
+            (ledger.platform_key("tax_payable"), withdrawal.tax),
+            (ledger.platform_key("fees"), withdrawal.fee),
+        ],
+        memo=f"提现打款 #{withdrawal.pk}",
+        now=now,
+    )
+    return withdrawal
+
+
+@transaction.atomic
+def withdrawal_cancel(*, user: User, withdrawal_id: int, now: datetime | None = None) -> Withdrawal:
+    """The distributor takes back a request nobody has reviewed yet."""
+    now = now or timezone.now()
+    withdrawal = _locked(withdrawal_id, user=user)
+    _require(withdrawal, Status.REQUESTED)
+    return _return_money(
+        withdrawal, status=Status.CANCELLED, actor=user, action="cancel", reason="用户取消", now=now
+    )
+
+
+@transaction.atomic
+def withdrawal_approve(
+    *, withdrawal_id: int, staff: User | None, now: datetime | None = None
+) -> Withdrawal:
+    """Finance approves. The sandbox channel pays at once, like a transfer that succeeded;
+    bank and Alipay wait for finance to pay by hand and mark them paid."""
+    now = now or timezone.now()
+    withdrawal = _locked(withdrawal_id)
+    _require(withdrawal, Status.REQUESTED)
+    withdrawal.status = Status.APPROVED
+    withdrawal.reviewed_by, withdrawal.reviewed_at = staff, now
+    withdrawal.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    _event(withdrawal, actor=staff, action="approve", before=Status.REQUESTED, note="", now=now)
+    if withdrawal.channel == Channel.SANDBOX:
+        _pay(withdrawal, actor=staff, reference=f"sandbox-{withdrawal.pk}", now=now)
+    return withdrawal
+
+
+@transaction.atomic
+def withdrawal_reject(
+    *, withdrawal_id: int, staff: User | None, reason: str, now: datetime | None = None
+) -> Withdrawal:
+    reason = (reason or "").strip()
+    if not reason:
+        raise errors.ReasonRequired("请填写拒绝原因")
+    now = now or timezone.now()
+    withdrawal = _locked(withdrawal_id)
+    _require(withdrawal, Status.REQUESTED, Status.APPROVED)
+    return _return_money(
+        withdrawal, status=Status.REJECTED, actor=staff, action="reject", reason=reason, now=now
+    )
+
+
+@transaction.atomic
+def withdrawal_mark_paid(
+    *, withdrawal_id: int, staff: User | None, reference: str, now: datetime | None = None
+) -> Withdrawal:
+    """Finance paid an approved bank or Alipay withdrawal by hand; `reference` is the bank's."""
+    reference = (reference or "").strip()
+    if not reference:
+        raise errors.ReferenceRequired()
+    now = now or timezone.now()
+    withdrawal = _locked(withdrawal_id)
+    _require(withdrawal, Status.APPROVED)
+    if withdrawal.channel not in Withdrawal.MANUAL_CHANNELS:
+        raise errors.WithdrawalState("该渠道的提现由渠道自动打款，不能手工标记")
+    return _pay(withdrawal, actor=staff, reference=reference, now=now)
+
+
+@transaction.atomic
+def withdrawal_fail(
+    *, withdrawal_id: int, staff: User | None, reason: str, now: datetime | None = None
+) -> Withdrawal:
+    """An approved payout that the channel (or the bank) did not carry out: money back once."""
+    now = now or timezone.now()
+    withdrawal = _locked(withdrawal_id)
+    _require(withdrawal, Status.APPROVED)
+    return _return_money(
+        withdrawal,
+        status=Status.FAILED,
+        actor=staff,
+        action="fail",
+        reason=(reason or "打款失败").strip(),
+        now=now,
+    )
+
+
+@transaction.atomic
+def identity_set(*, user: User, real_name: str, id_number: str) -> PayoutIdentity:
+    """Entered once; the same details again are accepted, different ones refused."""
+    real_name, id_number = real_name.strip(), id_number.strip().upper()
+    if not real_name or len(real_name) > 32:
+        raise errors.InvalidIdNumber("请填写真实姓名（最多 32 字）", code="invalid_real_name")
+    if not id_number_valid(id_number):
+        raise errors.InvalidIdNumber("身份证号码无效：须为 18 位且校验位正确")
+    try:
+        with transaction.atomic():
+            return PayoutIdentity.objects.create(
+                user=user, real_name=real_name, id_number=id_number
+            )
+    except IntegrityError:
+        current = PayoutIdentity.objects.get(pk=user.pk)
+        if (current.real_name, current.id_number) != (real_name, id_number):
+            raise errors.IdentityLocked() from None
+        return current
