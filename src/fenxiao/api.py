@@ -21,6 +21,8 @@ from fenxiao.orders.api import admin_router as orders_admin_router
 from fenxiao.orders.api import router as orders_router
 from fenxiao.payments.api import admin_router as payments_admin_router
 from fenxiao.payments.api import router as payments_router
+from fenxiao.payouts.api import admin_router as payouts_admin_router
+from fenxiao.payouts.api import router as payouts_router
 from fenxiao.storefront.api import router as storefront_router
 from fenxiao.validation_messages import chinese
 
@@ -121,8 +123,10 @@ api.add_router("/", orders_router)
 api.add_router("/", payments_router)
 api.add_router("/", distribution_router)
 api.add_router("/", storefront_router)
+api.add_router("/", payouts_router)
 api.add_router("/admin", catalog_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", orders_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", payments_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", distribution_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", distribution_products_router, auth=StaffTokenAuth())
+api.add_router("/admin", payouts_admin_router, auth=StaffTokenAuth())

@@ -4,7 +4,7 @@ Every service that locks rows takes them in this order, each set by primary key,
 transactions never wait on each other in a cycle:
 
     users → cart lines → payment → order → refund → order lines → SKUs → distributors
-    → commissions → ledger accounts
+    → commissions → withdrawals → ledger accounts
 
 Each app keeps its `select_for_update()` querysets in its own `locks.py`.
 """

@@ -10,7 +10,8 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from fenxiao.distribution import selectors as distribution_selectors
-from fenxiao.distribution.models import Grade
+from fenxiao.distribution.errors import NotADistributor
+from fenxiao.distribution.models import Distributor, Grade
 from fenxiao.ledger.models import Account, Transaction
 from fenxiao.money import ZERO, round_sum_to_fen, truncate_to_fen
 from fenxiao.payouts.models import PayoutIdentity, Withdrawal
@@ -22,6 +23,8 @@ Status = Withdrawal.Status
 KIND_REQUEST = "withdrawal_request"
 KIND_PAID = "withdrawal_paid"
 KIND_RETURN = "withdrawal_return"  # rejected, failed or cancelled: only one can happen
+
+NOT_ACTIVE = "仅已生效的分销商可以提现"
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,13 @@ def quote(*, user_id: int, grade: Grade, amount: Decimal, now: datetime) -> Quot
         month_tax_before=tax_before,
     )
     return Quote(amount=amount, fee=fee, tax=tax, net=amount - fee - tax)
+
+
+def withdrawal_preview(*, user_id: int, amount: Decimal, now: datetime | None = None) -> Quote:
+    distributor = Distributor.objects.select_related("grade").filter(pk=user_id).first()
+    if distributor is None or distributor.status != Distributor.Status.ACTIVE:
+        raise NotADistributor(NOT_ACTIVE)
+    return quote(user_id=user_id, grade=distributor.grade, amount=amount, now=now or timezone.now())
 
 
 def payout_differences() -> list[str]:

@@ -74,7 +74,7 @@ def fingerprint(*, amount: Decimal, channel: str, account: dict) -> str:
 def active_distributor_for_update(user_id: int) -> Distributor:
     distributor = distribution_locks.distributor_for_update(user_id)
     if distributor is None or distributor.status != Distributor.Status.ACTIVE:
-        raise NotADistributor("仅已生效的分销商可以提现")
+        raise NotADistributor(selectors.NOT_ACTIVE)
     return distributor
 
 

@@ -1,0 +1,118 @@
+"""Distributors' withdrawals and identity (/wallet/...), and staff review (/admin/withdrawals)."""
+
+from ninja import Query, Router, Status
+
+from fenxiao.accounts.auth import require_perm
+from fenxiao.pagination import PageFilters, paginate
+from fenxiao.payouts import errors, selectors, services
+from fenxiao.payouts.identity import id_number_masked
+from fenxiao.payouts.schemas import (
+    IdentityIn,
+    IdentityOut,
+    MarkPaidIn,
+    PreviewOut,
+    PreviewQuery,
+    RejectIn,
+    StaffWithdrawalFilters,
+    StaffWithdrawalOut,
+    StaffWithdrawalPage,
+    WithdrawalIn,
+    WithdrawalOut,
+    WithdrawalPage,
+)
+
+router = Router(tags=["payouts"])
+admin_router = Router(tags=["staff: payouts"])
+
+CHANGE = "payouts.change_withdrawal"
+VIEW = "payouts.view_withdrawal"
+
+
+@router.get("/wallet/withdrawals/preview", response=PreviewOut)
+def withdrawal_preview(request, filters: Query[PreviewQuery]):
+    """What a withdrawal of `amount` would cost (fee, tax) and pay (net); needs no identity."""
+    amount = services.parse_amount(filters.amount)
+    return selectors.withdrawal_preview(user_id=request.auth.pk, amount=amount).__dict__
+
+
+@router.post("/wallet/withdrawals", response={200: WithdrawalOut, 201: WithdrawalOut})
+def withdrawal_create(request, payload: WithdrawalIn):
+    withdrawal, created = services.withdrawal_request(
+        user=request.auth,
+        amount=payload.amount,
+        channel=payload.channel,
+        request_id=payload.request_id,
+        account=payload.account,
+    )
+    return Status(201 if created else 200, withdrawal)
+
+
+@router.get("/wallet/withdrawals", response=WithdrawalPage)
+def withdrawal_list(request, filters: Query[PageFilters]):
+    return paginate(selectors.withdrawals_of(user_id=request.auth.pk), filters)
+
+
+@router.get("/wallet/withdrawals/{withdrawal_id}", response=WithdrawalOut)
+def withdrawal_detail(request, withdrawal_id: int):
+    withdrawal = selectors.withdrawal_of(user_id=request.auth.pk, withdrawal_id=withdrawal_id)
+    if withdrawal is None:
+        raise errors.WithdrawalNotFound()
+    return withdrawal
+
+
+@router.post("/wallet/withdrawals/{withdrawal_id}/cancel", response=WithdrawalOut)
+def withdrawal_cancel(request, withdrawal_id: int):
+    return services.withdrawal_cancel(user=request.auth, withdrawal_id=withdrawal_id)
+
+
+def identity_out(user_id: int) -> dict:
+    mode, _ = selectors.tax_settings()
+    identity = selectors.identity_of(user_id)
+    return {
+        "required": mode != "none",
+        "registered": identity is not None,
+        "real_name": identity.real_name if identity else "",
+        "id_number": id_number_masked(identity.id_number) if identity else "",
+    }
+
+
+@router.get("/wallet/identity", response=IdentityOut)
+def identity_read(request):
+    return identity_out(request.auth.pk)
+
+
+@router.put("/wallet/identity", response=IdentityOut)
+def identity_write(request, payload: IdentityIn):
+    services.identity_set(
+        user=request.auth, real_name=payload.real_name, id_number=payload.id_number
+    )
+    return identity_out(request.auth.pk)
+
+
+@admin_router.get("/withdrawals", response=StaffWithdrawalPage)
+def staff_withdrawal_list(request, filters: Query[StaffWithdrawalFilters]):
+    require_perm(request, VIEW)
+    qs = selectors.withdrawals_for_staff(status=filters.status, channel=filters.channel)
+    return paginate(qs, filters)
+
+
+@admin_router.post("/withdrawals/{withdrawal_id}/approve", response=StaffWithdrawalOut)
+def staff_withdrawal_approve(request, withdrawal_id: int):
+    staff = require_perm(request, CHANGE)
+    return services.withdrawal_approve(withdrawal_id=withdrawal_id, staff=staff)
+
+
+@admin_router.post("/withdrawals/{withdrawal_id}/reject", response=StaffWithdrawalOut)
+def staff_withdrawal_reject(request, withdrawal_id: int, payload: RejectIn):
+    staff = require_perm(request, CHANGE)
+    return services.withdrawal_reject(
+        withdrawal_id=withdrawal_id, staff=staff, reason=payload.reason
+    )
+
+
+@admin_router.post("/withdrawals/{withdrawal_id}/mark-paid", response=StaffWithdrawalOut)
+def staff_withdrawal_mark_paid(request, withdrawal_id: int, payload: MarkPaidIn):
+    staff = require_perm(request, CHANGE)
+    return services.withdrawal_mark_paid(
+        withdrawal_id=withdrawal_id, staff=staff, reference=payload.reference
+    )

@@ -1,0 +1,98 @@
+"""Input and output of the payouts API; amounts are decimal strings in yuan."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import Field, StringConstraints
+
+from fenxiao.pagination import PageFilters
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
+Required64 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+# parsed by the service (money.yuan) so that 1.001 or "abc" get a clear Chinese message
+AmountText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+StatusName = Literal["requested", "approved", "paid", "rejected", "failed", "cancelled"]
+ChannelName = Literal["sandbox", "bank", "alipay"]
+
+
+class WithdrawalIn(Schema):
+    amount: AmountText
+    channel: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)]
+    request_id: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)
+    ]
+    account: dict[str, Text] | None = Field(
+        default=None,
+        description="bank: {bank_name, card_no, holder}; alipay: {account, holder}; sandbox: none",
+    )
+
+
+class PreviewQuery(Schema):
+    amount: AmountText
+
+
+class PreviewOut(Schema):
+    amount: Decimal
+    fee: Decimal
+    tax: Decimal
+    net: Decimal
+
+
+class WithdrawalOut(Schema):
+    id: int
+    amount: Decimal
+    fee: Decimal
+    tax: Decimal
+    net: Decimal
+    channel: str
+    account: dict
+    status: str
+    reason: str
+    paid_reference: str
+    created_at: datetime
+    reviewed_at: datetime | None
+    paid_at: datetime | None
+
+
+class StaffWithdrawalOut(WithdrawalOut):
+    user_id: int
+    request_id: str
+    reviewed_by_id: int | None
+
+
+class WithdrawalPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[WithdrawalOut]
+
+
+class StaffWithdrawalPage(WithdrawalPage):
+    items: list[StaffWithdrawalOut]
+
+
+class StaffWithdrawalFilters(PageFilters):
+    status: StatusName | None = None
+    channel: ChannelName | None = None
+
+
+class RejectIn(Schema):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class MarkPaidIn(Schema):
+    reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class IdentityIn(Schema):
+    real_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    id_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=18)]
+
+
+class IdentityOut(Schema):
+    required: bool = Field(description="the plan withholds tax: identity needed to withdraw")
+    registered: bool
+    real_name: str
+    id_number: str = Field(description="masked, as 1101**********1234")
