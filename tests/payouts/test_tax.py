@@ -100,6 +100,12 @@ def test_flat_withholds_a_truncated_percentage_of_each_payout():
     assert month_tax("flat", D("20"), D("100.05")) == D("20.01")
 
 
+def test_an_int_rate_is_exact_too():
+    # a Plan fresh from plan_get() holds the model's int default 0, not Decimal("0")
+    assert month_tax("labor", 0, D("4000")) == D("640.00")
+    assert month_tax("flat", 5, D("100.00")) == D("5.00")
+
+
 def test_none_withholds_nothing():
     assert month_tax("none", NO_RATE, D("100000")) == ZERO
     assert (
@@ -145,6 +151,8 @@ def test_labor_after_a_mode_change_mid_month_never_negative_and_never_above_the_
         ("flat", D("-1"), D("1"), ValueError),
         ("labor", D("0"), D("-0.01"), ValueError),
         ("labor", D("0"), 1.5, TypeError),
+        ("flat", 0.5, D("1"), TypeError),
+        ("flat", True, D("1"), TypeError),
     ],
 )
 def test_bad_arguments_are_refused(mode, rate, amount, error):

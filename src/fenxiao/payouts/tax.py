@@ -29,8 +29,10 @@ LABOR_BRACKETS: tuple[tuple[Decimal | None, Decimal, Decimal], ...] = (
 def _check(mode: str, rate: Decimal, amount: Decimal) -> None:
     if mode not in TAX_MODES:
         raise ValueError(f"unknown tax mode: {mode!r}")
-    if not isinstance(rate, Decimal) or not isinstance(amount, Decimal):
-        raise TypeError("tax arithmetic takes Decimal only")
+    # int is exact too: a Plan just made by plan_get() still holds its int default 0
+    for number in (rate, amount):
+        if isinstance(number, bool) or not isinstance(number, Decimal | int):
+            raise TypeError(f"tax arithmetic takes Decimal (or int) only, not {number!r}")
     if mode == TAX_MODE_FLAT and not (ZERO <= rate <= 100):
         raise ValueError(f"flat tax rate must be a percentage in 0–100: {rate}")
     if amount < 0:
@@ -51,6 +53,7 @@ def month_tax(mode: str, rate: Decimal, gross: Decimal) -> Decimal:
     ¥13,000 at ¥50,000), which is what makes cumulative withholding never negative.
     """
     _check(mode, rate, gross)
+    rate, gross = Decimal(rate), Decimal(gross)
     if mode == TAX_MODE_NONE:
         return ZERO
     if mode == TAX_MODE_FLAT:
@@ -80,6 +83,7 @@ def withholding(
     never above ``amount``.
     """
     _check(mode, rate, amount)
+    rate, amount = Decimal(rate), Decimal(amount)
     if mode == TAX_MODE_NONE:
         return ZERO
     if mode == TAX_MODE_FLAT:
