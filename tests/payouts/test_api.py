@@ -213,3 +213,15 @@ def test_identity_is_required_when_the_plan_withholds_tax(rich):
     r = api.post("/wallet/withdrawals", body)
     assert (r.status_code, r.json()["tax"], r.json()["net"]) == (201, "20.00", "79.00")
     assert_books_clean()
+
+
+def test_lists_take_a_fixed_number_of_queries(rich, staff_api, django_assert_num_queries):
+    _, api = rich
+    for i in range(5):
+        body = {"amount": "1.00", "channel": "sandbox", "request_id": f"q{i}"}
+        api.post("/wallet/withdrawals", body)
+    # token (with its user), count, page
+    with django_assert_num_queries(3):
+        assert api.get("/wallet/withdrawals").json()["count"] == 3
+    with django_assert_num_queries(4):  # and the staff member's permissions
+        assert staff_api.get("/admin/withdrawals").json()["count"] == 3

@@ -296,3 +296,43 @@ def test_identity_is_entered_once():
     assert services.identity_set(user=user, real_name="张三", id_number=VALID_ID) == first
     with pytest.raises(errors.IdentityLocked):
         services.identity_set(user=user, real_name="李四", id_number=VALID_ID)
+
+
+# tax withheld on withdrawals, cumulative within the calendar month
+
+
+def test_labor_tax_adds_up_across_withdrawals_in_a_month(staff):
+    from tests.distribution.flows import plan_set
+
+    plan_set(tax_mode="labor")
+    user = rich_distributor("10000.00", withdraw_daily_max="10000.00")
+    with pytest.raises(errors.IdentityRequired):
+        request(user, "3000.00", request_id="a")
+    services.identity_set(user=user, real_name="张三", id_number=VALID_ID)
+
+    first = request(user, "3000.00", request_id="a")
+    # 3,000 − 800 = 2,200 taxable × 20%
+    assert (first.tax, first.net) == (D("440.00"), D("2560.00"))
+    cancelled = request(user, "500.00", request_id="b")
+    services.withdrawal_cancel(user=user, withdrawal_id=cancelled.pk)
+    second = request(user, "2000.00", request_id="c")
+    # month 5,000 × 80% = 4,000 taxable × 20% = 800, less 440 already withheld
+    assert (second.tax, second.net) == (D("360.00"), D("1640.00"))
+
+    for w in (first, second):
+        services.withdrawal_approve(withdrawal_id=w.pk, staff=staff)
+    assert ledger_selectors.platform_balance("tax_payable") == D("800.00")
+    assert ledger_selectors.platform_balance("payout_clearing") == D("4200.00")
+    assert_books_clean()
+
+
+def test_reconcile_reports_a_paid_withdrawal_without_its_ledger_transaction(staff):
+    user = rich_distributor("50.00")
+    withdrawal = request(user, "50.00")
+    services.withdrawal_approve(withdrawal_id=withdrawal.pk, staff=staff)
+    Withdrawal.objects.filter(pk=withdrawal.pk).update(status="approved")
+
+    assert payout_differences() == [
+        f"user {user.pk}: withdrawing balance 0.00 != open withdrawals 50.00",
+        f"withdrawal {withdrawal.pk} (approved): unexpected withdrawal_paid transaction",
+    ]
