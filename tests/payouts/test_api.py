@@ -131,6 +131,9 @@ def test_someone_elses_withdrawal_is_404(rich, make_api):
     stranger = make_api(rich_distributor("10.00"))
     r = stranger.post(f"/wallet/withdrawals/{mine['id']}/cancel")
     assert (r.status_code, r.json()["code"]) == (404, "withdrawal_not_found")
+    r = stranger.get(f"/wallet/withdrawals/{mine['id']}")
+    assert (r.status_code, r.json()["code"]) == (404, "withdrawal_not_found")
+    assert api.get(f"/wallet/withdrawals/{mine['id']}").json()["status"] == "requested"
     assert stranger.get("/wallet/withdrawals").json()["count"] == 0
     assert Withdrawal.objects.get(pk=mine["id"]).status == "requested"
 
