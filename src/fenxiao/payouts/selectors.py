@@ -90,8 +90,7 @@ def max_per_day() -> int:
 
 def tax_settings() -> tuple[str, Decimal]:
     plan = distribution_selectors.plan_current()
-    # tax_mode / tax_rate are being added to the plan; until they land there is no tax
-    return getattr(plan, "tax_mode", "none"), Decimal(getattr(plan, "tax_rate", ZERO) or ZERO)
+    return plan.tax_mode, Decimal(plan.tax_rate)
 
 
 def quote(*, user_id: int, grade: Grade, amount: Decimal, now: datetime) -> Quote:
