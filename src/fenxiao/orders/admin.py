@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.shortcuts import render
 
+from fenxiao.console.admin_base import ReadOnlyInline
 from fenxiao.errors import DomainError
 from fenxiao.orders import services
 from fenxiao.orders.models import Order, OrderLine, RefundLine
@@ -17,17 +18,6 @@ CARRIERS = [
     "EMS",
     "极兔速递",
 ]
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class OrderLineInline(ReadOnlyInline):

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from openpyxl import Workbook
 
+from fenxiao.console.admin_base import ReadOnlyInline
 from fenxiao.errors import DomainError
 from fenxiao.payouts import services
 from fenxiao.payouts.models import Withdrawal, WithdrawalEvent
@@ -32,18 +33,10 @@ EXPORT_HEADER = [
 ]
 
 
-class WithdrawalEventInline(admin.TabularInline):
+class WithdrawalEventInline(ReadOnlyInline):
     model = WithdrawalEvent
     fields = ["created_at", "actor", "action", "from_status", "to_status", "note"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Withdrawal)
