@@ -183,7 +183,7 @@ STAFF_TOKEN_IDLE = timedelta(hours=int(env("STAFF_TOKEN_IDLE_HOURS", "12")))
 TOKEN_MAX_AGE = timedelta(days=int(env("TOKEN_MAX_AGE_DAYS", "90")))
 
 # Console log-in (django-axes): 10 failures lock that (phone, client IP) pair for the cool-off;
-# the owner can see and lift lock-outs under 账号与权限 › 登录锁定.
+# the owner can see and lift lock-outs under 用户与员工 › 登录锁定.
 AXES_FAILURE_LIMIT = int(env("CONSOLE_LOGIN_MAX_FAILURES", "10"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the console form's field name (USERNAME_FIELD is phone)
