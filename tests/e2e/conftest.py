@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ADDRESS
 from tests.console.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,16 +90,6 @@ class Api:
             "/auth/register", {"phone": phone, "password": password, "nickname": nickname}
         )
         return Api(self.base, session["token"])
-
-
-ADDRESS = {
-    "name": "张三",
-    "phone": "13900000000",
-    "province": "广东省",
-    "city": "深圳市",
-    "district": "南山区",
-    "detail": "科技园 1 号",
-}
 
 
 def paid_order(buyer: Api, sku_id: int, quantity: int = 1) -> dict:

@@ -21,6 +21,7 @@ from fenxiao.distribution.models import (
     PlanChange,
     ProductCommission,
 )
+from fenxiao.ledger import selectors as ledger_selectors
 from fenxiao.ledger.models import Account
 from fenxiao.money import ZERO, round_sum_to_fen
 from fenxiao.orders.models import Order
@@ -263,19 +264,9 @@ def commission_differences() -> list[str]:
         .annotate(s=Sum("amount"))
         .values_list("beneficiary_id", "s")
     )
-    balances = dict(
-        Account.objects.filter(kind=Account.Kind.FROZEN)
-        .exclude(owner=None)
-        .values_list("owner_id", "balance")
+    return ledger_selectors.cached_balance_differences(
+        kind=Account.Kind.FROZEN, expected=frozen, what="frozen commissions"
     )
-    problems = []
-    for user_id in set(frozen) | set(balances):
-        expected, actual = round_sum_to_fen(frozen.get(user_id)), balances.get(user_id) or ZERO
-        if expected != actual:
-            problems.append(
-                f"user {user_id}: frozen balance {actual} != frozen commissions {expected}"
-            )
-    return problems
 
 
 def product_exists(product_id: int) -> bool:

@@ -50,3 +50,17 @@ def ledger_differences() -> list[str]:
                 f"account {account.key}: cached balance {account.balance} != entries {expected}"
             )
     return problems
+
+
+def cached_balance_differences(*, kind: str, expected: dict, what: str) -> list[str]:
+    """Users whose cached `kind` balance differs from `expected` (a database SUM per user id,
+    e.g. of their frozen commissions); `what` names that sum in the report."""
+    balances = dict(
+        Account.objects.filter(kind=kind).exclude(owner=None).values_list("owner_id", "balance")
+    )
+    problems = []
+    for user_id in set(expected) | set(balances):
+        want, have = round_sum_to_fen(expected.get(user_id)), balances.get(user_id) or ZERO
+        if want != have:
+            problems.append(f"user {user_id}: {kind} balance {have} != {what} {want}")
+    return problems

@@ -12,8 +12,9 @@ from django.utils import timezone
 from fenxiao.distribution import selectors as distribution_selectors
 from fenxiao.distribution.errors import NotADistributor
 from fenxiao.distribution.models import Distributor, Grade
+from fenxiao.ledger import selectors as ledger_selectors
 from fenxiao.ledger.models import Account, Transaction
-from fenxiao.money import ZERO, round_sum_to_fen, truncate_to_fen
+from fenxiao.money import round_sum_to_fen, truncate_to_fen
 from fenxiao.payouts.models import PayoutIdentity, Withdrawal
 from fenxiao.payouts.tax import withholding
 
@@ -125,17 +126,9 @@ def payout_differences() -> list[str]:
         .annotate(s=Sum("amount"))
         .values_list("user_id", "s")
     )
-    balances = dict(
-        Account.objects.filter(kind=Account.Kind.WITHDRAWING)
-        .exclude(owner=None)
-        .values_list("owner_id", "balance")
+    problems += ledger_selectors.cached_balance_differences(
+        kind=Account.Kind.WITHDRAWING, expected=held, what="open withdrawals"
     )
-    for user_id in set(held) | set(balances):
-        expected, actual = round_sum_to_fen(held.get(user_id)), balances.get(user_id) or ZERO
-        if expected != actual:
-            problems.append(
-                f"user {user_id}: withdrawing balance {actual} != open withdrawals {expected}"
-            )
     posted: dict[str, set[str]] = {KIND_REQUEST: set(), KIND_PAID: set(), KIND_RETURN: set()}
     for kind, source_id in Transaction.objects.filter(kind__in=list(posted)).values_list(
         "kind", "source_id"
