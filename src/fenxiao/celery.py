@@ -18,6 +18,8 @@ PERIODIC_JOBS = {
     "auto-confirm-orders": ("fenxiao.orders.tasks.auto_confirm_orders", 600),
     "close-cancelled-payments": ("fenxiao.payments.tasks.close_cancelled_payments", 300),
     "retry-refunds": ("fenxiao.payments.tasks.retry_refunds", 600),
+    "query-transfers": ("fenxiao.payouts.tasks.query_transfers", 300),
+    "cancel-unconfirmed-transfers": ("fenxiao.payouts.tasks.cancel_unconfirmed_transfers", 600),
     "settle-commissions": ("fenxiao.distribution.tasks.settle_commissions", 600),
     "upgrade-distributors": ("fenxiao.distribution.tasks.upgrade_distributors", 3600),
 }

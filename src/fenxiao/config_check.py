@@ -6,6 +6,7 @@ from django.core import checks
 from fenxiao.distribution.poster import poster_font
 from fenxiao.errors import DomainError
 from fenxiao.payments.providers.wechat import missing_settings
+from fenxiao.payouts.providers import config_problems as payout_problems
 
 
 def production_problems() -> list[str]:
@@ -25,6 +26,7 @@ def production_problems() -> list[str]:
     if "wechat" not in settings.PAYMENT_PROVIDERS:
         problems.append("FENXIAO_PAYMENT_PROVIDERS does not include wechat")
     problems += [f"{name} is not set (WeChat Pay)" for name in missing_settings()]
+    problems += payout_problems()
     if not (settings.WECHAT_APPID and settings.WECHAT_SECRET):
         problems.append("FENXIAO_WECHAT_APPID / FENXIAO_WECHAT_SECRET not set (mini-program login)")
     try:

@@ -217,6 +217,38 @@ WECHAT_PUBLIC_KEY_PATH = env("WECHAT_PUBLIC_KEY_PATH")
 WECHAT_PUBLIC_KEY_ID = env("WECHAT_PUBLIC_KEY_ID")
 WECHAT_PAY_GATEWAY = env("WECHAT_PAY_GATEWAY", "https://api.mch.weixin.qq.com")
 
+# Payouts. Enabled withdrawal channels: wechat (商家转账 to the user's balance) when WeChat Pay
+# is configured, the sandbox that plays it, and bank / Alipay paid by hand.
+_WECHAT_PAY_SET = all(
+    [
+        WECHAT_APPID,
+        WECHAT_MCHID,
+        WECHAT_CERT_SERIAL,
+        WECHAT_PRIVATE_KEY_PATH,
+        WECHAT_APIV3_KEY,
+        WECHAT_PUBLIC_KEY_PATH,
+        WECHAT_PUBLIC_KEY_ID,
+    ]
+)
+PAYOUT_CHANNELS = [
+    c.strip()
+    for c in env(
+        "PAYOUT_CHANNELS",
+        "sandbox,wechat,bank,alipay" if _WECHAT_PAY_SET else "sandbox,bank,alipay",
+    ).split(",")
+    if c.strip()
+]
+# scene 1005 (佣金报酬) and what it reports: 岗位类型 and 报酬说明, and what the user sees
+WECHAT_TRANSFER_SCENE_ID = env("WECHAT_TRANSFER_SCENE_ID", "1005")
+WECHAT_TRANSFER_POST_TYPE = env("WECHAT_TRANSFER_POST_TYPE", "分销推广员")
+WECHAT_TRANSFER_REWARD_NOTE = env("WECHAT_TRANSFER_REWARD_NOTE", "商品分销佣金")
+WECHAT_TRANSFER_PERCEPTION = env("WECHAT_TRANSFER_PERCEPTION", "劳务报酬")
+# a bill the user has not confirmed is cancelled after this (WeChat's own limit is longer);
+# bills without a final state are queried once they are this old
+TRANSFER_CONFIRM_HOURS = timedelta(hours=int(env("TRANSFER_CONFIRM_HOURS", "24")))
+TRANSFER_QUERY_AFTER = timedelta(minutes=int(env("TRANSFER_QUERY_AFTER_MINUTES", "5")))
+TRANSFER_MAX_ATTEMPTS = 3
+
 # Distributor posters. Text needs a CJK font: FENXIAO_POSTER_FONT, else the first of these that
 # exists (Debian's fonts-noto-cjk, installed by `make fonts`); none → 503 poster_font_missing.
 POSTER_FONT = env("POSTER_FONT")

@@ -4,7 +4,7 @@ from ninja import Query, Router, Status
 
 from fenxiao.accounts.auth import require_perm
 from fenxiao.pagination import PageFilters, paginate
-from fenxiao.payouts import errors, selectors, services
+from fenxiao.payouts import errors, selectors, services, transfers
 from fenxiao.payouts.identity import id_number_masked
 from fenxiao.payouts.schemas import (
     IdentityIn,
@@ -63,6 +63,35 @@ def withdrawal_detail(request, withdrawal_id: int):
 @router.post("/wallet/withdrawals/{withdrawal_id}/cancel", response=WithdrawalOut)
 def withdrawal_cancel(request, withdrawal_id: int):
     return services.withdrawal_cancel(user=request.auth, withdrawal_id=withdrawal_id)
+
+
+@router.post("/wallet/withdrawals/{withdrawal_id}/sandbox-confirm", response=WithdrawalOut)
+def withdrawal_sandbox_confirm(request, withdrawal_id: int):
+    """Plays the distributor accepting the transfer in WeChat (sandbox channel only): the
+    sandbox signs a MCHTRANSFER.BILL.FINISHED notification and it is handled like one."""
+    return transfers.sandbox_transfer_confirm(user=request.auth, withdrawal_id=withdrawal_id)
+
+
+@router.post("/wallet/withdrawals/{withdrawal_id}/refresh", response=WithdrawalOut)
+def withdrawal_refresh(request, withdrawal_id: int):
+    """Asks the channel about the withdrawal's transfer now (e.g. back from WeChat's page)."""
+    withdrawal = selectors.withdrawal_of(user_id=request.auth.pk, withdrawal_id=withdrawal_id)
+    if withdrawal is None:
+        raise errors.WithdrawalNotFound()
+    transfers.withdrawal_transfer_refresh(withdrawal_id=withdrawal.pk)
+    return selectors.withdrawal_of(user_id=request.auth.pk, withdrawal_id=withdrawal_id)
+
+
+@router.post("/payouts/notify/{provider}", auth=None, response={204: None})
+def transfer_notify(request, provider: str):
+    """WeChat Pay (or the sandbox) reports a transfer bill's end here; 204 also for a
+    redelivery of one already handled."""
+    transfers.transfer_notification_handle(
+        provider_name=provider,
+        headers=request.headers,
+        body=request.body.decode("utf-8", "replace"),
+    )
+    return Status(204, None)
 
 
 def identity_out(user_id: int) -> dict:

@@ -97,3 +97,29 @@ class ReferenceRequired(DomainError):
     code = "reference_required"
     status = 400
     message = "请填写打款凭证号"
+
+
+class ChannelUnavailable(DomainError):
+    code = "channel_unavailable"
+    status = 404
+    message = "该提现渠道未启用"
+
+
+class TransferUnknown(DomainError):
+    """The channel gave no clear answer: the bill may or may not exist until a query says."""
+
+    code = "transfer_unknown"
+    status = 502
+    message = "转账渠道暂未给出结果，稍后自动查询"
+
+
+class OpenidRequired(DomainError):
+    code = "openid_required"
+    status = 409
+    message = "提现到微信零钱须在微信小程序中登录后申请"
+
+
+class TransferMismatch(DomainError):
+    code = "transfer_mismatch"
+    status = 400
+    message = "转账结果与记录不符"

@@ -1,4 +1,5 @@
-"""Withdrawals (提现), their append-only audit events, and the payee's identity for tax."""
+"""Withdrawals (提现), their append-only audit events, the payee's identity for tax, and the
+transfer bills issued to WeChat (or the sandbox) to pay them."""
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +20,7 @@ class Withdrawal(models.Model):
 
     class Channel(models.TextChoices):
         SANDBOX = "sandbox", "沙箱"
+        WECHAT = "wechat", "微信零钱"
         BANK = "bank", "银行卡"
         ALIPAY = "alipay", "支付宝"
 
@@ -27,6 +29,8 @@ class Withdrawal(models.Model):
     # ... and went back to `available` in these
     RETURNED = (Status.REJECTED, Status.FAILED, Status.CANCELLED)
     MANUAL_CHANNELS = (Channel.BANK, Channel.ALIPAY)
+    # paid by a transfer bill (商家转账) that the distributor confirms in WeChat
+    TRANSFER_CHANNELS = (Channel.WECHAT, Channel.SANDBOX)
 
     user = models.ForeignKey(
         USER, on_delete=models.PROTECT, related_name="withdrawals", verbose_name="分销商"
@@ -122,3 +126,102 @@ class PayoutIdentity(models.Model):
 
     def __str__(self):
         return self.real_name
+
+
+class PayoutTransfer(models.Model):
+    """One transfer bill (商家转账单) we issued for a withdrawal. `state` is WeChat's, plus two
+    of our own: UNKNOWN (sent, or about to be, without an answer yet) and NOT_FOUND (a query
+    confirmed WeChat never created it, so a new attempt may be issued)."""
+
+    class State(models.TextChoices):
+        UNKNOWN = "UNKNOWN", "结果未知"
+        ACCEPTED = "ACCEPTED", "已受理"
+        PROCESSING = "PROCESSING", "处理中"
+        WAIT_USER_CONFIRM = "WAIT_USER_CONFIRM", "待用户确认收款"
+        TRANSFERING = "TRANSFERING", "转账中"
+        SUCCESS = "SUCCESS", "转账成功"
+        FAIL = "FAIL", "转账失败"
+        CANCELING = "CANCELING", "撤销中"
+        CANCELLED = "CANCELLED", "已撤销"
+        NOT_FOUND = "NOT_FOUND", "微信无此单"
+
+    FINAL = (State.SUCCESS, State.FAIL, State.CANCELLED, State.NOT_FOUND)
+
+    withdrawal = models.ForeignKey(
+        Withdrawal, on_delete=models.PROTECT, related_name="transfers", verbose_name="提现"
+    )
+    channel = models.CharField("渠道", max_length=16)
+    attempt = models.PositiveSmallIntegerField("第几次发起")
+    out_bill_no = models.CharField("商户单号", max_length=32, unique=True)
+    transfer_bill_no = models.CharField("微信转账单号", max_length=64, blank=True)
+    state = models.CharField(
+        "转账状态", max_length=20, choices=State.choices, default=State.UNKNOWN, db_index=True
+    )
+    amount = models.DecimalField("转账金额", **MONEY)
+    package_info = models.CharField("确认收款参数", max_length=1024, blank=True)
+    fail_reason = models.CharField("失败原因", max_length=200, blank=True)
+    created_at = models.DateTimeField("发起时间")
+    confirm_before = models.DateTimeField("确认收款截止")
+    updated_at = models.DateTimeField("更新时间")
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "转账单"
+        verbose_name_plural = "转账单"
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["withdrawal", "attempt"], name="payout_transfer_attempt_once"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_transfer_positive"),
+        ]
+
+    def __str__(self):
+        return self.out_bill_no
+
+    @property
+    def final(self) -> bool:
+        return self.state in self.FINAL
+
+
+class TransferNotification(models.Model):
+    """One row per transfer notification id handled: a redelivery of the same id does nothing."""
+
+    provider = models.CharField(max_length=16)
+    notification_id = models.CharField(max_length=64)
+    out_bill_no = models.CharField(max_length=32)
+    state = models.CharField(max_length=20)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "转账通知"
+        verbose_name_plural = "转账通知"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "notification_id"], name="transfer_notification_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.provider}:{self.notification_id}"
+
+
+class SandboxTransferBill(models.Model):
+    """What the sandbox plays of WeChat's side: the bills it holds and their state."""
+
+    out_bill_no = models.CharField(max_length=32, unique=True)
+    transfer_bill_no = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=20)
+    amount_cents = models.PositiveBigIntegerField()
+    openid = models.CharField(max_length=64, blank=True)
+    package_info = models.CharField(max_length=256)
+    fail_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "沙箱转账单"
+        verbose_name_plural = "沙箱转账单"
+
+    def __str__(self):
+        return self.out_bill_no

@@ -5,16 +5,17 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from fenxiao.pagination import PageFilters
+from fenxiao.payouts.selectors import transfer_out
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
 Required64 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 # parsed by the service (money.yuan) so that 1.001 or "abc" get a clear Chinese message
 AmountText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
 StatusName = Literal["requested", "approved", "paid", "rejected", "failed", "cancelled"]
-ChannelName = Literal["sandbox", "bank", "alipay"]
+ChannelName = Literal["sandbox", "wechat", "bank", "alipay"]
 
 
 class WithdrawalIn(Schema):
@@ -40,6 +41,16 @@ class PreviewOut(Schema):
     net: Decimal
 
 
+class TransferOut(Schema):
+    """What the client needs to open WeChat's confirm page (wx.requestMerchantTransfer)."""
+
+    state: str = Field(description="WeChat's bill state, or UNKNOWN / NOT_FOUND (ours)")
+    package_info: str = Field(description="only while state is WAIT_USER_CONFIRM")
+    mch_id: str
+    app_id: str
+    confirm_before: datetime
+
+
 class WithdrawalOut(Schema):
     id: int
     amount: Decimal
@@ -54,6 +65,13 @@ class WithdrawalOut(Schema):
     created_at: datetime
     reviewed_at: datetime | None
     paid_at: datetime | None
+    transfer: TransferOut | None = Field(
+        None, description="the current transfer bill (wechat and sandbox channels)"
+    )
+
+    @staticmethod
+    def resolve_transfer(obj) -> dict | None:
+        return transfer_out(obj)
 
 
 class StaffWithdrawalOut(WithdrawalOut):
@@ -96,3 +114,16 @@ class IdentityOut(Schema):
     registered: bool
     real_name: str
     id_number: str = Field(description="masked, as 1101**********1234")
+
+
+class TransferResource(BaseModel):
+    """The decrypted resource of MCHTRANSFER.BILL.FINISHED: the fields we read, strictly typed."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+
+    mch_id: Annotated[str, StringConstraints(max_length=32)]
+    out_bill_no: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    transfer_bill_no: Annotated[str, StringConstraints(max_length=64)] = ""
+    state: Literal["SUCCESS", "FAIL", "CANCELLED"]
+    transfer_amount: int
+    fail_reason: Annotated[str, StringConstraints(max_length=64)] = ""

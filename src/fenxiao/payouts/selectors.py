@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from fenxiao.distribution import selectors as distribution_selectors
@@ -14,8 +14,9 @@ from fenxiao.distribution.errors import NotADistributor
 from fenxiao.distribution.models import Distributor, Grade
 from fenxiao.ledger import selectors as ledger_selectors
 from fenxiao.ledger.models import Account, Transaction
-from fenxiao.money import round_sum_to_fen, truncate_to_fen
-from fenxiao.payouts.models import PayoutIdentity, Withdrawal
+from fenxiao.money import round_sum_to_fen, to_integer_fen, truncate_to_fen
+from fenxiao.payments.providers.sandbox import SANDBOX_APPID, SANDBOX_MCHID
+from fenxiao.payouts.models import PayoutIdentity, PayoutTransfer, Withdrawal
 from fenxiao.payouts.tax import withholding
 
 Status = Withdrawal.Status
@@ -27,6 +28,15 @@ KIND_RETURN = "withdrawal_return"  # rejected, failed or cancelled: only one can
 
 NOT_ACTIVE = "仅已生效的分销商可以提现"
 
+Channel = Withdrawal.Channel
+# what each channel needs from the distributor to be paid, as entered with the request
+ACCOUNT_FIELDS = {
+    Channel.BANK: ("bank_name", "card_no", "holder"),
+    Channel.ALIPAY: ("account", "holder"),
+    Channel.SANDBOX: (),
+    Channel.WECHAT: (),
+}
+
 
 @dataclass(frozen=True)
 class Quote:
@@ -36,8 +46,14 @@ class Quote:
     net: Decimal
 
 
+def _with_transfers(qs: QuerySet) -> QuerySet:
+    """Each withdrawal's bills, newest attempt first, in one more query for the whole page."""
+    bills = PayoutTransfer.objects.order_by("-attempt")
+    return qs.prefetch_related(Prefetch("transfers", queryset=bills))
+
+
 def withdrawals_of(*, user_id: int) -> QuerySet:
-    return Withdrawal.objects.filter(user_id=user_id).order_by("-pk")
+    return _with_transfers(Withdrawal.objects.filter(user_id=user_id).order_by("-pk"))
 
 
 def withdrawal_of(*, user_id: int, withdrawal_id: int) -> Withdrawal | None:
@@ -45,12 +61,63 @@ def withdrawal_of(*, user_id: int, withdrawal_id: int) -> Withdrawal | None:
 
 
 def withdrawals_for_staff(*, status: str | None = None, channel: str | None = None) -> QuerySet:
-    qs = Withdrawal.objects.select_related("user").order_by("-pk")
+    qs = _with_transfers(Withdrawal.objects.select_related("user").order_by("-pk"))
     if status:
         qs = qs.filter(status=status)
     if channel:
         qs = qs.filter(channel=channel)
     return qs
+
+
+def transfer_current(withdrawal_id: int) -> PayoutTransfer | None:
+    return PayoutTransfer.objects.filter(withdrawal_id=withdrawal_id).order_by("-attempt").first()
+
+
+def transfer_out(withdrawal: Withdrawal) -> dict | None:
+    """The current bill as the client draws it (uses the prefetched bills when there)."""
+    if withdrawal.channel not in Withdrawal.TRANSFER_CHANNELS:
+        return None
+    transfer = next(iter(withdrawal.transfers.all()), None)
+    if transfer is None:
+        return None
+    if transfer.channel == Channel.WECHAT:
+        mch_id, app_id = settings.WECHAT_MCHID, settings.WECHAT_APPID
+    else:
+        mch_id, app_id = SANDBOX_MCHID, SANDBOX_APPID
+    waiting = transfer.state == PayoutTransfer.State.WAIT_USER_CONFIRM
+    return {
+        "state": transfer.state,
+        "package_info": transfer.package_info if waiting else "",
+        "mch_id": mch_id,
+        "app_id": app_id,
+        "confirm_before": transfer.confirm_before,
+    }
+
+
+def channels_enabled() -> list[dict]:
+    """The withdrawal channels this shop offers, in FENXIAO_PAYOUT_CHANNELS order."""
+    return [
+        {"channel": c, "label": Channel(c).label, "account_fields": list(ACCOUNT_FIELDS[c])}
+        for c in settings.PAYOUT_CHANNELS
+        if c in Channel.values
+    ]
+
+
+def transfers_finished_between(start: datetime, end: datetime) -> list[dict]:
+    """Successful transfer bills finished in [start, end), for matching against WeChat's
+    fund-flow bill; amounts in fen."""
+    rows = PayoutTransfer.objects.filter(
+        state=PayoutTransfer.State.SUCCESS, finished_at__gte=start, finished_at__lt=end
+    ).order_by("finished_at", "pk")
+    return [
+        {
+            "out_bill_no": t.out_bill_no,
+            "transfer_bill_no": t.transfer_bill_no,
+            "amount_cents": to_integer_fen(t.amount),
+            "finished_at": t.finished_at,
+        }
+        for t in rows
+    ]
 
 
 def identity_of(user_id: int) -> PayoutIdentity | None:
@@ -134,7 +201,18 @@ def payout_differences() -> list[str]:
         "kind", "source_id"
     ):
         posted[kind].add(source_id)
-    for pk, status in Withdrawal.objects.values_list("pk", "status").iterator():
+    transferred = set(
+        PayoutTransfer.objects.filter(state=PayoutTransfer.State.SUCCESS).values_list(
+            "withdrawal_id", flat=True
+        )
+    )
+    rows = Withdrawal.objects.values_list("pk", "status", "channel").iterator()
+    for pk, status, channel in rows:
+        if channel in Withdrawal.TRANSFER_CHANNELS and (status == Status.PAID) != (
+            pk in transferred
+        ):
+            state = "unexpected" if pk in transferred else "missing"
+            problems.append(f"withdrawal {pk} ({status}): {state} successful transfer")
         key = str(pk)
         expected = {
             KIND_REQUEST: True,

@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -17,20 +18,14 @@ from fenxiao.distribution.models import Distributor
 from fenxiao.ledger import selectors as ledger_selectors
 from fenxiao.ledger import services as ledger
 from fenxiao.money import yuan
-from fenxiao.payouts import errors, locks, selectors
+from fenxiao.payouts import errors, selectors, transfers
 from fenxiao.payouts.identity import id_number_valid
-from fenxiao.payouts.models import PayoutIdentity, Withdrawal, WithdrawalEvent
-from fenxiao.payouts.selectors import KIND_PAID, KIND_REQUEST, KIND_RETURN
+from fenxiao.payouts.models import PayoutIdentity, Withdrawal
+from fenxiao.payouts.selectors import ACCOUNT_FIELDS, KIND_REQUEST
+from fenxiao.payouts.transitions import event, locked, pay, require, return_money
 
 Status = Withdrawal.Status
 Channel = Withdrawal.Channel
-
-# what each manual channel needs to be paid by hand, as entered by the distributor
-ACCOUNT_FIELDS = {
-    Channel.BANK: ("bank_name", "card_no", "holder"),
-    Channel.ALIPAY: ("account", "holder"),
-    Channel.SANDBOX: (),
-}
 
 
 def parse_amount(value) -> Decimal:
@@ -44,8 +39,8 @@ def parse_amount(value) -> Decimal:
 
 
 def parse_channel(value: str) -> str:
-    if value not in Channel.values:
-        choices = ", ".join(Channel.values)
+    if value not in Channel.values or value not in settings.PAYOUT_CHANNELS:
+        choices = ", ".join(c for c in settings.PAYOUT_CHANNELS if c in Channel.values)
         raise errors.UnknownChannel(f"不支持的提现渠道: {value}（可选 {choices}）")
     return value
 
@@ -71,25 +66,22 @@ def fingerprint(*, amount: Decimal, channel: str, account: dict) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def _check_wechat_payee(user: User, *, net: Decimal) -> None:
+    """What WeChat would refuse later, said now: the payee's openid, and from ¥2,000 on the
+    real name it checks against the WeChat account."""
+    if not user.openid:
+        raise errors.OpenidRequired()
+    if net >= transfers.USER_NAME_FROM and selectors.identity_of(user.pk) is None:
+        raise errors.IdentityRequired(
+            f"单笔实付 ¥{transfers.USER_NAME_FROM} 及以上的微信提现须先登记真实姓名和身份证号"
+        )
+
+
 def active_distributor_for_update(user_id: int) -> Distributor:
     distributor = distribution_locks.distributor_for_update(user_id)
     if distributor is None or distributor.status != Distributor.Status.ACTIVE:
         raise NotADistributor(selectors.NOT_ACTIVE)
     return distributor
-
-
-def _event(
-    withdrawal: Withdrawal, *, actor: User | None, action: str, before: str, note: str, now
-) -> None:
-    WithdrawalEvent.objects.create(
-        withdrawal=withdrawal,
-        actor=actor,
-        action=action,
-        from_status=before,
-        to_status=withdrawal.status,
-        note=note[:200],
-        created_at=now,
-    )
 
 
 @transaction.atomic
@@ -135,6 +127,8 @@ def withdrawal_request(
     quote = selectors.quote(user_id=user.pk, grade=grade, amount=amount, now=now)
     if quote.net <= 0:
         raise errors.AmountTooSmall()
+    if channel == Channel.WECHAT:
+        _check_wechat_payee(user, net=quote.net)
 
     available_key = ledger.user_key(user.pk, "available")
     withdrawing_key = ledger.user_key(user.pk, "withdrawing")
@@ -159,7 +153,7 @@ def withdrawal_request(
             )
     except IntegrityError as exc:  # the distributor lock makes this unreachable; be explicit
         raise errors.IdempotencyConflict() from exc
-    _event(withdrawal, actor=user, action="request", before="", note="", now=now)
+    event(withdrawal, actor=user, action="request", before="", note="", now=now)
     ledger.post(
         kind=KIND_REQUEST,
         source_id=str(withdrawal.pk),
@@ -170,73 +164,13 @@ def withdrawal_request(
     return withdrawal, True
 
 
-def _locked(withdrawal_id: int, *, user: User | None = None) -> Withdrawal:
-    withdrawal = locks.withdrawal_for_update(withdrawal_id)
-    if withdrawal is None or (user is not None and withdrawal.user_id != user.pk):
-        raise errors.WithdrawalNotFound()
-    return withdrawal
-
-
-def _require(withdrawal: Withdrawal, *allowed: str) -> None:
-    if withdrawal.status not in allowed:
-        raise errors.WithdrawalState(
-            f"提现 #{withdrawal.pk} 当前状态为「{withdrawal.get_status_display()}」，不能执行此操作"
-        )
-
-
-def _return_money(withdrawal: Withdrawal, *, status: str, actor, action: str, reason: str, now):
-    """rejected / failed / cancelled: withdrawing → available, once."""
-    before = withdrawal.status
-    user_id = withdrawal.user_id
-    withdrawal.status = status
-    withdrawal.reason = reason[:200]
-    if actor is not None and action != "cancel":
-        withdrawal.reviewed_by, withdrawal.reviewed_at = actor, now
-    withdrawal.save(update_fields=["status", "reason", "reviewed_by", "reviewed_at"])
-    _event(withdrawal, actor=actor, action=action, before=before, note=reason, now=now)
-    ledger.post(
-        kind=KIND_RETURN,
-        source_id=str(withdrawal.pk),
-        legs=[
-            (ledger.user_key(user_id, "withdrawing"), -withdrawal.amount),
-            (ledger.user_key(user_id, "available"), withdrawal.amount),
-        ],
-        memo=f"提现退回 #{withdrawal.pk}（{withdrawal.get_status_display()}）",
-        now=now,
-    )
-    return withdrawal
-
-
-def _pay(withdrawal: Withdrawal, *, actor, reference: str, now) -> Withdrawal:
-    """paid: withdrawing → payout_clearing (net), tax_payable (tax), fees (fee)."""
-    before = withdrawal.status
-    withdrawal.status = Status.PAID
-    withdrawal.paid_reference = reference[:64]
-    withdrawal.paid_at = now
-    withdrawal.save(update_fields=["status", "paid_reference", "paid_at"])
-    _event(withdrawal, actor=actor, action="pay", before=before, note=reference, now=now)
-    ledger.post(
-        kind=KIND_PAID,
-        source_id=str(withdrawal.pk),
-        legs=[
-            (ledger.user_key(withdrawal.user_id, "withdrawing"), -withdrawal.amount),
-            (ledger.platform_key("payout_clearing"), withdrawal.net),
-            (ledger.platform_key("tax_payable"), withdrawal.tax),
-            (ledger.platform_key("fees"), withdrawal.fee),
-        ],
-        memo=f"提现打款 #{withdrawal.pk}",
-        now=now,
-    )
-    return withdrawal
-
-
 @transaction.atomic
 def withdrawal_cancel(*, user: User, withdrawal_id: int, now: datetime | None = None) -> Withdrawal:
     """The distributor takes back a request nobody has reviewed yet."""
     now = now or timezone.now()
-    withdrawal = _locked(withdrawal_id, user=user)
-    _require(withdrawal, Status.REQUESTED)
-    return _return_money(
+    withdrawal = locked(withdrawal_id, user=user)
+    require(withdrawal, Status.REQUESTED)
+    return return_money(
         withdrawal, status=Status.CANCELLED, actor=user, action="cancel", reason="用户取消", now=now
     )
 
@@ -245,18 +179,30 @@ def withdrawal_cancel(*, user: User, withdrawal_id: int, now: datetime | None = 
 def withdrawal_approve(
     *, withdrawal_id: int, staff: User | None, now: datetime | None = None
 ) -> Withdrawal:
-    """Finance approves. The sandbox channel pays at once, like a transfer that succeeded;
-    bank and Alipay wait for finance to pay by hand and mark them paid."""
+    """Finance approves. On a transfer channel (wechat, sandbox) the bill is issued once this
+    commits and the withdrawal stays approved until the channel reports the bill's end; bank
+    and Alipay wait for finance to pay by hand and mark them paid."""
     now = now or timezone.now()
-    withdrawal = _locked(withdrawal_id)
-    _require(withdrawal, Status.REQUESTED)
+    withdrawal = locked(withdrawal_id)
+    require(withdrawal, Status.REQUESTED)
+    if withdrawal.channel not in settings.PAYOUT_CHANNELS:
+        raise errors.WithdrawalState("该提现渠道已停用，请拒绝后让分销商改用其他渠道")
     withdrawal.status = Status.APPROVED
     withdrawal.reviewed_by, withdrawal.reviewed_at = staff, now
     withdrawal.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    _event(withdrawal, actor=staff, action="approve", before=Status.REQUESTED, note="", now=now)
-    if withdrawal.channel == Channel.SANDBOX:
-        _pay(withdrawal, actor=staff, reference=f"sandbox-{withdrawal.pk}", now=now)
+    event(withdrawal, actor=staff, action="approve", before=Status.REQUESTED, note="", now=now)
+    if withdrawal.channel in Withdrawal.TRANSFER_CHANNELS:
+        transfers.transfer_open(withdrawal, attempt=1, now=now)
     return withdrawal
+
+
+def _refuse_transfer_in_flight(withdrawal: Withdrawal) -> None:
+    """An approved transfer withdrawal has a bill at the channel: only its outcome (paid, or
+    failed / cancelled with the money back) may end it, or it could be paid twice."""
+    if withdrawal.status == Status.APPROVED and withdrawal.channel in Withdrawal.TRANSFER_CHANNELS:
+        raise errors.WithdrawalState(
+            "已发起转账，须等待用户确认收款；超时未确认会自动撤销并退回余额"
+        )
 
 
 @transaction.atomic
@@ -267,9 +213,10 @@ def withdrawal_reject(
     if not reason:
         raise errors.ReasonRequired("请填写拒绝原因")
     now = now or timezone.now()
-    withdrawal = _locked(withdrawal_id)
-    _require(withdrawal, Status.REQUESTED, Status.APPROVED)
-    return _return_money(
+    withdrawal = locked(withdrawal_id)
+    require(withdrawal, Status.REQUESTED, Status.APPROVED)
+    _refuse_transfer_in_flight(withdrawal)
+    return return_money(
         withdrawal, status=Status.REJECTED, actor=staff, action="reject", reason=reason, now=now
     )
 
@@ -283,11 +230,11 @@ def withdrawal_mark_paid(
     if not reference:
         raise errors.ReferenceRequired()
     now = now or timezone.now()
-    withdrawal = _locked(withdrawal_id)
-    _require(withdrawal, Status.APPROVED)
+    withdrawal = locked(withdrawal_id)
+    require(withdrawal, Status.APPROVED)
     if withdrawal.channel not in Withdrawal.MANUAL_CHANNELS:
         raise errors.WithdrawalState("该渠道的提现由渠道自动打款，不能手工标记")
-    return _pay(withdrawal, actor=staff, reference=reference, now=now)
+    return pay(withdrawal, actor=staff, reference=reference, now=now)
 
 
 @transaction.atomic
@@ -296,9 +243,10 @@ def withdrawal_fail(
 ) -> Withdrawal:
     """An approved payout that the channel (or the bank) did not carry out: money back once."""
     now = now or timezone.now()
-    withdrawal = _locked(withdrawal_id)
-    _require(withdrawal, Status.APPROVED)
-    return _return_money(
+    withdrawal = locked(withdrawal_id)
+    require(withdrawal, Status.APPROVED)
+    _refuse_transfer_in_flight(withdrawal)
+    return return_money(
         withdrawal,
         status=Status.FAILED,
         actor=staff,
