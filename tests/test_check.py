@@ -25,6 +25,7 @@ def test_a_complete_production_setup_passes_and_hides_its_secrets(settings, caps
     settings.REDIS_URL = "redis://127.0.0.1:6379/0"
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
     settings.PAYMENT_PROVIDERS = ["wechat"]
+    settings.PAYOUT_CHANNELS = ["wechat", "bank", "alipay"]
     for name in (
         "WECHAT_APPID",
         "WECHAT_SECRET",
@@ -53,3 +54,18 @@ def test_a_missing_poster_font_is_listed(settings, capsys, tmp_path):
     settings.POSTER_FONT = str(tmp_path / "no-such-font.ttc")
     assert fenxiao(["check"]) == 1
     assert "FENXIAO_POSTER_FONT" in capsys.readouterr().out
+
+
+def test_wechat_transfer_settings_are_named_only_when_the_channel_is_enabled(settings, capsys):
+    settings.WECHAT_TRANSFER_POST_TYPE = ""
+    settings.PAYOUT_CHANNELS = ["bank"]
+    fenxiao(["check"])
+    out = capsys.readouterr().out
+    assert "FENXIAO_WECHAT_TRANSFER_POST_TYPE" not in out
+    assert "FENXIAO_PAYOUT_CHANNELS" not in out
+
+    settings.PAYOUT_CHANNELS = ["wechat", "sandbox"]
+    assert fenxiao(["check"]) == 1
+    out = capsys.readouterr().out
+    assert "FENXIAO_WECHAT_TRANSFER_POST_TYPE is not set (WeChat transfers)" in out
+    assert "FENXIAO_PAYOUT_CHANNELS includes the sandbox" in out

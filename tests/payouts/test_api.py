@@ -138,7 +138,7 @@ def test_someone_elses_withdrawal_is_404(rich, make_api):
     assert Withdrawal.objects.get(pk=mine["id"]).status == "requested"
 
 
-def test_staff_review_approve_reject_mark_paid(rich, make_api):
+def test_staff_review_approve_reject_mark_paid(rich, make_api, django_capture_on_commit_callbacks):
     user, api = rich
     finance = make_api(staff_create(phone="13800000009", password="fin-pass-1234", role="finance"))
     service = make_api(staff_create(phone="13800000008", password="svc-pass-1234", role="service"))
@@ -173,8 +173,21 @@ def test_staff_review_approve_reject_mark_paid(rich, make_api):
         "BANK-1",
     )
 
-    r = finance.post(f"/admin/withdrawals/{sandbox['id']}/approve")
-    assert r.json()["status"] == "paid"  # the sandbox pays at once
+    with django_capture_on_commit_callbacks(execute=True):  # the bill is issued after commit
+        r = finance.post(f"/admin/withdrawals/{sandbox['id']}/approve")
+    assert r.json()["status"] == "approved"  # until the distributor confirms the transfer
+    assert (
+        finance.get("/admin/withdrawals?channel=sandbox&status=approved").json()["items"][0][
+            "transfer"
+        ]["state"]
+        == "WAIT_USER_CONFIRM"
+    )
+    r = api.post(f"/wallet/withdrawals/{sandbox['id']}/sandbox-confirm")
+    assert (r.status_code, r.json()["status"], r.json()["transfer"]["state"]) == (
+        200,
+        "paid",
+        "SUCCESS",
+    )
     twice = finance.post(f"/admin/withdrawals/{sandbox['id']}/approve")
     assert (twice.status_code, twice.json()["code"]) == (409, "withdrawal_state")
 
@@ -223,8 +236,8 @@ def test_lists_take_a_fixed_number_of_queries(rich, staff_api, django_assert_num
     for i in range(5):
         body = {"amount": "1.00", "channel": "sandbox", "request_id": f"q{i}"}
         api.post("/wallet/withdrawals", body)
-    # token (with its user), count, page
-    with django_assert_num_queries(3):
+    # token (with its user), count, page, the page's transfer bills
+    with django_assert_num_queries(4):
         assert api.get("/wallet/withdrawals").json()["count"] == 3
-    with django_assert_num_queries(4):  # and the staff member's permissions
+    with django_assert_num_queries(5):  # and the staff member's permissions
         assert staff_api.get("/admin/withdrawals").json()["count"] == 3

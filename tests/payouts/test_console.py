@@ -11,7 +11,14 @@ from openpyxl import load_workbook
 from fenxiao.accounts.services import staff_create
 from fenxiao.payouts import services
 from fenxiao.payouts.models import Withdrawal
-from tests.payouts.flows import D, assert_books_clean, balances, rich_distributor, txns
+from tests.payouts.flows import (
+    D,
+    assert_books_clean,
+    balances,
+    confirm,
+    rich_distributor,
+    txns,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,14 +71,19 @@ def test_list_filters_by_status_and_channel(client, finance, person):
     assert "提现审核" in r.content.decode()
 
 
-def test_bulk_approve_pays_sandbox_and_approves_bank_once(client, finance, person):
+def test_bulk_approve_issues_the_sandbox_bill_and_approves_bank_once(
+    client, finance, person, django_capture_on_commit_callbacks
+):
     sandbox, bank = ask(person, "30.00"), ask(person, "50.00", channel="bank", account=BANK)
 
-    r = act(client, "approve", [sandbox, bank])
+    with django_capture_on_commit_callbacks(execute=True):
+        r = act(client, "approve", [sandbox, bank])
     assert "已批准 2 笔提现" in messages_of(r)
     again = act(client, "approve", [sandbox, bank])  # pressed twice
 
     assert any("没有「待审核」" in m for m in messages_of(again))
+    assert sandbox.transfers.get().state == "WAIT_USER_CONFIRM"
+    confirm(sandbox)  # the distributor accepts in WeChat
     sandbox.refresh_from_db()
     bank.refresh_from_db()
     assert (sandbox.status, bank.status) == ("paid", "approved")

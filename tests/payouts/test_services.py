@@ -11,13 +11,16 @@ from fenxiao.ledger import selectors as ledger_selectors
 from fenxiao.ledger.models import Entry
 from fenxiao.payouts import errors, services
 from fenxiao.payouts.identity import id_number_masked, id_number_valid
-from fenxiao.payouts.models import Withdrawal, WithdrawalEvent
+from fenxiao.payouts.models import PayoutTransfer, Withdrawal, WithdrawalEvent
 from fenxiao.payouts.selectors import payout_differences
 from tests.accounts.factories import UserFactory
 from tests.payouts.flows import (
     D,
+    approve,
+    approve_and_confirm,
     assert_books_clean,
     balances,
+    confirm,
     credit,
     rich_distributor,
     txns,
@@ -78,19 +81,42 @@ def test_fee_is_the_grade_percent_truncated_and_paid_into_fees(staff):
     assert_books_clean()
 
 
-def test_sandbox_approval_pays_at_once(staff):
+def test_sandbox_approval_issues_a_bill_and_the_users_confirmation_pays(staff):
     user = rich_distributor("100.00")
     withdrawal = request(user, "100.00")
 
-    done = services.withdrawal_approve(withdrawal_id=withdrawal.pk, staff=staff)
-
-    assert (done.status, done.reviewed_by, done.paid_reference) == (
-        "paid",
-        staff,
-        f"sandbox-{done.pk}",
+    approved = approve(withdrawal, staff)
+    transfer = PayoutTransfer.objects.get(withdrawal=withdrawal)
+    # the bill waits for the user; the money stays in withdrawing
+    assert (approved.status, approved.reviewed_by) == ("approved", staff)
+    assert (transfer.out_bill_no, transfer.state, transfer.amount) == (
+        f"W{withdrawal.pk}N1",
+        "WAIT_USER_CONFIRM",
+        D("100.00"),
     )
+    assert transfer.package_info
+    assert balances(user)["withdrawing"] == D("100.00")
+    assert txns("withdrawal_paid", withdrawal.pk) == 0
+
+    done = confirm(withdrawal)
+
+    transfer.refresh_from_db()
+    assert (done.status, done.paid_reference) == ("paid", transfer.transfer_bill_no)
+    assert transfer.state == "SUCCESS" and transfer.finished_at is not None
     assert balances(user) == {"frozen": ZERO, "available": ZERO, "withdrawing": ZERO}
     assert txns("withdrawal_paid", done.pk) == 1
+    assert [e[0] for e in events(done)] == ["request", "approve", "pay"]
+    assert_books_clean()
+
+
+def test_an_approved_transfer_cannot_be_rejected_or_failed_by_hand(staff):
+    user = rich_distributor("100.00")
+    withdrawal = approve(request(user, "100.00"), staff)
+    with pytest.raises(errors.WithdrawalState):
+        services.withdrawal_reject(withdrawal_id=withdrawal.pk, staff=staff, reason="风控")
+    with pytest.raises(errors.WithdrawalState):
+        services.withdrawal_fail(withdrawal_id=withdrawal.pk, staff=staff, reason="失败")
+    assert txns("withdrawal_return") == 0
     assert_books_clean()
 
 
@@ -140,9 +166,11 @@ def test_approved_bank_payout_that_fails_returns_the_money(staff):
 def test_double_approval_pays_once(staff):
     user = rich_distributor("100.00")
     withdrawal = request(user, "100.00")
-    services.withdrawal_approve(withdrawal_id=withdrawal.pk, staff=staff)
+    approve(withdrawal, staff)
     with pytest.raises(errors.WithdrawalState):
         services.withdrawal_approve(withdrawal_id=withdrawal.pk, staff=staff)
+    confirm(withdrawal)
+    assert PayoutTransfer.objects.filter(withdrawal=withdrawal).count() == 1
     assert txns("withdrawal_paid") == 1
     assert_books_clean()
 
@@ -320,7 +348,7 @@ def test_labor_tax_adds_up_across_withdrawals_in_a_month(staff):
     assert (second.tax, second.net) == (D("360.00"), D("1640.00"))
 
     for w in (first, second):
-        services.withdrawal_approve(withdrawal_id=w.pk, staff=staff)
+        approve_and_confirm(w, staff)
     assert ledger_selectors.platform_balance("tax_payable") == D("800.00")
     assert ledger_selectors.platform_balance("payout_clearing") == D("4200.00")
     assert_books_clean()
@@ -329,10 +357,11 @@ def test_labor_tax_adds_up_across_withdrawals_in_a_month(staff):
 def test_reconcile_reports_a_paid_withdrawal_without_its_ledger_transaction(staff):
     user = rich_distributor("50.00")
     withdrawal = request(user, "50.00")
-    services.withdrawal_approve(withdrawal_id=withdrawal.pk, staff=staff)
+    approve_and_confirm(withdrawal, staff)
     Withdrawal.objects.filter(pk=withdrawal.pk).update(status="approved")
 
     assert payout_differences() == [
         f"user {user.pk}: withdrawing balance 0.00 != open withdrawals 50.00",
+        f"withdrawal {withdrawal.pk} (approved): unexpected successful transfer",
         f"withdrawal {withdrawal.pk} (approved): unexpected withdrawal_paid transaction",
     ]
