@@ -13,6 +13,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from wechatpayv3.utils import rsa_sign
 
+from fenxiao.payments.providers.sandbox import notification_body, sign_notification
+
 AUTH = re.compile(r'(\w+)="([^"]*)"')
 
 
@@ -51,6 +53,8 @@ class WechatPayStub:
         self.public_key_id = public_key_id
         self.requests: list[dict] = []
         self.sign_answers = True
+        # more APIs, added with route(): (method, path pattern, handler)
+        self.routes: list[tuple[str, re.Pattern, object]] = []
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -80,7 +84,34 @@ class WechatPayStub:
                     )
                 if self.path.endswith("/close"):
                     return self.answer(204, None)
+                if self.dispatch("POST", body):
+                    return None
                 return self.answer(404, {"code": "NOT_FOUND", "message": "no such API"})
+
+            def do_GET(self):
+                auth = dict(AUTH.findall(self.headers.get("Authorization", "")))
+                signed = f"GET\n{self.path}\n{auth.get('timestamp')}\n{auth.get('nonce_str')}\n\n"
+                ok = verify(stub.merchant_public_key, signed, auth.get("signature", ""))
+                stub.requests.append({"path": self.path, "body": {}, "signature_ok": ok})
+                if not ok:
+                    return self.answer(401, {"code": "SIGN_ERROR", "message": "签名错误"})
+                if self.dispatch("GET", ""):
+                    return None
+                return self.answer(404, {"code": "NOT_FOUND", "message": "no such API"})
+
+            def dispatch(self, method: str, body: str) -> bool:
+                """Answer from the route table; a handler returning None drops the
+                connection unanswered (a network failure as the client sees it)."""
+                for route_method, pattern, handler in stub.routes:
+                    match = pattern.fullmatch(self.path)
+                    if route_method == method and match:
+                        result = handler(match, json.loads(body or "{}"))
+                        if result is None:
+                            self.close_connection = True
+                        else:
+                            self.answer(*result)
+                        return True
+                return False
 
             def answer(self, status: int, data):
                 text = "" if data is None else json.dumps(data)
@@ -106,5 +137,94 @@ class WechatPayStub:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
+    def route(self, method: str, pattern: str, handler) -> None:
+        """Serve another API: handler(match, body) -> (status, data), or None to drop."""
+        self.routes.append((method, re.compile(pattern), handler))
+
     def stop(self):
         self.server.shutdown()
+
+
+# Merchant transfers (商家转账): transfer bills, their query and cancel, and the signed
+# MCHTRANSFER.BILL.FINISHED notification WeChat sends when a bill ends.
+BILLS = "/v3/fund-app/mch-transfer/transfer-bills"
+
+
+class TransferBills:
+    """WeChat's side of transfer bills, served by a WechatPayStub."""
+
+    def __init__(self, stub: WechatPayStub, *, mchid: str, apiv3_key: str):
+        self.stub, self.mchid, self.apiv3_key = stub, mchid, apiv3_key
+        self.bills: dict[str, dict] = {}
+        self.lock = threading.Lock()
+        # drop the next create's answer: "before" the bill exists, or "after" it was made
+        self.drop: str | None = None
+        stub.route("POST", BILLS, self.create)
+        stub.route("GET", BILLS + r"/out-bill-no/(\w+)", self.query)
+        stub.route("POST", BILLS + r"/out-bill-no/(\w+)/cancel", self.cancel)
+
+    def create(self, match, body):
+        with self.lock:
+            drop, self.drop = self.drop, None
+            if drop == "before":
+                return None
+            bill = self.bills.setdefault(
+                body["out_bill_no"],
+                {
+                    "mch_id": self.mchid,
+                    "out_bill_no": body["out_bill_no"],
+                    "transfer_bill_no": "1330" + secrets.token_hex(14),
+                    "state": "WAIT_USER_CONFIRM",
+                    "transfer_amount": body["transfer_amount"],
+                    "openid": body["openid"],
+                    "package_info": base64.b64encode(secrets.token_bytes(32)).decode(),
+                    "create_time": time.strftime("%Y-%m-%dT%H:%M:%S+08:00"),
+                },
+            )
+            if drop == "after":
+                return None
+            fields = ("out_bill_no", "transfer_bill_no", "create_time", "state", "package_info")
+            return 200, {k: bill[k] for k in fields}
+
+    def query(self, match, body):
+        bill = self.bills.get(match.group(1))
+        if bill is None:
+            return 404, {"code": "NOT_FOUND", "message": "记录不存在"}
+        return 200, {k: v for k, v in bill.items() if k != "package_info"}
+
+    def cancel(self, match, body):
+        with self.lock:
+            bill = self.bills.get(match.group(1))
+            if bill is None or bill["state"] != "WAIT_USER_CONFIRM":
+                return 400, {"code": "INVALID_REQUEST", "message": "单据状态不允许撤销"}
+            bill["state"] = "CANCELING"
+            fields = ("out_bill_no", "transfer_bill_no", "state")
+            return 200, {**{k: bill[k] for k in fields}, "update_time": bill["create_time"]}
+
+    def finish(self, out_bill_no: str, state: str, fail_reason: str = "") -> bool:
+        """The user confirmed (SUCCESS), the transfer failed (FAIL), or a cancel completed
+        (CANCELLED); False when the bill had already ended."""
+        with self.lock:
+            bill = self.bills[out_bill_no]
+            if bill["state"] in ("SUCCESS", "FAIL", "CANCELLED"):
+                return False
+            bill["state"] = state
+            if fail_reason:
+                bill["fail_reason"] = fail_reason
+            return True
+
+    def notification(self, number: str, *, key=None, **changes) -> tuple[dict, str]:
+        """The signed, encrypted notification of bill `number` as it is (fields may be
+        changed)."""
+        resource = {k: v for k, v in self.bills[number].items() if k != "package_info"}
+        body = notification_body(
+            event_type="MCHTRANSFER.BILL.FINISHED",
+            original_type="mch_payment",
+            summary="商家转账单据终态通知",
+            resource={**resource, **changes},
+            apiv3_key=self.apiv3_key,
+        )
+        serial = self.stub.public_key_id
+        return sign_notification(
+            private_key=key or self.stub.platform_key, serial=serial, body=body
+        ), body

@@ -52,11 +52,18 @@ def transfer_open(withdrawal: Withdrawal, *, attempt: int, now: datetime) -> Pay
     return transfer
 
 
+def _lacks_package(transfer: PayoutTransfer) -> bool:
+    return transfer.state == State.WAIT_USER_CONFIRM and not transfer.package_info
+
+
 def transfer_send(*, transfer_id: int) -> PayoutTransfer:
     """Issue the bill, outside any row lock, and apply the answer. Without a clear answer the
-    bill stays UNKNOWN for the periodic query to find out."""
+    bill stays UNKNOWN for the periodic query to find out. Also sent again, under the same
+    out_bill_no, for a waiting bill found by a query: only the create answer has the
+    package_info the client needs, and WeChat answers a repeated out_bill_no with the same
+    bill."""
     transfer = PayoutTransfer.objects.select_related("withdrawal__user").get(pk=transfer_id)
-    if transfer.state != State.UNKNOWN:
+    if transfer.state != State.UNKNOWN and not _lacks_package(transfer):
         return transfer
     withdrawal = transfer.withdrawal
     identity = selectors.identity_of(withdrawal.user_id)
@@ -160,7 +167,8 @@ def transfer_query(*, transfer: PayoutTransfer, now: datetime | None = None) -> 
     now = now or timezone.now()
     bill = providers.get(transfer.channel).query_bill(transfer.out_bill_no)
     if bill is not None:
-        return transfer_apply(bill=bill, now=now)
+        transfer = transfer_apply(bill=bill, now=now)
+        return transfer_send(transfer_id=transfer.pk) if _lacks_package(transfer) else transfer
     if (
         transfer.state == State.UNKNOWN
         and transfer.created_at <= now - settings.TRANSFER_QUERY_AFTER
