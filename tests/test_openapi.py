@@ -31,6 +31,11 @@ CONTRACT = [
     ("get", "/wallet/withdrawals"),
     ("post", "/wallet/withdrawals"),
     ("post", "/wallet/withdrawals/{withdrawal_id}/cancel"),
+    # issue 9: transfers (商家转账) — the sandbox's "user confirms", asking the channel now,
+    # and WeChat's transfer notifications
+    ("post", "/wallet/withdrawals/{withdrawal_id}/sandbox-confirm"),
+    ("post", "/wallet/withdrawals/{withdrawal_id}/refresh"),
+    ("post", "/payouts/notify/{provider}"),
     ("get", "/wallet/identity"),
     ("put", "/wallet/identity"),
     ("get", "/admin/withdrawals"),

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from fenxiao.accounts.services import staff_create
-from fenxiao.payouts import services
+from fenxiao.payouts import providers, services
 from fenxiao.payouts.models import Withdrawal
 from tests.payouts.flows import (
     D,
@@ -155,3 +155,29 @@ def test_service_staff_cannot_review(client, person):
     assert r.status_code == 403
     client.post(LIST, {"action": "approve", "_selected_action": [withdrawal.pk]})
     assert Withdrawal.objects.get(pk=withdrawal.pk).status == "requested"
+
+
+def test_transfer_state_shows_and_query_now_applies_a_failed_transfer_with_its_reason(
+    client, finance, person, django_capture_on_commit_callbacks
+):
+    withdrawal = ask(person, "70.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        act(client, "approve", [withdrawal])
+    page = client.get(LIST).content.decode()
+    assert "待用户确认收款" in page
+    # the channel failed the bill; its notification is lost
+    transfer = withdrawal.transfers.get()
+    assert providers.get("sandbox").finish(transfer.out_bill_no, state="FAIL", reason="NO_AUTH")
+
+    r = act(client, "query_transfer", [withdrawal])
+
+    assert "已查询 1 笔转账" in messages_of(r)
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == "failed" and "NO_AUTH" in withdrawal.reason
+    page = client.get(LIST, {"status__exact": "failed"}).content.decode()
+    assert "转账失败" in page and "NO_AUTH" in page
+    detail = client.get(reverse("admin:payouts_withdrawal_change", args=[withdrawal.pk]))
+    assert transfer.out_bill_no in detail.content.decode()
+    assert balances(person)["available"] == D("1000.00")
+    assert txns("withdrawal_return", withdrawal.pk) == 1
+    assert_books_clean()

@@ -44,7 +44,13 @@ STAFF_ROLES: dict[str, dict[str, list[str]]] = {
         "ledger": ["view_account", "view_transaction", "view_entry"],
         "distribution": ["view_commission", "view_distributor", "view_plan", "view_grade"],
         "storefront": ["view_shopsettings", "view_banner"],
-        "payouts": ["view_withdrawal", "change_withdrawal", "view_withdrawalevent"],
+        "payouts": [
+            "view_withdrawal",
+            "change_withdrawal",
+            "view_withdrawalevent",
+            "view_payouttransfer",
+            "view_transfernotification",
+        ],
     },
     "service": {
         "orders": ["view_order", "view_orderline", "view_refund", "change_refund"],

@@ -1,9 +1,11 @@
 """Console 提现审核: review withdrawals (approve, reject with a reason, mark paid with the
-bank's reference), their audit trail, and an XLSX export of manual payouts for the bank."""
+bank's reference), their transfer bills and audit trail (query a bill's result now), and an
+XLSX export of manual payouts for the bank."""
 
 from io import BytesIO
 
 from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,8 +13,8 @@ from openpyxl import Workbook
 
 from fenxiao.console.admin_base import ReadOnlyInline
 from fenxiao.errors import DomainError
-from fenxiao.payouts import services
-from fenxiao.payouts.models import Withdrawal, WithdrawalEvent
+from fenxiao.payouts import services, transfers
+from fenxiao.payouts.models import PayoutTransfer, Withdrawal, WithdrawalEvent
 
 Status = Withdrawal.Status
 
@@ -39,6 +41,23 @@ class WithdrawalEventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class PayoutTransferInline(ReadOnlyInline):
+    model = PayoutTransfer
+    fields = [
+        "attempt",
+        "out_bill_no",
+        "state",
+        "transfer_bill_no",
+        "amount",
+        "fail_reason",
+        "created_at",
+        "confirm_before",
+        "finished_at",
+    ]
+    readonly_fields = fields
+    ordering = ["attempt"]
+
+
 @admin.register(Withdrawal)
 class WithdrawalAdmin(admin.ModelAdmin):
     list_display = [
@@ -50,6 +69,8 @@ class WithdrawalAdmin(admin.ModelAdmin):
         "net",
         "channel",
         "status",
+        "transfer_state",
+        "reason",
         "created_at",
         "reviewed_by",
     ]
@@ -57,13 +78,23 @@ class WithdrawalAdmin(admin.ModelAdmin):
     search_fields = ["user__phone", "request_id", "paid_reference"]
     list_select_related = ["user", "reviewed_by"]
     list_per_page = 50
-    inlines = [WithdrawalEventInline]
-    actions = ["approve", "reject", "mark_paid", "export_xlsx"]
+    inlines = [PayoutTransferInline, WithdrawalEventInline]
+    actions = ["approve", "reject", "mark_paid", "query_transfer", "export_xlsx"]
     readonly_fields = [f.name for f in Withdrawal._meta.fields if f.name != "fingerprint"]
     exclude = ["fingerprint"]
 
     def has_add_permission(self, request):
         return False
+
+    def get_queryset(self, request):
+        current = PayoutTransfer.objects.filter(withdrawal=OuterRef("pk")).order_by("-attempt")
+        state = Subquery(current.values("state")[:1])
+        return super().get_queryset(request).annotate(current_transfer_state=state)
+
+    @admin.display(description="转账状态", ordering="current_transfer_state")
+    def transfer_state(self, obj):
+        state = obj.current_transfer_state
+        return PayoutTransfer.State(state).label if state else "-"
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -115,7 +146,7 @@ class WithdrawalAdmin(admin.ModelAdmin):
             },
         )
 
-    @admin.action(description="批准（沙箱渠道即时到账）", permissions=["change"])
+    @admin.action(description="批准（微信/沙箱渠道随即发起转账）", permissions=["change"])
     def approve(self, request, queryset):
         self._each(
             request,
@@ -155,6 +186,17 @@ class WithdrawalAdmin(admin.ModelAdmin):
                 withdrawal_id=w.pk, staff=request.user, reference=reference
             ),
             done="已标记 {} 笔提现为已打款",
+        )
+
+    @admin.action(description="查询转账结果（微信/沙箱）", permissions=["change"])
+    def query_transfer(self, request, queryset):
+        chosen = queryset.filter(channel__in=Withdrawal.TRANSFER_CHANNELS)
+        self._each(
+            request,
+            chosen,
+            (Status.APPROVED,),
+            lambda w: transfers.withdrawal_transfer_refresh(withdrawal_id=w.pk),
+            "已查询 {} 笔转账",
         )
 
     @admin.action(description="导出待打款（银行卡/支付宝）XLSX", permissions=["change"])
