@@ -332,3 +332,24 @@ def test_wechat_is_refused_when_the_channel_is_not_enabled(settings, make_api):
     assert (r.status_code, r.json()["code"]) == (400, "unknown_channel")
     notified = make_api(user).client.post("/api/v1/payouts/notify/wechat", "{}", content_type="")
     assert notified.status_code == 404
+
+
+def test_after_the_last_attempt_without_a_bill_the_withdrawal_fails_and_money_returns(
+    wechat, payee, staff, django_capture_on_commit_callbacks
+):
+    user, api = payee
+    withdrawal = Withdrawal.objects.get(pk=withdraw(api, "40.00")["id"])
+    wechat.bills.drop = "before"
+    approve(withdrawal, staff)
+    for minutes in (10, 20, 30):  # each attempt's request is lost too, until the last
+        wechat.bills.drop = "before"
+        run_due(django_capture_on_commit_callbacks, later(minutes=minutes))
+
+    states = list(PayoutTransfer.objects.order_by("attempt").values_list("state", flat=True))
+    assert states == ["NOT_FOUND"] * 3
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == "failed" and "3 次" in withdrawal.reason
+    assert txns("withdrawal_return", withdrawal.pk) == 1
+    assert balances(user)["available"] == D("5000.00")
+    assert not wechat.bills.bills
+    assert_books_clean()
