@@ -15,7 +15,7 @@ from fenxiao.distribution.models import Distributor, Grade
 from fenxiao.ledger import selectors as ledger_selectors
 from fenxiao.ledger.models import Account, Transaction
 from fenxiao.money import round_sum_to_fen, to_integer_fen, truncate_to_fen
-from fenxiao.payments.providers.sandbox import SANDBOX_APPID, SANDBOX_MCHID
+from fenxiao.payouts import providers
 from fenxiao.payouts.models import PayoutIdentity, PayoutTransfer, Withdrawal
 from fenxiao.payouts.tax import withholding
 
@@ -80,10 +80,7 @@ def transfer_out(withdrawal: Withdrawal) -> dict | None:
     transfer = next(iter(withdrawal.transfers.all()), None)
     if transfer is None:
         return None
-    if transfer.channel == Channel.WECHAT:
-        mch_id, app_id = settings.WECHAT_MCHID, settings.WECHAT_APPID
-    else:
-        mch_id, app_id = SANDBOX_MCHID, SANDBOX_APPID
+    mch_id, app_id = providers.merchant_ids(transfer.channel)
     waiting = transfer.state == PayoutTransfer.State.WAIT_USER_CONFIRM
     return {
         "state": transfer.state,
