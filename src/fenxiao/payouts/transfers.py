@@ -13,6 +13,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from fenxiao.accounts.models import User
+from fenxiao.errors import DomainError
 from fenxiao.money import to_integer_fen
 from fenxiao.payments.errors import NotificationMalformed, NotificationMismatch
 from fenxiao.payouts import errors, locks, providers, selectors
@@ -190,7 +191,7 @@ def transfers_query_due(*, now: datetime | None = None) -> int:
     for transfer in due:
         try:
             after = transfer_query(transfer=transfer, now=now)
-        except (errors.TransferUnknown, errors.TransferMismatch, errors.ChannelUnavailable) as exc:
+        except DomainError as exc:  # unreachable, refused, unconfigured: the next run retries
             logger.warning("query of transfer %s failed: %s", transfer, exc.message)
             continue
         changed += after.state != transfer.state or after.pk != transfer.pk
@@ -215,7 +216,7 @@ def transfers_cancel_expired(*, now: datetime | None = None) -> int:
                 bill = provider.query_bill(transfer.out_bill_no)  # confirmed meanwhile?
             if bill is not None:
                 cancelled += transfer_apply(bill=bill, now=now).state == State.CANCELLED
-        except (errors.TransferUnknown, errors.TransferMismatch, errors.ChannelUnavailable) as exc:
+        except DomainError as exc:
             logger.warning("cancel of transfer %s failed: %s", transfer, exc.message)
     return cancelled
 
