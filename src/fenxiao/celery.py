@@ -14,6 +14,8 @@ app.autodiscover_tasks()
 
 # name -> (task name, seconds between runs). The same tasks, in this order, make `run-due`.
 PERIODIC_JOBS = {
+    # first, so an order whose notification was lost is paid before its timeout cancels it
+    "query-pending-payments": ("fenxiao.payments.tasks.query_pending_payments", 60),
     "cancel-unpaid-orders": ("fenxiao.orders.tasks.cancel_unpaid_orders", 60),
     "auto-confirm-orders": ("fenxiao.orders.tasks.auto_confirm_orders", 600),
     "close-cancelled-payments": ("fenxiao.payments.tasks.close_cancelled_payments", 300),

@@ -204,6 +204,9 @@ PAYMENT_PROVIDERS = [p.strip() for p in env("PAYMENT_PROVIDERS", "sandbox").spli
 SANDBOX_KEY_DIR = Path(env("SANDBOX_KEY_DIR") or DATA_DIR / "sandbox")
 NOTIFY_MAX_SKEW = timedelta(minutes=5)
 REFUND_RETRY_AFTER = timedelta(minutes=10)
+# a payment still unpaid this long after it was created is asked about (its notification may
+# have been lost); WeChat's bills of a day are ready after 10:00 the next day (Asia/Shanghai)
+PAYMENT_QUERY_AFTER = timedelta(minutes=int(env("PAYMENT_QUERY_AFTER_MINUTES", "5")))
 WECHAT_APPID = env("WECHAT_APPID")
 WECHAT_SECRET = env("WECHAT_SECRET")
 # mini-program log-in: "wechat" (code2session) when an app is configured, else the sandbox

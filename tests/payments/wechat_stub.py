@@ -2,12 +2,15 @@
 merchant's public key and signs its answers with the platform key, as WeChat Pay v3 does."""
 
 import base64
+import gzip
+import hashlib
 import json
 import re
 import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -108,10 +111,20 @@ class WechatPayStub:
                         result = handler(match, json.loads(body or "{}"))
                         if result is None:
                             self.close_connection = True
+                        elif isinstance(result[1], bytes):
+                            self.answer_file(*result)
                         else:
                             self.answer(*result)
                         return True
                 return False
+
+            def answer_file(self, status: int, data: bytes):
+                """A file (a bill download): raw bytes, no WeChat signature on them."""
+                self.send_response(status)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def answer(self, status: int, data):
                 text = "" if data is None else json.dumps(data)
@@ -138,7 +151,8 @@ class WechatPayStub:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def route(self, method: str, pattern: str, handler) -> None:
-        """Serve another API: handler(match, body) -> (status, data), or None to drop."""
+        """Serve another API: handler(match, body) -> (status, data), or None to drop; data
+        in bytes is sent as a file."""
         self.routes.append((method, re.compile(pattern), handler))
 
     def stop(self):
@@ -228,3 +242,49 @@ class TransferBills:
         return sign_notification(
             private_key=key or self.stub.platform_key, serial=serial, body=body
         ), body
+
+
+# Payments as WeChat records them: the order query by out_trade_no, and the daily trade and
+# fund-flow bills with their download (gzip, checked by the SHA1 given with the address).
+class PaymentRecords:
+    """WeChat's side of payments and bills, served by a WechatPayStub."""
+
+    def __init__(self, stub: WechatPayStub, *, mchid: str):
+        self.stub, self.mchid = stub, mchid
+        self.transactions: dict[str, dict] = {}  # by out_trade_no; unknown: ORDER_NOT_EXIST
+        # by (kind, bill date), kind "trade" or "fundflow"; none: NO_STATEMENT_EXIST
+        self.bills: dict[tuple[str, str], bytes] = {}
+        self.bill_hash_override: str | None = None  # a wrong hash, to see the bill refused
+        self.downloads: dict[str, bytes] = {}
+        stub.route("GET", r"/v3/pay/transactions/out-trade-no/([^/?]+)\?mchid=(\w+)", self.query)
+        stub.route("GET", r"/v3/bill/tradebill\?(.*)", self.apply_for_bill("trade"))
+        stub.route("GET", r"/v3/bill/fundflowbill\?(.*)", self.apply_for_bill("fundflow"))
+        stub.route("GET", r"/v3/billdownload/file\?token=(.*)", self.download)
+
+    def query(self, match, body):
+        found = self.transactions.get(match.group(1))
+        if found is None or match.group(2) != self.mchid:
+            return 404, {"code": "ORDER_NOT_EXIST", "message": "订单不存在"}
+        return 200, found
+
+    def apply_for_bill(self, kind: str):
+        def route(match, body):
+            params = dict(parse_qsl(match.group(1)))
+            data = self.bills.get((kind, params.get("bill_date", "")))
+            if data is None:
+                return 400, {"code": "NO_STATEMENT_EXIST", "message": "账单不存在"}
+            token = secrets.token_urlsafe(16)
+            self.downloads[token] = gzip.compress(data) if params.get("tar_type") else data
+            return 200, {
+                "hash_type": "SHA1",
+                "hash_value": self.bill_hash_override or hashlib.sha1(data).hexdigest(),
+                "download_url": f"{self.stub.url}/v3/billdownload/file?token={token}",
+            }
+
+        return route
+
+    def download(self, match, body):
+        data = self.downloads.pop(match.group(1), None)
+        if data is None:
+            return 404, {"code": "RESOURCE_NOT_EXISTS", "message": "账单已过期"}
+        return 200, data

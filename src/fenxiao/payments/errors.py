@@ -43,3 +43,11 @@ class ProviderError(DomainError):
     code = "provider_error"
     status = 502
     message = "支付渠道调用失败"
+
+
+class BillMalformed(DomainError):
+    """A bill whose file does not have WeChat's format (or fails its own summary)."""
+
+    code = "bill_malformed"
+    status = 502
+    message = "账单格式错误"

@@ -1,12 +1,16 @@
 """Reads of payments, including the order-to-payment reconciliation."""
 
-from django.db.models import Q, Sum
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
 
 from fenxiao.accounts.models import User
 from fenxiao.catalog.models import Sku
-from fenxiao.money import round_sum_to_fen
+from fenxiao.money import round_sum_to_fen, yuan
 from fenxiao.orders.models import Order, Refund
 from fenxiao.payments.models import Payment, ProviderRefund
+from fenxiao.payouts import selectors as payout_selectors
 
 
 def payment_of_buyer(*, payment_id: int, buyer: User) -> Payment | None:
@@ -52,3 +56,54 @@ def reconciliation_differences() -> list[str]:
     for sku in Sku.objects.filter(stock__lt=0):
         problems.append(f"sku {sku.pk}: negative stock {sku.stock}")
     return problems
+
+
+def payments_paid_between(*, provider: str, start: datetime, end: datetime) -> QuerySet[Payment]:
+    return Payment.objects.filter(
+        provider=provider, status=Payment.Status.PAID, paid_at__gte=start, paid_at__lt=end
+    ).order_by("paid_at", "pk")
+
+
+def refunds_succeeded_between(
+    *, provider: str, start: datetime, end: datetime
+) -> QuerySet[ProviderRefund]:
+    return (
+        ProviderRefund.objects.select_related("payment")
+        .filter(
+            payment__provider=provider,
+            status=ProviderRefund.Status.SUCCESS,
+            succeeded_at__gte=start,
+            succeeded_at__lt=end,
+        )
+        .order_by("succeeded_at", "pk")
+    )
+
+
+def refunds_started_between(
+    *, provider: str, start: datetime, end: datetime
+) -> QuerySet[ProviderRefund]:
+    """Refunds the provider took in [start, end): what its trade bill lists (WeChat lists a
+    refund the day it accepted it, succeeded or still processing)."""
+    return (
+        ProviderRefund.objects.select_related("payment")
+        .filter(payment__provider=provider)
+        .filter(
+            Q(status=ProviderRefund.Status.SUCCESS, succeeded_at__gte=start, succeeded_at__lt=end)
+            | Q(status=ProviderRefund.Status.PROCESSING, created_at__gte=start, created_at__lt=end)
+        )
+        .order_by("pk")
+    )
+
+
+def transfers_finished_between(*, channel: str, start: datetime, end: datetime) -> list[dict]:
+    """Payout transfers of a channel that succeeded in [start, end), amounts in yuan:
+    {out_bill_no, transfer_bill_no, amount, finished_at}. They come from payouts'
+    `transfers_finished_between` (helper B's transfer bills); until it exists there are none."""
+    finished = getattr(payout_selectors, "transfers_finished_between", None)
+    if finished is None:
+        return []
+    return [
+        {**transfer, "amount": yuan(Decimal(transfer["amount_cents"]).scaleb(-2))}
+        for transfer in finished(start, end)
+        if transfer.get("channel", channel) == channel
+    ]

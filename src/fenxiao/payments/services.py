@@ -250,6 +250,48 @@ def _provider_refund_for(*, refund_id: int) -> ProviderRefund:
     return ProviderRefund.objects.select_related("payment", "refund").get(pk=created.pk)
 
 
+def payments_query_pending(*, now: datetime | None = None) -> int:
+    """Ask the provider about payments still unpaid PAYMENT_QUERY_AFTER after they were
+    started, while their order can still take the money (pending, or cancelled with the
+    payment not closed yet). A SUCCESS answer goes through the notification's own code path,
+    so a lost notification loses no order and a late one changes nothing; any other answer
+    (NOTPAY, CLOSED, ...) leaves the payment. Returns how many were paid."""
+    now = now or timezone.now()
+    pending = Payment.objects.filter(
+        status=Payment.Status.CREATED,
+        created_at__lte=now - settings.PAYMENT_QUERY_AFTER,
+        order__status__in=[Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED],
+    ).order_by("pk")
+    paid = 0
+    for payment in pending:
+        try:
+            paid += payment_apply_query(payment=payment, now=now)
+        except DomainError as exc:
+            logger.warning("query of payment %s not applied: %s", payment.out_trade_no, exc)
+    return paid
+
+
+def payment_apply_query(*, payment: Payment, now: datetime) -> bool:
+    """Query one payment (outside any lock) and apply a SUCCESS answer as a notification
+    whose id is `query:<transaction id>`: two workers querying, or the real notification
+    arriving too, pay once. An answer that does not fit our payment raises and changes
+    nothing."""
+    provider = providers.get(payment.provider)
+    answer = provider.query_payment(out_trade_no=payment.out_trade_no)
+    if answer is None or answer.get("trade_state") != "SUCCESS":
+        return False
+    if answer.get("out_trade_no") != payment.out_trade_no:
+        raise NotificationMismatch("查单结果的订单号不符")
+    transaction_id = answer.get("transaction_id")
+    if not (isinstance(transaction_id, str) and 0 < len(transaction_id) <= 32):
+        raise NotificationMalformed("查单结果缺少微信订单号")
+    notification = Notification(
+        id=f"query:{transaction_id}", event_type="TRANSACTION.SUCCESS", resource=answer
+    )
+    resource = _resource_of(notification)
+    return _apply(provider=provider, notification=notification, resource=resource, now=now)
+
+
 def payments_close_for_cancelled() -> int:
     """Close the unpaid payments of cancelled orders with their provider, so a buyer cannot
     pay them later. A provider that refuses (paid meanwhile) leaves it to the notification."""

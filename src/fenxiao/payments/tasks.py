@@ -14,3 +14,8 @@ def close_cancelled_payments(at: str | None = None) -> int:
 @shared_task(name="fenxiao.payments.tasks.retry_refunds")
 def retry_refunds(at: str | None = None) -> int:
     return services.refunds_retry(now=as_of(at))
+
+
+@shared_task(name="fenxiao.payments.tasks.query_pending_payments")
+def query_pending_payments(at: str | None = None) -> int:
+    return services.payments_query_pending(now=as_of(at))

@@ -2,7 +2,7 @@
 
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from django.utils import timezone
@@ -38,6 +38,17 @@ class Provider(Protocol):
 
     def verify(self, *, headers, body: str, now: datetime) -> Notification:
         """Check signature, time and encryption of a notification; raise if not genuine."""
+
+    def query_payment(self, *, out_trade_no: str) -> dict | None:
+        """The provider's record of a payment, in the shape of a TRANSACTION resource
+        (trade_state SUCCESS, NOTPAY, CLOSED, ...); None when it knows no such payment."""
+
+    def trade_bill(self, *, bill_date: date) -> bytes:
+        """The trade bill (交易账单) of a day in WeChat's CSV format; b"" for a day without
+        any trade. Raise ProviderError when it cannot be had (or fails its hash check)."""
+
+    def fundflow_bill(self, *, bill_date: date) -> bytes:
+        """The fund-flow bill (资金账单) of the basic account for a day, like trade_bill."""
 
 
 def request_payment_params(*, appid: str, prepay_id: str, sign: Callable[[list[str]], str]) -> dict:

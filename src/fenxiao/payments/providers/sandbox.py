@@ -7,7 +7,7 @@ import json
 import os
 import secrets
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -17,6 +17,9 @@ from django.conf import settings
 from django.utils import timezone
 from wechatpayv3.utils import rsa_sign
 
+from fenxiao.money import ZERO, to_integer_fen
+from fenxiao.payments import bills, selectors
+from fenxiao.payments.models import Payment
 from fenxiao.payments.notify import SIGNATURE_TYPE, Notification, verify_notification
 from fenxiao.payments.providers.base import request_payment_params
 
@@ -155,6 +158,92 @@ class SandboxProvider:
             apiv3_key=self.keys.apiv3_key,
             now=now,
         )
+
+    def query_payment(self, *, out_trade_no):
+        """What the sandbox knows: a payment completed through it is SUCCESS, one nobody
+        completed NOTPAY, one closed CLOSED."""
+        payment = Payment.objects.filter(provider=self.name, out_trade_no=out_trade_no).first()
+        if payment is None:
+            return None
+        states = {Payment.Status.PAID: "SUCCESS", Payment.Status.CLOSED: "CLOSED"}
+        answer = {
+            "mchid": self.mchid,
+            "appid": self.appid,
+            "out_trade_no": out_trade_no,
+            "trade_state": states.get(payment.status, "NOTPAY"),
+            "amount": {"total": to_integer_fen(payment.amount), "currency": "CNY"},
+        }
+        if payment.status == Payment.Status.PAID:
+            answer["transaction_id"] = payment.transaction_id
+            answer["payer"] = {"openid": payment.payer_openid}
+        return answer
+
+    def trade_bill(self, *, bill_date: date) -> bytes:
+        """The day's trade bill in WeChat's format, from what the sandbox did that day."""
+        start, end = bills.day_bounds(bill_date)
+        lines = [
+            bills.TradeLine(
+                time=payment.paid_at,
+                appid=self.appid,
+                mchid=self.mchid,
+                transaction_id=payment.transaction_id,
+                out_trade_no=payment.out_trade_no,
+                openid=payment.payer_openid,
+                state="SUCCESS",
+                amount=payment.amount,
+                description=f"订单 {payment.out_trade_no}",
+            )
+            for payment in selectors.payments_paid_between(provider=self.name, start=start, end=end)
+        ]
+        lines += [
+            bills.TradeLine(
+                time=refund.succeeded_at,
+                appid=self.appid,
+                mchid=self.mchid,
+                transaction_id=refund.payment.transaction_id,
+                out_trade_no=refund.payment.out_trade_no,
+                openid=refund.payment.payer_openid,
+                state="REFUND",
+                amount=ZERO,
+                refund_id=refund.provider_refund_id,
+                out_refund_no=refund.out_refund_no,
+                refund_amount=refund.amount,
+                description=f"订单 {refund.payment.out_trade_no}",
+            )
+            for refund in selectors.refunds_succeeded_between(
+                provider=self.name, start=start, end=end
+            )
+        ]
+        return bills.trade_bill_csv(sorted(lines, key=lambda line: line.time))
+
+    def fundflow_bill(self, *, bill_date: date) -> bytes:
+        """The day's fund-flow bill: payments in, refunds and payout transfers out."""
+        start, end = bills.day_bounds(bill_date)
+        paid = selectors.payments_paid_between(provider=self.name, start=start, end=end)
+        refunds = selectors.refunds_succeeded_between(provider=self.name, start=start, end=end)
+        transfers = selectors.transfers_finished_between(channel=self.name, start=start, end=end)
+        lines = [
+            bills.FundLine(p.paid_at, p.transaction_id, "交易", True, p.amount, p.out_trade_no)
+            for p in paid
+        ]
+        lines += [
+            bills.FundLine(
+                r.succeeded_at, r.provider_refund_id, "退款", False, r.amount, r.out_refund_no
+            )
+            for r in refunds
+        ]
+        lines += [
+            bills.FundLine(
+                t["finished_at"],
+                t["transfer_bill_no"],
+                "商家转账",
+                False,
+                t["amount"],
+                t["out_bill_no"],
+            )
+            for t in transfers
+        ]
+        return bills.fundflow_bill_csv(sorted(lines, key=lambda line: line.time))
 
     # what the sandbox plays of WeChat's side
     def signed(self, body: str) -> dict:

@@ -1,7 +1,9 @@
 """WeChat Pay API v3 (JSAPI for the mini-program) through wechatpayv3, in public-key mode."""
 
+import gzip
+import hashlib
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -109,3 +111,42 @@ class WechatPayProvider:
             apiv3_key=settings.WECHAT_APIV3_KEY,
             now=now,
         )
+
+    def query_payment(self, *, out_trade_no):
+        code, message = _call("微信查单", self.client.query, out_trade_no=out_trade_no)
+        if code == 404:
+            return None  # ORDER_NOT_EXIST
+        if code != 200:
+            raise ProviderError(f"微信查单失败: {code} {message[:200]}")
+        return json.loads(message)
+
+    def trade_bill(self, *, bill_date: date) -> bytes:
+        return self._bill("交易账单", self.client.trade_bill, bill_date=bill_date.isoformat())
+
+    def fundflow_bill(self, *, bill_date: date) -> bytes:
+        return self._bill("资金账单", self.client.fundflow_bill, bill_date=bill_date.isoformat())
+
+    def _bill(self, what: str, apply, **kwargs) -> bytes:
+        """Apply for a bill, download it (gzip), and check it against the SHA1 hash WeChat
+        gave with the download address; a bill that does not match is refused."""
+        code, message = _call(f"申请{what}", apply, tar_type="GZIP", **kwargs)
+        if code == 400 and '"NO_STATEMENT_EXIST"' in message:
+            return b""  # no trade that day: WeChat has no bill for it
+        if code != 200:
+            raise ProviderError(f"申请{what}失败: {code} {message[:200]}")
+        answer = json.loads(message)
+        try:
+            # the file's answer carries no WeChat signature: the hash is what vouches for it
+            code, content = self.client.download_bill(answer["download_url"])
+        except Exception as exc:  # noqa: BLE001 - any failure of the remote call
+            raise ProviderError(f"下载{what}失败: {exc}") from exc
+        if code != 200 or not isinstance(content, bytes):
+            raise ProviderError(f"下载{what}失败: {code}")
+        try:
+            data = gzip.decompress(content)
+        except (OSError, EOFError) as exc:
+            raise ProviderError(f"{what}不是有效的 gzip 文件") from exc
+        expected = str(answer.get("hash_value", "")).lower()
+        if answer.get("hash_type") != "SHA1" or hashlib.sha1(data).hexdigest() != expected:
+            raise ProviderError(f"{what}哈希校验失败，已拒收")
+        return data
