@@ -17,6 +17,8 @@ PERIODIC_JOBS = {
     # first, so an order whose notification was lost is paid before its timeout cancels it
     "query-pending-payments": ("fenxiao.payments.tasks.query_pending_payments", 60),
     "cancel-unpaid-orders": ("fenxiao.orders.tasks.cancel_unpaid_orders", 60),
+    # yesterday's bills, once a day after 10:00 (hourly tries until a run did not fail)
+    "reconcile-bills": ("fenxiao.payments.tasks.reconcile_bills", 3600),
     "auto-confirm-orders": ("fenxiao.orders.tasks.auto_confirm_orders", 600),
     "close-cancelled-payments": ("fenxiao.payments.tasks.close_cancelled_payments", 300),
     "retry-refunds": ("fenxiao.payments.tasks.retry_refunds", 600),

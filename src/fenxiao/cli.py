@@ -168,6 +168,8 @@ def cmd_run_due(opts) -> int:
 
 def cmd_reconcile(opts) -> int:
     _setup()
+    if opts.bills:
+        return _reconcile_bills(opts)
     from fenxiao.catalog.selectors import stock_differences
     from fenxiao.distribution.selectors import commission_differences
     from fenxiao.ledger.selectors import ledger_differences
@@ -185,6 +187,45 @@ def cmd_reconcile(opts) -> int:
         print(problem)
     print(f"reconcile: {len(problems)} difference(s)")
     return 1 if problems else 0
+
+
+def _reconcile_bills(opts) -> int:
+    """The provider's bills of a day against our records; exit 1 on any difference."""
+    from datetime import date
+
+    from django.conf import settings
+
+    from fenxiao.errors import DomainError
+    from fenxiao.payments.reconcile import bills_reconcile
+
+    try:
+        bill_date = date.fromisoformat(opts.bills)
+    except ValueError:
+        print(f"日期格式应为 YYYY-MM-DD: {opts.bills!r}", file=sys.stderr)
+        return 2
+    differences = 0
+    for provider in [opts.provider] if opts.provider else settings.PAYMENT_PROVIDERS:
+        try:
+            run = bills_reconcile(bill_date=bill_date, provider_name=provider)
+        except DomainError as exc:
+            print(f"{provider}: {exc.message}", file=sys.stderr)
+            return 2
+        if run.status == run.Status.FAILED:
+            print(f"{provider} {bill_date}: 账单获取失败: {run.error}")
+            differences += 1
+            continue
+        for d in run.differences.all():
+            print(
+                f"{provider} {bill_date} {d.get_kind_display()} {d.get_subject_display()} "
+                f"{d.reference} 系统 {d.our_amount if d.our_amount is not None else '-'} "
+                f"账单 {d.their_amount if d.their_amount is not None else '-'}"
+            )
+        print(
+            f"{provider} {bill_date}: 交易账单 {run.trade_lines} 笔, 资金账单 "
+            f"{run.fundflow_lines} 笔, {run.difference_count} 处差异"
+        )
+        differences += run.difference_count
+    return 1 if differences else 0
 
 
 def cmd_plan(opts) -> int:
@@ -262,9 +303,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run-due", help="run every periodic job as of a moment")
     p.add_argument("--at", default=None, help="ISO time, e.g. 2026-12-01T10:00:00+08:00")
     p.set_defaults(func=cmd_run_due)
-    sub.add_parser(
-        "reconcile", help="check money and stock; exit 1 on any difference"
-    ).set_defaults(func=cmd_reconcile)
+    p = sub.add_parser("reconcile", help="check money and stock; exit 1 on any difference")
+    p.add_argument("--bills", metavar="DATE", help="reconcile the payment bills of YYYY-MM-DD")
+    p.add_argument("--provider", help="with --bills: only this payment provider")
+    p.set_defaults(func=cmd_reconcile)
     p = sub.add_parser("plan", help="show the distribution plan, or import one from JSON")
     p.add_argument("--import", dest="file", help="a JSON file in the API's plan shape")
     p.set_defaults(func=cmd_plan)

@@ -1,6 +1,6 @@
 """Row locks of the payments app."""
 
-from fenxiao.payments.models import Payment, ProviderRefund
+from fenxiao.payments.models import BillRun, Payment, ProviderRefund
 
 
 def payment_for_update(*, provider: str, out_trade_no: str):
@@ -13,3 +13,11 @@ def payment_for_update(*, provider: str, out_trade_no: str):
 
 def provider_refund_for_update(*, out_refund_no: str):
     return ProviderRefund.objects.select_for_update().filter(out_refund_no=out_refund_no).first()
+
+
+def bill_run_for_update(*, bill_date, provider: str, defaults: dict):
+    """The day's run of a provider, created if new, locked: two runs of a day queue."""
+    run, _ = BillRun.objects.select_for_update().get_or_create(
+        bill_date=bill_date, provider=provider, defaults=defaults
+    )
+    return run

@@ -95,3 +95,67 @@ class PaymentNotification(models.Model):
 
     def __str__(self):
         return f"{self.provider}:{self.notification_id}"
+
+
+class BillRun(models.Model):
+    """One reconciliation of a provider's bills of one day against our records; running the
+    same day again replaces its differences."""
+
+    class Status(models.TextChoices):
+        CLEAN = "clean", "一致"
+        DIFFERENCES = "differences", "有差异"
+        FAILED = "failed", "账单获取失败"
+
+    bill_date = models.DateField("账单日期")
+    provider = models.CharField("渠道", max_length=16)
+    status = models.CharField("结果", max_length=16, choices=Status.choices)
+    trade_lines = models.PositiveIntegerField("交易账单笔数", default=0)
+    fundflow_lines = models.PositiveIntegerField("资金账单笔数", default=0)
+    difference_count = models.PositiveIntegerField("差异数", default=0)
+    error = models.CharField("失败原因", max_length=300, blank=True)
+    ran_at = models.DateTimeField("对账时间")
+
+    class Meta:
+        verbose_name = "账单对账"
+        verbose_name_plural = "账单对账"
+        ordering = ["-bill_date", "provider"]
+        constraints = [
+            models.UniqueConstraint(fields=["bill_date", "provider"], name="bill_run_once_a_day")
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.bill_date}"
+
+
+class BillDifference(models.Model):
+    """A line where the provider's bill and our records disagree."""
+
+    class Kind(models.TextChoices):
+        MISSING_OURS = "missing_ours", "我方缺失（账单有、系统无）"
+        MISSING_THEIRS = "missing_theirs", "渠道缺失（系统有、账单无）"
+        AMOUNT_MISMATCH = "amount_mismatch", "金额不符"
+
+    class Subject(models.TextChoices):
+        PAYMENT = "payment", "支付"
+        REFUND = "refund", "退款"
+        TRANSFER = "transfer", "商家转账"
+
+    run = models.ForeignKey(BillRun, on_delete=models.CASCADE, related_name="differences")
+    kind = models.CharField("差异类型", max_length=16, choices=Kind.choices)
+    subject = models.CharField("业务", max_length=16, choices=Subject.choices)
+    reference = models.CharField("商户单号", max_length=64)
+    our_amount = models.DecimalField("系统金额", null=True, blank=True, **MONEY)
+    their_amount = models.DecimalField("账单金额", null=True, blank=True, **MONEY)
+
+    class Meta:
+        verbose_name = "对账差异"
+        verbose_name_plural = "对账差异"
+        ordering = ["run", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "subject", "reference"], name="bill_difference_once_per_line"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.reference}"
