@@ -39,7 +39,14 @@ STAFF_ROLES: dict[str, dict[str, list[str]]] = {
     },
     "finance": {
         "orders": ["view_order", "view_orderline", "view_refund", "change_refund"],
-        "payments": ["view_payment", "view_paymentnotification", "view_providerrefund"],
+        "payments": [
+            "view_payment",
+            "view_paymentnotification",
+            "view_providerrefund",
+            "view_billrun",
+            "add_billrun",  # reconcile a day now
+            "view_billdifference",
+        ],
         "accounts": ["view_user"],
         "ledger": ["view_account", "view_transaction", "view_entry"],
         "distribution": ["view_commission", "view_distributor", "view_plan", "view_grade"],

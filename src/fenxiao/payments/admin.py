@@ -1,15 +1,28 @@
-"""Console pages for payments, notifications and the after-sales (refund) review."""
+"""Console pages for payments, notifications, the after-sales (refund) review and the daily
+bill reconciliation (账单对账)."""
 
+from datetime import date, timedelta
+
+from django.conf import settings
 from django.contrib import admin, messages
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
 
-from fenxiao.console.admin_base import ReadOnlyAdmin
+from fenxiao.console.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from fenxiao.errors import DomainError
 from fenxiao.orders import services as orders
 from fenxiao.orders.admin import RefundLineInline
 from fenxiao.orders.models import Refund
-from fenxiao.payments import services
-from fenxiao.payments.models import Payment, PaymentNotification, ProviderRefund
+from fenxiao.payments import reconcile, services
+from fenxiao.payments.models import (
+    BillDifference,
+    BillRun,
+    Payment,
+    PaymentNotification,
+    ProviderRefund,
+)
 
 
 @admin.register(Payment)
@@ -38,6 +51,122 @@ class PaymentNotificationAdmin(ReadOnlyAdmin):
     list_display = ["notification_id", "provider", "event_type", "out_trade_no", "received_at"]
     list_filter = ["provider", "event_type"]
     search_fields = ["notification_id", "out_trade_no"]
+
+
+class BillDifferenceInline(ReadOnlyInline):
+    model = BillDifference
+    fields = ["kind", "subject", "reference", "our_amount", "their_amount"]
+    readonly_fields = fields
+
+
+@admin.register(BillRun)
+class BillRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "bill_date",
+        "provider",
+        "status",
+        "trade_lines",
+        "fundflow_lines",
+        "difference_count",
+        "ran_at",
+    ]
+    list_filter = ["status", "provider"]
+    date_hierarchy = "bill_date"
+    inlines = [BillDifferenceInline]
+    actions = ["run_again"]
+    change_list_template = "payments/billrun_change_list.html"
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm("payments.add_billrun")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:payments_billrun_run")  # runs are made by reconciling, only
+
+    def get_urls(self):
+        own = [
+            path(
+                "run/",
+                self.admin_site.admin_view(self.run_view),
+                name="payments_billrun_run",
+            )
+        ]
+        return own + super().get_urls()
+
+    def _run(self, request, bill_date: date, provider: str) -> BillRun | None:
+        try:
+            run = reconcile.bills_reconcile(bill_date=bill_date, provider_name=provider)
+        except DomainError as exc:
+            self.message_user(request, f"{provider} {bill_date}: {exc.message}", messages.ERROR)
+            return None
+        level = {
+            BillRun.Status.CLEAN: messages.SUCCESS,
+            BillRun.Status.DIFFERENCES: messages.WARNING,
+        }.get(run.status, messages.ERROR)
+        detail = (
+            run.error if run.status == BillRun.Status.FAILED else f"{run.difference_count} 处差异"
+        )
+        self.message_user(
+            request,
+            f"{run.provider} {run.bill_date} 对账完成：{run.get_status_display()}，{detail}",
+            level,
+        )
+        return run
+
+    def run_view(self, request):
+        """Reconcile one day now: a date and a provider, then the run's page."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        yesterday = timezone.localdate() - timedelta(days=1)
+        chosen = {"date": request.POST.get("date", ""), "provider": request.POST.get("provider")}
+        error = ""
+        if request.method == "POST":
+            try:
+                bill_date = date.fromisoformat(chosen["date"])
+            except ValueError:
+                error = "请填写日期，格式 YYYY-MM-DD"
+            else:
+                if bill_date > timezone.localdate():
+                    error = "不能对账未来的日期"
+                elif chosen["provider"] not in settings.PAYMENT_PROVIDERS:
+                    error = "请选择已启用的支付渠道"
+                else:
+                    run = self._run(request, bill_date, chosen["provider"])
+                    if run is not None:
+                        return redirect(reverse("admin:payments_billrun_change", args=[run.pk]))
+        return render(
+            request,
+            "payments/bill_run_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "立即对账",
+                "opts": self.model._meta,
+                "providers": settings.PAYMENT_PROVIDERS,
+                "chosen": chosen,
+                "default_date": yesterday.isoformat(),
+                "error": error,
+            },
+            status=400 if error else 200,
+        )
+
+    @admin.action(description="重新对账所选日期", permissions=["add"])
+    def run_again(self, request, queryset):
+        for run in queryset.order_by("bill_date", "provider"):
+            self._run(request, run.bill_date, run.provider)
+
+
+@admin.register(BillDifference)
+class BillDifferenceAdmin(ReadOnlyAdmin):
+    list_display = [
+        "reference",
+        "kind",
+        "subject",
+        "our_amount",
+        "their_amount",
+        "run",
+    ]
+    list_filter = ["kind", "subject", "run__provider", "run__bill_date"]
+    search_fields = ["reference"]
+    list_select_related = ["run"]
 
 
 @admin.register(Refund)
