@@ -3,6 +3,7 @@ wechatpayv3 client over real HTTP from the local stub, gzip, SHA1-checked) match
 our payments and refunds; the sandbox writes bills in the same format."""
 
 from datetime import timedelta
+from decimal import Decimal as D
 
 import pytest
 from django.utils import timezone
@@ -313,3 +314,23 @@ def test_a_refund_of_ours_the_sandbox_never_took_is_missing_from_its_bill(
     assert [(d.kind, d.subject, d.reference, str(d.our_amount)) for d in run.differences.all()] == [
         ("missing_theirs", "refund", refund.number, "299.90")
     ]
+
+
+def test_a_transfer_on_the_fund_flow_bill_that_we_never_made_is_listed(wechat):
+    day = "2026-11-02"
+    wechat.bills[("fundflow", day)] = fundflow_bill(
+        ["2026-11-02 12:00:00", "1330000071100999", "1", "商家转账", "商家转账", "支出", "50.00",
+         "-50.00", "API", "佣金报酬", "W9-1"],
+        ["2026-11-02 12:00:01", "1330000071100998", "2", "商家转账", "商家转账退回", "收入",
+         "10.00", "-40.00", "system", "", "W9-2"],
+    )  # fmt: skip
+
+    assert fenxiao(["reconcile", "--bills", day, "--provider", "wechat"]) == 1
+
+    [difference] = BillRun.objects.get().differences.all()
+    assert (difference.kind, difference.subject, difference.reference) == (
+        "missing_ours",
+        "transfer",
+        "W9-1",
+    )
+    assert difference.their_amount == D("50.00") and difference.our_amount is None

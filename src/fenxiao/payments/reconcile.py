@@ -1,5 +1,9 @@
 """Daily bill reconciliation: a provider's trade and fund-flow bills of a day matched line by
-line against our payments, refunds and payout transfers; the differences are kept per run."""
+line against our payments, refunds and payout transfers; the differences are kept per run.
+
+Like a report, this reads from payments and payouts both; payouts uses payments (providers,
+notifications), so nothing that payouts imports may import this module.
+"""
 
 import logging
 from collections.abc import Sequence
@@ -11,10 +15,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from fenxiao.money import ZERO
+from fenxiao.money import ZERO, yuan
 from fenxiao.payments import bills, locks, providers, selectors
 from fenxiao.payments.errors import BillMalformed, ProviderError
 from fenxiao.payments.models import BillDifference, BillRun, Payment, ProviderRefund
+from fenxiao.payouts import selectors as payout_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +96,20 @@ def trade_differences(
     )
 
 
+def transfers_finished(*, channel: str, start: datetime, end: datetime) -> list[dict]:
+    """Our payout transfers of a channel that succeeded in [start, end), amounts in yuan.
+    They come from payouts' `transfers_finished_between` (the transfer bills of issue 9);
+    until that selector exists there are none."""
+    finished = getattr(payout_selectors, "transfers_finished_between", None)
+    if finished is None:
+        return []
+    return [
+        {**transfer, "amount": yuan(Decimal(transfer["amount_cents"]).scaleb(-2))}
+        for transfer in finished(start, end)
+        if transfer.get("channel", channel) == channel
+    ]
+
+
 def transfer_differences(
     *, provider: str, rows: list[dict[str, str]], start: datetime, end: datetime
 ) -> list[Difference]:
@@ -103,7 +122,7 @@ def transfer_differences(
         if row["业务名称"] in bills.TRANSFER_BUSINESS_NAMES and row["收支类型"] == "支出"
     ]
     theirs = _bill_amounts(transfers, reference="业务凭证号", amount="收支金额(元)")
-    near = selectors.transfers_finished_between(
+    near = transfers_finished(
         channel=provider, start=start - timedelta(days=1), end=end + timedelta(days=1)
     )
     due = {t["out_bill_no"] for t in near if start <= t["finished_at"] < end}

@@ -1,16 +1,14 @@
 """Reads of payments, including the order-to-payment reconciliation."""
 
 from datetime import datetime
-from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
 from fenxiao.accounts.models import User
 from fenxiao.catalog.models import Sku
-from fenxiao.money import round_sum_to_fen, yuan
+from fenxiao.money import round_sum_to_fen
 from fenxiao.orders.models import Order, Refund
 from fenxiao.payments.models import Payment, ProviderRefund
-from fenxiao.payouts import selectors as payout_selectors
 
 
 def payment_of_buyer(*, payment_id: int, buyer: User) -> Payment | None:
@@ -93,17 +91,3 @@ def refunds_started_between(
         )
         .order_by("pk")
     )
-
-
-def transfers_finished_between(*, channel: str, start: datetime, end: datetime) -> list[dict]:
-    """Payout transfers of a channel that succeeded in [start, end), amounts in yuan:
-    {out_bill_no, transfer_bill_no, amount, finished_at}. They come from payouts'
-    `transfers_finished_between` (helper B's transfer bills); until it exists there are none."""
-    finished = getattr(payout_selectors, "transfers_finished_between", None)
-    if finished is None:
-        return []
-    return [
-        {**transfer, "amount": yuan(Decimal(transfer["amount_cents"]).scaleb(-2))}
-        for transfer in finished(start, end)
-        if transfer.get("channel", channel) == channel
-    ]
