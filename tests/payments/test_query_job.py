@@ -3,7 +3,7 @@ WeChat stub about payments whose notification never came, and a SUCCESS answer i
 through the notification's own code path (once, whatever arrives later)."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -55,7 +55,7 @@ def queries(stub) -> list[dict]:
     return [q for q in stub.requests if q["path"].startswith("/v3/pay/transactions/out-trade-no/")]
 
 
-def later() -> timezone.datetime:
+def later() -> datetime:
     return timezone.now() + timedelta(minutes=6)
 
 
@@ -183,3 +183,34 @@ def test_the_sandbox_answers_success_for_a_completed_payment(paid_order):
     assert answer["transaction_id"] == payment.transaction_id
     assert answer["amount"]["total"] == 59980
     assert providers.get("sandbox").query_payment(out_trade_no="no-such-payment") is None
+
+
+def test_the_payment_is_dated_when_wechat_took_it_so_it_falls_on_the_bills_day(
+    wechat, mini_buyer, sku
+):
+    # given a payment WeChat took just before midnight, found by the query after it
+    user, api = mini_buyer
+    order, payment = start_wechat_payment(api, sku)
+    record = wechat_record(order, openid=user.openid)
+    record["success_time"] = "2026-11-29T23:58:00+08:00"
+    wechat.transactions[order["number"]] = record
+    Payment.objects.filter(pk=payment.pk).update(
+        created_at=datetime.fromisoformat("2026-11-29T23:50:00+08:00")
+    )
+
+    assert (
+        services.payments_query_pending(now=datetime.fromisoformat("2026-11-30T00:04:00+08:00"))
+        == 1
+    )
+
+    payment.refresh_from_db()
+    assert timezone.localtime(payment.paid_at).isoformat() == "2026-11-29T23:58:00+08:00"
+    # then the bill of the 29th lists it and the 30th's does not miss it
+    assert [
+        p.pk
+        for p in services.selectors.payments_paid_between(
+            provider="wechat",
+            start=datetime.fromisoformat("2026-11-29T00:00:00+08:00"),
+            end=datetime.fromisoformat("2026-11-30T00:00:00+08:00"),
+        )
+    ] == [payment.pk]

@@ -71,6 +71,7 @@ class TransactionResource(NotificationResource):
     trade_state: Text
     amount: TransactionAmount
     payer: Payer | None = None
+    success_time: Text = ""  # when the buyer paid, e.g. "2026-11-30T10:00:00+08:00"
 
 
 class RefundAmount(BaseModel):

@@ -174,7 +174,7 @@ def _payment_succeeded(*, provider, resource: TransactionResource, now: datetime
     payment.status = Payment.Status.PAID
     payment.transaction_id = resource.transaction_id
     payment.payer_openid = resource.payer.openid if resource.payer else ""
-    payment.paid_at = now
+    payment.paid_at = _paid_at(resource.success_time, now)
     payment.save(update_fields=["status", "transaction_id", "payer_openid", "paid_at"])
     if orders.order_mark_paid(order=order, now=now):
         commissions.commissions_create_for_order(order=order, now=now)
@@ -184,6 +184,16 @@ def _payment_succeeded(*, provider, resource: TransactionResource, now: datetime
     logger.warning("payment %s arrived for %s order %s", payment.pk, order.status, order.number)
     refund = orders.refund_for_unpayable_order(order_id=order.pk, now=now)
     transaction.on_commit(lambda: refund_send(refund_id=refund.pk), robust=True)
+
+
+def _paid_at(success_time: str, now: datetime) -> datetime:
+    """When the provider says the buyer paid, as its bills list the payment (a notification
+    may come late, and a query minutes later); our clock when it says nothing usable."""
+    try:
+        moment = datetime.fromisoformat(success_time)
+    except ValueError:
+        return now
+    return moment if moment.tzinfo is not None and moment <= now else now
 
 
 def _refund_result(*, provider, event: str, resource: RefundResource, now: datetime) -> None:
