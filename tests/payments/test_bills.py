@@ -334,3 +334,15 @@ def test_a_transfer_on_the_fund_flow_bill_that_we_never_made_is_listed(wechat):
         "W9-1",
     )
     assert difference.their_amount == D("50.00") and difference.our_amount is None
+
+
+def test_a_provider_that_is_not_configured_does_not_stop_the_daily_job(settings, caplog):
+    settings.PAYMENT_PROVIDERS = ["wechat", "sandbox"]  # wechat without its keys
+    providers.reset()
+    after_ten = timezone.localtime().replace(hour=11)
+
+    assert bills_reconcile_due(now=after_ten) == 1
+
+    assert [run.provider for run in BillRun.objects.all()] == ["sandbox"]
+    assert "微信支付未配置" in caplog.text
+    providers.reset()

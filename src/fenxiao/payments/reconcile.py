@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from fenxiao.errors import DomainError
 from fenxiao.money import ZERO, yuan
 from fenxiao.payments import bills, locks, providers, selectors
 from fenxiao.payments.errors import BillMalformed, ProviderError
@@ -209,7 +210,11 @@ def bills_reconcile_due(*, now: datetime | None = None) -> int:
         done = BillRun.objects.filter(bill_date=yesterday, provider=provider_name).exclude(
             status=BillRun.Status.FAILED
         )
-        if not done.exists():
+        if done.exists():
+            continue
+        try:
             bills_reconcile(bill_date=yesterday, provider_name=provider_name)
             made += 1
+        except DomainError as exc:  # e.g. the provider is not configured: the others still run
+            logger.warning("bills of %s %s not reconciled: %s", provider_name, yesterday, exc)
     return made

@@ -265,9 +265,10 @@ def payments_query_pending(*, now: datetime | None = None) -> int:
     started, while their order can still take the money (pending, or cancelled with the
     payment not closed yet). A SUCCESS answer goes through the notification's own code path,
     so a lost notification loses no order and a late one changes nothing; any other answer
-    (NOTPAY, CLOSED, ...) leaves the payment. Returns how many were paid."""
+    (NOTPAY, CLOSED, ...) leaves the payment. Returns how many SUCCESS answers were applied."""
     now = now or timezone.now()
     pending = Payment.objects.filter(
+        provider__in=settings.PAYMENT_PROVIDERS,
         status=Payment.Status.CREATED,
         created_at__lte=now - settings.PAYMENT_QUERY_AFTER,
         order__status__in=[Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED],
