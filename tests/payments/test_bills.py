@@ -15,13 +15,24 @@ from fenxiao.payments import bills, providers
 from fenxiao.payments.errors import ProviderError
 from fenxiao.payments.models import BillDifference, BillRun, Payment, ProviderRefund
 from fenxiao.payments.reconcile import bills_reconcile, bills_reconcile_due
+from fenxiao.payouts import services as payouts
+from fenxiao.payouts.models import PayoutTransfer
 from tests.orders.flows import approve, place, request_refund
 from tests.payments import test_wechat_provider as wx
+from tests.payments.wechat_stub import PaymentRecords
+from tests.payouts.flows import approve as approve_withdrawal
+from tests.payouts.flows import approve_and_confirm, rich_distributor
 
 pytestmark = pytest.mark.django_db
 
 wechat = wx.wechat  # the real provider against the local stub
 mini_buyer = wx.mini_buyer
+
+
+@pytest.fixture
+def records(wechat):
+    """WeChat's records of payments and its bills, served by the stub."""
+    return PaymentRecords(wechat, mchid=wx.MCHID)
 
 
 def wechat_paid(api, anon, stub, sku, transaction_id: str, quantity: int = 2) -> dict:
@@ -95,7 +106,7 @@ def bill_day(order: dict) -> str:
 
 
 def test_a_day_whose_bills_match_our_records_is_clean(
-    wechat, mini_buyer, anon, staff_api, sku, capsys
+    records, wechat, mini_buyer, anon, staff_api, sku, capsys
 ):
     # given an order paid through WeChat and one unit of it refunded
     _, api = mini_buyer
@@ -103,12 +114,12 @@ def test_a_day_whose_bills_match_our_records_is_clean(
     provider_refund = wechat_refunded(api, anon, wechat, staff_api, order)
     day = bill_day(order)
     # and WeChat's bills of that day listing both (and its fee, which we do not book)
-    wechat.bills[("trade", day)] = trade_bill(
+    records.bills[("trade", day)] = trade_bill(
         paid_line(order["number"], "4200000201", "599.80"),
         refund_line(order["number"], provider_refund.out_refund_no, "299.90"),
         summary="`2,`599.80,`299.90,`0.00,`1.80000,`599.80,`299.90",
     )
-    wechat.bills[("fundflow", day)] = fundflow_bill(
+    records.bills[("fundflow", day)] = fundflow_bill(
         ["2026-11-30 10:00:00", "4200000201", "1", "交易", "交易", "收入", "599.80", "599.80",
          "system", "", order["number"]],
         ["2026-11-30 10:00:00", "4200000201", "2", "扣除交易手续费", "扣除交易手续费", "支出",
@@ -121,7 +132,7 @@ def test_a_day_whose_bills_match_our_records_is_clean(
     assert fenxiao(["reconcile", "--bills", day, "--provider", "wechat"]) == 0
 
     # then both bills were downloaded with signed requests, and the run is clean
-    asked = [q["path"] for q in wechat.requests if q.get("method") == "GET"]
+    asked = [q["path"] for q in wechat.requests if q["path"].startswith("/v3/bill")]
     assert asked[0] == f"/v3/bill/tradebill?bill_date={day}&bill_type=ALL&tar_type=GZIP"
     assert asked[1].startswith("/v3/billdownload/file?token=")
     assert asked[2] == f"/v3/bill/fundflowbill?bill_date={day}&account_type=BASIC&tar_type=GZIP"
@@ -133,7 +144,7 @@ def test_a_day_whose_bills_match_our_records_is_clean(
 
 
 def test_differences_on_either_side_and_in_amount_are_listed_and_exit_1(
-    wechat, mini_buyer, anon, sku, capsys
+    records, wechat, mini_buyer, anon, sku, capsys
 ):
     # given two WeChat payments of ours
     _, api = mini_buyer
@@ -141,7 +152,7 @@ def test_differences_on_either_side_and_in_amount_are_listed_and_exit_1(
     second = wechat_paid(api, anon, wechat, sku, "4200000302", quantity=1)
     day = bill_day(first)
     # and a bill listing the first for another amount, not the second, and one we never had
-    wechat.bills[("trade", day)] = trade_bill(
+    records.bills[("trade", day)] = trade_bill(
         paid_line(first["number"], "4200000301", "599.00"),
         paid_line("X20261130000999", "4200000399", "10.00"),
         summary="`2,`609.00,`0.00,`0.00,`0.00,`609.00,`0.00",
@@ -171,7 +182,7 @@ def test_differences_on_either_side_and_in_amount_are_listed_and_exit_1(
     assert BillRun.objects.count() == 1 and BillDifference.objects.count() == 3
 
     # and once WeChat's bill matches, the same run is clean
-    wechat.bills[("trade", day)] = trade_bill(
+    records.bills[("trade", day)] = trade_bill(
         paid_line(first["number"], "4200000301", "599.80"),
         paid_line(second["number"], "4200000302", "299.90"),
         summary="`2,`899.70,`0.00,`0.00,`0.00,`899.70,`0.00",
@@ -180,15 +191,17 @@ def test_differences_on_either_side_and_in_amount_are_listed_and_exit_1(
     assert BillRun.objects.get().status == "clean" and not BillDifference.objects.exists()
 
 
-def test_a_bill_whose_hash_does_not_match_is_refused(wechat, mini_buyer, anon, sku, capsys):
+def test_a_bill_whose_hash_does_not_match_is_refused(
+    records, wechat, mini_buyer, anon, sku, capsys
+):
     _, api = mini_buyer
     order = wechat_paid(api, anon, wechat, sku, "4200000401")
     day = bill_day(order)
-    wechat.bills[("trade", day)] = trade_bill(
+    records.bills[("trade", day)] = trade_bill(
         paid_line(order["number"], "4200000401", "599.80"),
         summary="`1,`599.80,`0.00,`0.00,`0.00,`599.80,`0.00",
     )
-    wechat.bill_hash_override = "0" * 40
+    records.bill_hash_override = "0" * 40
 
     with pytest.raises(ProviderError, match="哈希校验失败"):
         providers.get("wechat").trade_bill(bill_date=timezone.localdate())
@@ -200,11 +213,11 @@ def test_a_bill_whose_hash_does_not_match_is_refused(wechat, mini_buyer, anon, s
     assert "账单获取失败" in capsys.readouterr().out
 
 
-def test_a_bill_that_is_not_in_wechats_format_fails_the_run(wechat, mini_buyer, anon, sku):
+def test_a_bill_that_is_not_in_wechats_format_fails_the_run(records, wechat, mini_buyer, anon, sku):
     _, api = mini_buyer
     order = wechat_paid(api, anon, wechat, sku, "4200000501")
     day = bill_day(order)
-    wechat.bills[("trade", day)] = trade_bill(
+    records.bills[("trade", day)] = trade_bill(
         paid_line(order["number"], "4200000501", "599.80"),
         summary="`2,`599.80,`0.00,`0.00,`0.00,`599.80,`0.00",  # says two lines: there is one
     )
@@ -212,7 +225,7 @@ def test_a_bill_that_is_not_in_wechats_format_fails_the_run(wechat, mini_buyer, 
     assert "明细 1 行不符" in BillRun.objects.get().error
 
 
-def test_a_day_without_trades_has_no_bill_and_is_clean(wechat):
+def test_a_day_without_trades_has_no_bill_and_is_clean(records, wechat):
     assert fenxiao(["reconcile", "--bills", "2026-01-05", "--provider", "wechat"]) == 0
     assert BillRun.objects.get().status == "clean"
 
@@ -316,9 +329,9 @@ def test_a_refund_of_ours_the_sandbox_never_took_is_missing_from_its_bill(
     ]
 
 
-def test_a_transfer_on_the_fund_flow_bill_that_we_never_made_is_listed(wechat):
+def test_a_transfer_on_the_fund_flow_bill_that_we_never_made_is_listed(records, wechat):
     day = "2026-11-02"
-    wechat.bills[("fundflow", day)] = fundflow_bill(
+    records.bills[("fundflow", day)] = fundflow_bill(
         ["2026-11-02 12:00:00", "1330000071100999", "1", "商家转账", "商家转账", "支出", "50.00",
          "-50.00", "API", "佣金报酬", "W9-1"],
         ["2026-11-02 12:00:01", "1330000071100998", "2", "商家转账", "商家转账退回", "收入",
@@ -346,3 +359,35 @@ def test_a_provider_that_is_not_configured_does_not_stop_the_daily_job(settings,
     assert [run.provider for run in BillRun.objects.all()] == ["sandbox"]
     assert "微信支付未配置" in caplog.text
     providers.reset()
+
+
+def test_the_sandbox_fund_flow_bill_lists_its_transfers_and_they_reconcile(paid_order, staff):
+    # given a distributor paid by a sandbox transfer today, and one still waiting to confirm
+    user = rich_distributor("100.00")
+    paid, waiting = (
+        payouts.withdrawal_request(user=user, amount=a, channel="sandbox", request_id=a)[0]
+        for a in ("12.34", "5.00")
+    )
+    approve_and_confirm(paid, staff)
+    approve_withdrawal(waiting, staff)
+    transfer = PayoutTransfer.objects.get(withdrawal=paid)
+    today = timezone.localdate()
+
+    # then the sandbox's fund-flow bill lists the finished transfer as WeChat would
+    rows = bills.parse_fundflow_bill(providers.get("sandbox").fundflow_bill(bill_date=today)).rows
+    assert [
+        (r["业务名称"], r["收支类型"], r["收支金额(元)"], r["业务凭证号"], r["微信支付业务单号"])
+        for r in rows
+        if r["业务名称"] == "商家转账"
+    ] == [("商家转账", "支出", "12.34", transfer.out_bill_no, transfer.transfer_bill_no)]
+    # and the day reconciles clean against our payout transfers
+    run = bills_reconcile(bill_date=today, provider_name="sandbox")
+    assert run.status == "clean" and run.fundflow_lines == 2  # the payment and the transfer
+
+    # when our record of the transfer disagrees, the difference is listed
+    PayoutTransfer.objects.filter(pk=transfer.pk).update(amount=D("12.00"))
+    run = bills_reconcile(bill_date=today, provider_name="sandbox")
+    assert [
+        (d.kind, d.subject, d.reference, d.our_amount, d.their_amount)
+        for d in run.differences.all()
+    ] == [("amount_mismatch", "transfer", transfer.out_bill_no, D("12.00"), D("12.34"))]

@@ -22,13 +22,19 @@ from tests.distribution.flows import bind_to, chain, plan_set
 from tests.orders.flows import place
 from tests.payments import test_wechat_provider as wx
 from tests.payments.test_query_job import wechat_record
+from tests.payments.wechat_stub import PaymentRecords
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 wechat = wx.wechat
 
 
-def test_the_query_job_racing_the_notification_pays_once(wechat, sku, capsys):
+@pytest.fixture
+def records(wechat):
+    return PaymentRecords(wechat, mchid=wx.MCHID)
+
+
+def test_the_query_job_racing_the_notification_pays_once(records, wechat, sku, capsys):
     # given buyers under two distributors, each with a WeChat payment whose notification is
     # late: WeChat's order query already says SUCCESS
     plan_set(levels=2, rates=[{"level": 1, "percent": "15"}, {"level": 2, "percent": "10"}])
@@ -42,7 +48,7 @@ def test_the_query_job_racing_the_notification_pays_once(wechat, sku, capsys):
         assert api.post(f"/orders/{order['id']}/pay", {"provider": "wechat"}).status_code == 200
         record = wechat_record(order, total=29990, openid=user.openid)
         record["transaction_id"] = f"42000009{n}"
-        wechat.transactions[order["number"]] = record
+        records.transactions[order["number"]] = record
         body = notification_body(
             event_type="TRANSACTION.SUCCESS",
             original_type="transaction",

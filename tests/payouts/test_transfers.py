@@ -91,6 +91,7 @@ def test_transfers_finished_between_lists_successful_bills_for_the_bills(staff):
             "transfer_bill_no": transfer.transfer_bill_no,
             "amount_cents": 1234,
             "finished_at": transfer.finished_at,
+            "channel": "sandbox",
         }
     ]
     assert selectors.transfers_finished_between(start - timedelta(days=1), start) == []

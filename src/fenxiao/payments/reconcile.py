@@ -98,16 +98,11 @@ def trade_differences(
 
 
 def transfers_finished(*, channel: str, start: datetime, end: datetime) -> list[dict]:
-    """Our payout transfers of a channel that succeeded in [start, end), amounts in yuan.
-    They come from payouts' `transfers_finished_between` (the transfer bills of issue 9);
-    until that selector exists there are none."""
-    finished = getattr(payout_selectors, "transfers_finished_between", None)
-    if finished is None:
-        return []
+    """Our payout transfers of a channel that succeeded in [start, end), amounts in yuan."""
     return [
         {**transfer, "amount": yuan(Decimal(transfer["amount_cents"]).scaleb(-2))}
-        for transfer in finished(start, end)
-        if transfer.get("channel", channel) == channel
+        for transfer in payout_selectors.transfers_finished_between(start, end)
+        if transfer["channel"] == channel
     ]
 
 

@@ -112,6 +112,7 @@ def transfers_finished_between(start: datetime, end: datetime) -> list[dict]:
             "transfer_bill_no": t.transfer_bill_no,
             "amount_cents": to_integer_fen(t.amount),
             "finished_at": t.finished_at,
+            "channel": t.channel,  # wechat or sandbox: whose bill lists it
         }
         for t in rows
     ]

@@ -8,7 +8,7 @@ from fenxiao.accounts.migrations._roles import sync
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0005_loginfailure_loginlockout_token_auth_hash_and_more"),
-        ("payouts", "0002_staff_roles"),
+        ("payouts", "0004_staff_roles_transfers"),
         ("payments", "0002_bill_reconciliation"),
     ]
 

@@ -23,7 +23,7 @@ from fenxiao.payments import bills, selectors
 from fenxiao.payments.models import Payment
 from fenxiao.payments.notify import SIGNATURE_TYPE, Notification, verify_notification
 from fenxiao.payments.providers.base import request_payment_params
-from fenxiao.payouts import models as payout_models
+from fenxiao.payouts.models import SandboxTransferBill
 
 SANDBOX_MCHID = "1900000000"
 SANDBOX_APPID = "wxsandbox00000000"
@@ -121,12 +121,11 @@ def notification_body(
 
 def sandbox_transfers_finished(*, start: datetime, end: datetime) -> list[dict]:
     """The merchant transfers the sandbox paid out in [start, end), from its own records of
-    the transfer bills it holds (payouts' SandboxTransferBill, issue 9); none until they
-    exist. payouts.models imports nothing of payments, so this makes no import cycle."""
-    held = getattr(payout_models, "SandboxTransferBill", None)
-    if held is None:
-        return []
-    done = held.objects.filter(state="SUCCESS", updated_at__gte=start, updated_at__lt=end)
+    the transfer bills it holds (payouts' SandboxTransferBill; payouts.models imports nothing
+    of payments, so this makes no import cycle)."""
+    done = SandboxTransferBill.objects.filter(
+        state="SUCCESS", updated_at__gte=start, updated_at__lt=end
+    )
     return [
         {
             "finished_at": bill.updated_at,
