@@ -100,7 +100,8 @@ def cmd_demo(opts) -> int:
     for role, phone, password in logins:
         print(f"{role}: 手机号 {phone}  密码 {password}")
     print(
-        "后台任务: celery worker + beat (取消超时订单、自动确认收货、佣金结算、等级升级)\n",
+        "后台任务: celery worker + beat (查询未到通知的支付、取消超时订单、自动确认收货、"
+        "每日账单对账、佣金结算、等级升级)\n",
         flush=True,
     )
     for folder in ("broker", "broker-done"):
