@@ -14,7 +14,7 @@ from fenxiao.orders.services import refund_mark_approved
 from fenxiao.payments import bills, providers
 from fenxiao.payments.errors import ProviderError
 from fenxiao.payments.models import BillDifference, BillRun, Payment, ProviderRefund
-from fenxiao.payments.reconcile import bills_reconcile, bills_reconcile_due
+from fenxiao.payments.reconcile import bills_reconcile, bills_reconcile_due, transfers_finished
 from fenxiao.payouts import services as payouts
 from fenxiao.payouts.models import PayoutTransfer
 from tests.orders.flows import approve, place, request_refund
@@ -380,6 +380,11 @@ def test_the_sandbox_fund_flow_bill_lists_its_transfers_and_they_reconcile(paid_
         for r in rows
         if r["业务名称"] == "商家转账"
     ] == [("商家转账", "支出", "12.34", transfer.out_bill_no, transfer.transfer_bill_no)]
+    # and ours are told apart by channel: WeChat's bill of the day must not list it
+    start, end = bills.day_bounds(today)
+    ours = transfers_finished(channel="sandbox", start=start, end=end)
+    assert [(t["out_bill_no"], t["amount"]) for t in ours] == [(transfer.out_bill_no, D("12.34"))]
+    assert transfers_finished(channel="wechat", start=start, end=end) == []
     # and the day reconciles clean against our payout transfers
     run = bills_reconcile(bill_date=today, provider_name="sandbox")
     assert run.status == "clean" and run.fundflow_lines == 2  # the payment and the transfer
