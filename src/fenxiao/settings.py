@@ -153,8 +153,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Distribution: a deployment may cap commission levels lower than the legal three.
 MAX_LEVELS = int(env("MAX_LEVELS", "3"))
-# withdrawals per distributor per day (Asia/Shanghai); a stand-in until Grade has its own
-WITHDRAW_MAX_PER_DAY = int(env("WITHDRAW_MAX_PER_DAY", "3"))
 if not 1 <= MAX_LEVELS <= 3:
     raise ImproperlyConfigured("FENXIAO_MAX_LEVELS must be 1, 2 or 3 (more is pyramid selling)")
 

@@ -281,6 +281,7 @@ def grade_form(**fields) -> dict:
         "rates": "",
         "withdraw_min": "1.00",
         "withdraw_daily_max": "5000.00",
+        "withdraw_daily_count": "3",
         "withdraw_fee_percent": "0",
         "privileges": "{}",
         "upgrade_own_sales": "",
@@ -298,10 +299,13 @@ def test_create_and_edit_a_grade_with_rates(console):
     add = reverse("admin:distribution_grade_add")
     rates = '[{"level": 1, "percent": "18.5"}, {"level": 2, "fixed": "2"}]'
 
-    r = console.post(add, grade_form(rates=rates, upgrade_team_sales="5000"))
+    r = console.post(
+        add, grade_form(rates=rates, upgrade_team_sales="5000", withdraw_daily_count="5")
+    )
 
     assert r.status_code == 302
     gold = Grade.objects.get(name="金牌")
+    assert gold.withdraw_daily_count == 5
     assert gold.rates == [{"level": 1, "percent": "18.5"}, {"level": 2, "fixed": "2"}]
     assert gold.upgrade_team_sales == Decimal("5000.00") and not gold.is_default
     assert "一级 18.5% · 二级 ¥2/件" in result_rows(console.get(GRADES))
@@ -323,6 +327,7 @@ def test_create_and_edit_a_grade_with_rates(console):
         ({"rates": "[{level: 1}]"}, "佣金设置不是有效的 JSON"),
         ({"withdraw_min": "-1"}, "不能为负数"),
         ({"withdraw_fee_percent": "120"}, "手续费须在 0 到 100% 之间"),
+        ({"withdraw_daily_count": "0"}, "每日提现次数须为至少 1 的整数"),
     ],
 )
 def test_invalid_grades_are_refused(console, fields, error):

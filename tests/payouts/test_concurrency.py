@@ -59,9 +59,8 @@ def ask(user, amount, request_id, channel="sandbox", account=None):
     return withdrawal
 
 
-def test_withdrawals_racing_for_one_balance_take_only_what_is_there(settings):
-    settings.WITHDRAW_MAX_PER_DAY = 10
-    user = rich_distributor("100.00")
+def test_withdrawals_racing_for_one_balance_take_only_what_is_there():
+    user = rich_distributor("100.00", withdraw_daily_count="10")
 
     results = race(4, lambda i: ask(user, "40.00", f"r{i}"))
 

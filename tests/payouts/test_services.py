@@ -231,13 +231,32 @@ def test_daily_maximum_counts_earlier_withdrawals_today_but_not_returned_ones(st
     assert_books_clean()
 
 
-def test_count_per_day_comes_from_the_setting(settings):
-    settings.WITHDRAW_MAX_PER_DAY = 2
-    user = rich_distributor("1000.00")
-    request(user, "10.00", request_id="a")
-    request(user, "10.00", request_id="b")
+def test_count_per_day_comes_from_the_grade(staff):
+    # given: the grade allows 3 withdrawals a day (Asia/Shanghai)
+    user = rich_distributor("1000.00", withdraw_daily_count="3")
+    today = timezone.now()
+    for request_id in "abc":
+        request(user, "10.00", request_id=request_id, now=today)
+    entries = Entry.objects.count()
+
+    # when: a fourth is asked for the same day
+    with pytest.raises(errors.DailyCountExceeded) as refused:
+        request(user, "10.00", request_id="d", now=today)
+
+    # then: refused in Chinese, nothing moved; tomorrow it is allowed
+    assert "每天最多提现 3 次" in refused.value.message
+    assert Entry.objects.count() == entries
+    assert request(user, "10.00", request_id="d", now=today + timedelta(days=1)).amount == 10
+    assert_books_clean()
+
+
+def test_a_returned_withdrawal_does_not_use_up_the_days_count(staff):
+    user = rich_distributor("1000.00", withdraw_daily_count="1")
+    first = request(user, "10.00", request_id="a")
     with pytest.raises(errors.DailyCountExceeded):
-        request(user, "10.00", request_id="c")
+        request(user, "10.00", request_id="b")
+    services.withdrawal_reject(withdrawal_id=first.pk, staff=staff, reason="信息有误")
+    assert request(user, "10.00", request_id="b").status == "requested"
 
 
 def test_negative_available_after_a_clawback_blocks_withdrawal():

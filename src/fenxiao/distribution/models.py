@@ -129,6 +129,7 @@ class Grade(models.Model):
     )
     withdraw_min = models.DecimalField("最低提现金额", default=1, **MONEY)
     withdraw_daily_max = models.DecimalField("每日提现上限", default=5000, **MONEY)
+    withdraw_daily_count = models.PositiveSmallIntegerField("每日提现次数", default=3)
     withdraw_fee_percent = models.DecimalField(
         "提现手续费 %", max_digits=5, decimal_places=2, default=0
     )
@@ -150,7 +151,10 @@ class Grade(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"], condition=Q(is_default=True), name="one_default_grade"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(withdraw_daily_count__gte=1), name="grade_withdraw_daily_count_min_1"
+            ),
         ]
 
     def __str__(self):

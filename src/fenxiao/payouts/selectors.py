@@ -149,11 +149,6 @@ def month_totals(*, user_id: int, now: datetime) -> tuple[Decimal, Decimal]:
     return round_sum_to_fen(row["g"]), round_sum_to_fen(row["t"])
 
 
-def max_per_day() -> int:
-    # Grade has no per-day count field yet; a setting stands in until distribution adds one.
-    return settings.WITHDRAW_MAX_PER_DAY
-
-
 def tax_settings() -> tuple[str, Decimal]:
     plan = distribution_selectors.plan_current()
     return plan.tax_mode, Decimal(plan.tax_rate)

@@ -114,8 +114,10 @@ def withdrawal_request(
     if amount < grade.withdraw_min:
         raise errors.BelowMinimum(f"单笔提现不能低于 ¥{grade.withdraw_min}")
     day_amount, day_count = selectors.day_totals(user_id=user.pk, now=now)
-    if day_count >= selectors.max_per_day():
-        raise errors.DailyCountExceeded(f"每天最多提现 {selectors.max_per_day()} 次")
+    if day_count >= grade.withdraw_daily_count:
+        raise errors.DailyCountExceeded(
+            f"每天最多提现 {grade.withdraw_daily_count} 次，今日次数已用完，请明天再试"
+        )
     if day_amount + amount > grade.withdraw_daily_max:
         left = max(grade.withdraw_daily_max - day_amount, 0)
         raise errors.DailyLimitExceeded(

@@ -31,6 +31,7 @@ class GradeForm(forms.ModelForm):
             "rates",
             "withdraw_min",
             "withdraw_daily_max",
+            "withdraw_daily_count",
             "withdraw_fee_percent",
             "privileges",
             "upgrade_own_sales",
@@ -43,6 +44,7 @@ class GradeForm(forms.ModelForm):
         help_texts = {
             "rates": "留空则使用分销方案的佣金。" + RATES_HELP,
             "is_default": "新分销商的等级；只能有一个，勾选后原默认等级自动取消",
+            "withdraw_daily_count": "每天（北京时间）最多提现几次，至少 1 次；被拒绝或取消的不计",
         }
         for name, text in help_texts.items():
             if name in self.fields:  # a view-only page has no form fields
@@ -66,6 +68,9 @@ class GradeForm(forms.ModelForm):
             value = data.get(field)
             if value is not None and value < 0:
                 self.add_error(field, "不能为负数")
+        count = data.get("withdraw_daily_count")
+        if count is not None and count < 1:
+            self.add_error("withdraw_daily_count", grades.DAILY_COUNT_MESSAGE)
         fee = data.get("withdraw_fee_percent")
         if fee is not None and fee > 100:
             self.add_error("withdraw_fee_percent", "手续费须在 0 到 100% 之间")
@@ -88,6 +93,7 @@ class GradeAdmin(admin.ModelAdmin):
         "rates_display",
         "withdraw_min",
         "withdraw_daily_max",
+        "withdraw_daily_count",
         "upgrade_own_sales",
         "upgrade_team_sales",
         "upgrade_direct_buyers",

@@ -12,6 +12,8 @@ from fenxiao.distribution.errors import GradeInvalid
 from fenxiao.distribution.models import Distributor, Grade, ProductCommission
 from fenxiao.distribution.services.plan import plan_get
 
+DAILY_COUNT_MESSAGE = "每日提现次数须为至少 1 的整数"
+
 
 def rates_validate(raw) -> list[dict]:
     """A grade's rates: any level the deployment allows, within the plan's share cap."""
@@ -35,6 +37,9 @@ def grade_save(*, grade: Grade) -> Grade:
     for field in ("withdraw_min", "withdraw_daily_max", "withdraw_fee_percent"):
         if getattr(grade, field) is not None and getattr(grade, field) < 0:
             raise GradeInvalid(f"{Grade._meta.get_field(field).verbose_name} 不能为负数")
+    count = grade.withdraw_daily_count
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise GradeInvalid(DAILY_COUNT_MESSAGE)
     if grade.is_default:
         Grade.objects.exclude(pk=grade.pk).filter(is_default=True).update(is_default=False)
     grade.save()
