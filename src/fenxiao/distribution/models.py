@@ -62,6 +62,7 @@ class Plan(models.Model):
         "个税代扣方式", max_length=8, choices=TaxMode.choices, default=TaxMode.NONE
     )
     tax_rate = models.DecimalField("代扣比例（%）", max_digits=5, decimal_places=2, default=0)
+    auto_approve_below = models.DecimalField("自动审核金额上限", default=0, **MONEY)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     updated_by = models.ForeignKey(
         USER,
@@ -85,6 +86,9 @@ class Plan(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="plan_tax_rate_is_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(auto_approve_below__gte=0), name="plan_auto_approve_not_negative"
             ),
         ]
 

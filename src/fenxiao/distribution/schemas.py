@@ -201,6 +201,7 @@ class PlanOut(Schema):
     base: str
     tax_mode: str  # none | flat | labor
     tax_rate: str  # percent, used by flat
+    auto_approve_below: str  # yuan; withdrawals up to it are approved automatically, 0 = off
     max_levels: int
     warnings: list[str]
     updated_at: datetime | None

@@ -44,6 +44,7 @@ def withdrawal_create(request, payload: WithdrawalIn):
         request_id=payload.request_id,
         account=payload.account,
     )
+    withdrawal.refresh_from_db()  # automatic approval may have run after the request committed
     return Status(201 if created else 200, withdrawal)
 
 

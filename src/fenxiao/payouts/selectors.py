@@ -154,6 +154,11 @@ def tax_settings() -> tuple[str, Decimal]:
     return plan.tax_mode, Decimal(plan.tax_rate)
 
 
+def auto_approve_below() -> Decimal:
+    """Withdrawals up to this amount are approved without staff; 0 turns it off."""
+    return Decimal(distribution_selectors.plan_current().auto_approve_below)
+
+
 def quote(*, user_id: int, grade: Grade, amount: Decimal, now: datetime) -> Quote:
     """Fee (grade's percent, truncated) and tax (plan's mode, cumulative in the month)."""
     fee = truncate_to_fen(amount * grade.withdraw_fee_percent / 100)

@@ -4,6 +4,7 @@ transaction."""
 
 import hashlib
 import json
+import logging
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from fenxiao.accounts.models import User
 from fenxiao.distribution import locks as distribution_locks
 from fenxiao.distribution.errors import NotADistributor
 from fenxiao.distribution.models import Distributor
+from fenxiao.errors import DomainError
 from fenxiao.ledger import selectors as ledger_selectors
 from fenxiao.ledger import services as ledger
 from fenxiao.money import yuan
@@ -24,8 +26,11 @@ from fenxiao.payouts.models import PayoutIdentity, Withdrawal
 from fenxiao.payouts.selectors import ACCOUNT_FIELDS, KIND_REQUEST
 from fenxiao.payouts.transitions import event, locked, pay, require, return_money
 
+logger = logging.getLogger(__name__)
+
 Status = Withdrawal.Status
 Channel = Withdrawal.Channel
+AUTO_APPROVED = "自动审核"
 
 
 def parse_amount(value) -> Decimal:
@@ -163,7 +168,23 @@ def withdrawal_request(
         memo=f"提现申请 #{withdrawal.pk}",
         now=now,
     )
+    limit = selectors.auto_approve_below()
+    if limit > 0 and amount <= limit:
+        # after commit: the payout that approval starts must not run under this request's locks
+        pk = withdrawal.pk
+        transaction.on_commit(lambda: withdrawal_auto_approve(withdrawal_id=pk), robust=True)
     return withdrawal, True
+
+
+def withdrawal_auto_approve(*, withdrawal_id: int) -> Withdrawal | None:
+    """The plan's automatic approval of a small request that has just committed. A refusal
+    (say it was cancelled a moment before) rolls back and leaves the withdrawal as it was, for
+    staff; other errors are logged by on_commit(robust=True) with the same result."""
+    try:
+        return withdrawal_approve(withdrawal_id=withdrawal_id, staff=None)
+    except DomainError as exc:
+        logger.warning("withdrawal %s not auto-approved: %s", withdrawal_id, exc.message)
+        return None
 
 
 @transaction.atomic
@@ -192,7 +213,8 @@ def withdrawal_approve(
     withdrawal.status = Status.APPROVED
     withdrawal.reviewed_by, withdrawal.reviewed_at = staff, now
     withdrawal.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    event(withdrawal, actor=staff, action="approve", before=Status.REQUESTED, note="", now=now)
+    note = "" if staff is not None else AUTO_APPROVED
+    event(withdrawal, actor=staff, action="approve", before=Status.REQUESTED, note=note, now=now)
     if withdrawal.channel in Withdrawal.TRANSFER_CHANNELS:
         transfers.transfer_open(withdrawal, attempt=1, now=now)
     return withdrawal

@@ -52,6 +52,8 @@ class PlanForm(forms.ModelForm):
             "分销商当月累计提现金额预扣（4,000 元以内减除 800 元，以上减除 20%，"
             "再按 20%、30%、40% 超额累进），减去当月已代扣的税额",
             "tax_rate": "仅“按比例”时使用，0 到 100，最多 2 位小数",
+            "auto_approve_below": "提现金额不超过此金额时，申请提交后自动审核通过"
+            "（仍受等级限额约束）；0 表示关闭，全部由财务人工审核",
         }
         for name, text in help_texts.items():
             if name in self.fields:  # a view-only page has no form fields
@@ -76,6 +78,12 @@ class PlanForm(forms.ModelForm):
         if rate is not None and not ZERO <= rate <= rules.HUNDRED:
             raise forms.ValidationError(plan.TAX_RATE_MESSAGE)
         return rate
+
+    def clean_auto_approve_below(self):
+        amount = self.cleaned_data.get("auto_approve_below")
+        if amount is not None and amount < ZERO:
+            raise forms.ValidationError(plan.AUTO_APPROVE_MESSAGE)
+        return amount
 
     def clean(self):
         data = super().clean()
@@ -111,6 +119,7 @@ class PlanAdmin(admin.ModelAdmin):
         ("绑定关系", {"fields": ["bind_rule", "bind_on", "bind_days"]}),
         ("结算", {"fields": ["freeze_days"]}),
         ("个税代扣", {"fields": ["tax_mode", "tax_rate"]}),
+        ("提现", {"fields": ["auto_approve_below"]}),
         ("最近修改", {"fields": ["updated_at", "updated_by"]}),
     ]
 

@@ -23,10 +23,12 @@ FIELDS = [
     "base",
     "tax_mode",
     "tax_rate",
+    "auto_approve_below",
 ]
 # Added after clients existed: a PUT or import without them keeps the stored values.
-KEPT_WHEN_MISSING = ("tax_mode", "tax_rate")
+KEPT_WHEN_MISSING = ("tax_mode", "tax_rate", "auto_approve_below")
 TAX_RATE_MESSAGE = "代扣比例须为 0 到 100 之间的百分比，最多 2 位小数"
+AUTO_APPROVE_MESSAGE = "自动审核金额上限须为非负金额，最多 2 位小数（0 表示关闭自动审核）"
 # Keys that would reward joining or recruiting rather than selling: refused outright.
 PYRAMID_KEYS = {
     "entry_fee",
@@ -67,6 +69,7 @@ def plan_as_dict(plan: Plan) -> dict:
         "base": plan.base,
         "tax_mode": plan.tax_mode,
         "tax_rate": _plain(plan.tax_rate),
+        "auto_approve_below": str(yuan(plan.auto_approve_below)),
     }
 
 
@@ -108,6 +111,17 @@ def _tax_rate(value, tax_mode: str) -> Decimal:
     if tax_mode == Plan.TaxMode.FLAT and rate == ZERO:
         raise PlanInvalid("按比例代扣个税时，代扣比例须大于 0")
     return rate
+
+
+def _auto_approve_below(value) -> Decimal:
+    amount = rules.decimal_of(value, "自动审核金额上限")
+    try:
+        amount = yuan(amount)
+    except ValueError as exc:
+        raise PlanInvalid(AUTO_APPROVE_MESSAGE) from exc
+    if amount < 0 or amount >= Decimal("1e10"):
+        raise PlanInvalid(AUTO_APPROVE_MESSAGE)
+    return amount
 
 
 def plan_validate(data: dict) -> dict:
@@ -155,6 +169,7 @@ def plan_validate(data: dict) -> dict:
         "base": _choice(data["base"], Plan.Base.choices, "base"),
         "tax_mode": tax_mode,
         "tax_rate": _tax_rate(data["tax_rate"], tax_mode),
+        "auto_approve_below": _auto_approve_below(data["auto_approve_below"]),
     }
 
 
