@@ -65,6 +65,8 @@ CONTRACT = [
     # issue 8: the distributor centre
     ("get", "/distributor/summary"),
     ("get", "/distributor/poster"),
+    # issue 9: what the withdrawal form needs
+    ("get", "/wallet/withdrawals/options"),
 ]
 
 

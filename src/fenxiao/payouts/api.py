@@ -10,6 +10,7 @@ from fenxiao.payouts.schemas import (
     IdentityIn,
     IdentityOut,
     MarkPaidIn,
+    OptionsOut,
     PreviewOut,
     PreviewQuery,
     RejectIn,
@@ -33,6 +34,14 @@ def withdrawal_preview(request, filters: Query[PreviewQuery]):
     """What a withdrawal of `amount` would cost (fee, tax) and pay (net); needs no identity."""
     amount = services.parse_amount(filters.amount)
     return selectors.withdrawal_preview(user_id=request.auth.pk, amount=amount).__dict__
+
+
+@router.get("/wallet/withdrawals/options", response=OptionsOut)
+def withdrawal_options(request):
+    """What the withdrawal form needs: the shop's channels, identity, the grade's limits,
+    balance, and what today already used."""
+    limits = selectors.withdrawal_limits(user_id=request.auth.pk)
+    return {"channels": selectors.channels_enabled(), **limits}
 
 
 @router.post("/wallet/withdrawals", response={200: WithdrawalOut, 201: WithdrawalOut})

@@ -127,3 +127,22 @@ class TransferResource(BaseModel):
     state: Literal["SUCCESS", "FAIL", "CANCELLED"]
     transfer_amount: int
     fail_reason: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class ChannelOption(Schema):
+    channel: str
+    label: str
+    account_fields: list[str] = Field(description="what `account` must carry for this channel")
+
+
+class OptionsOut(Schema):
+    channels: list[ChannelOption]
+    identity_required: bool
+    identity_registered: bool
+    min_amount: Decimal
+    daily_max_amount: Decimal
+    daily_max_count: int
+    fee_percent: Decimal
+    available: Decimal
+    today_amount: Decimal = Field(description="today's withdrawals that still count (北京时间)")
+    today_count: int

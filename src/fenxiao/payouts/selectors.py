@@ -174,10 +174,35 @@ def quote(*, user_id: int, grade: Grade, amount: Decimal, now: datetime) -> Quot
     return Quote(amount=amount, fee=fee, tax=tax, net=amount - fee - tax)
 
 
-def withdrawal_preview(*, user_id: int, amount: Decimal, now: datetime | None = None) -> Quote:
+def withdrawal_limits(*, user_id: int, now: datetime | None = None) -> dict:
+    """What the withdrawal form needs besides the channels: identity, the grade's limits, what
+    is available and what today's withdrawals already used."""
+    distributor = _active_distributor(user_id)
+    grade = distributor.grade
+    mode, _ = tax_settings()
+    today_amount, today_count = day_totals(user_id=user_id, now=now or timezone.now())
+    return {
+        "identity_required": mode != "none",
+        "identity_registered": identity_of(user_id) is not None,
+        "min_amount": grade.withdraw_min,
+        "daily_max_amount": grade.withdraw_daily_max,
+        "daily_max_count": grade.withdraw_daily_count,
+        "fee_percent": grade.withdraw_fee_percent,
+        "available": ledger_selectors.balances_of(user_id)["available"],
+        "today_amount": today_amount,
+        "today_count": today_count,
+    }
+
+
+def _active_distributor(user_id: int) -> Distributor:
     distributor = Distributor.objects.select_related("grade").filter(pk=user_id).first()
     if distributor is None or distributor.status != Distributor.Status.ACTIVE:
         raise NotADistributor(NOT_ACTIVE)
+    return distributor
+
+
+def withdrawal_preview(*, user_id: int, amount: Decimal, now: datetime | None = None) -> Quote:
+    distributor = _active_distributor(user_id)
     return quote(user_id=user_id, grade=distributor.grade, amount=amount, now=now or timezone.now())
 
 
