@@ -16,6 +16,7 @@ from fenxiao.catalog.api import router as catalog_router
 from fenxiao.distribution.api import admin_router as distribution_admin_router
 from fenxiao.distribution.api import router as distribution_router
 from fenxiao.distribution.api_products import router as distribution_products_router
+from fenxiao.distributor_api import router as distributor_router
 from fenxiao.errors import DomainError
 from fenxiao.orders.api import admin_router as orders_admin_router
 from fenxiao.orders.api import router as orders_router
@@ -122,6 +123,7 @@ api.add_router("/", catalog_router)
 api.add_router("/", orders_router)
 api.add_router("/", payments_router)
 api.add_router("/", distribution_router)
+api.add_router("/", distributor_router)
 api.add_router("/", storefront_router)
 api.add_router("/", payouts_router)
 api.add_router("/admin", catalog_admin_router, auth=StaffTokenAuth())

@@ -12,13 +12,11 @@ from fenxiao.distribution import centre, links, poster, selectors
 from fenxiao.distribution.errors import NotADistributor
 from fenxiao.distribution.models import Distributor
 from fenxiao.distribution.schemas import (
-    ApplyIn,
     Balances,
     CommissionFilters,
     CommissionPage,
     DistributorOut,
     EntryPage,
-    MeOut,
     PlanChangeOut,
     PlanOut,
     PosterQuery,
@@ -61,9 +59,8 @@ def referral_visit(request, payload: VisitIn):
     return {"bound": result.bound, "inviter_id": result.inviter_id}
 
 
-@router.get("/distributor/me", response=MeOut)
-def me(request):
-    user = request.auth
+def me_of(user) -> dict:
+    """The body of /distributor/me without its totals (fenxiao.distributor_api adds them)."""
     profile = selectors.distributor_profile(user_id=user.pk)
     code = profile.referral_code
     return {
@@ -77,14 +74,6 @@ def me(request):
         "balances": ledger_selectors.balances_of(user.pk),
         "team_counts": selectors.team_counts(user_id=user.pk),
     }
-
-
-@router.post("/distributor/apply", response=MeOut)
-def apply(request, payload: ApplyIn):
-    distributors.distributor_apply(
-        user=request.auth, real_name=payload.real_name, reason=payload.reason
-    )
-    return me(request)
 
 
 @router.get("/distributor/team", response=list[TeamMember])

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from fenxiao.distribution import selectors as distribution_selectors
@@ -172,6 +172,18 @@ def quote(*, user_id: int, grade: Grade, amount: Decimal, now: datetime) -> Quot
         month_tax_before=tax_before,
     )
     return Quote(amount=amount, fee=fee, tax=tax, net=amount - fee - tax)
+
+
+def withdrawal_totals(*, user_id: int) -> dict[str, Decimal]:
+    """All time: the gross of paid withdrawals, and what requested or approved ones hold."""
+    row = Withdrawal.objects.filter(user_id=user_id).aggregate(
+        paid=Sum("amount", filter=Q(status=Status.PAID)),
+        holding=Sum("amount", filter=Q(status__in=Withdrawal.HOLDING)),
+    )
+    return {
+        "withdrawn_total": round_sum_to_fen(row["paid"]),
+        "withdrawing": round_sum_to_fen(row["holding"]),
+    }
 
 
 def withdrawal_limits(*, user_id: int, now: datetime | None = None) -> dict:
