@@ -1,4 +1,5 @@
-"""The `fenxiao` command: demo, serve, worker, createstaff, run-due, reconcile, check, manage."""
+"""The `fenxiao` command: demo, serve, worker, createstaff, run-due, reconcile, plan, report,
+check, manage."""
 
 import argparse
 import os
@@ -259,6 +260,41 @@ def cmd_plan(opts) -> int:
     return 0
 
 
+def cmd_report(opts) -> int:
+    """`fenxiao report tax --month 2026-11`: CSV to stdout by default, XLSX to --output."""
+    _setup()
+    from fenxiao.errors import DomainError
+    from fenxiao.payouts import report
+
+    try:
+        found = report.tax_report(month=report.parse_month(opts.month))
+    except DomainError as exc:
+        print(f"{exc.code}: {exc.message}", file=sys.stderr)
+        return 2
+    if opts.format == "xlsx" and not opts.output:
+        print("XLSX 须用 --output 指定输出文件", file=sys.stderr)
+        return 2
+    content = report.report_xlsx(found) if opts.format == "xlsx" else report.report_csv(found)
+    if opts.output:
+        try:
+            with open(opts.output, "wb") as f:
+                f.write(content)
+        except OSError as exc:
+            print(f"无法写入 {opts.output}: {exc}", file=sys.stderr)
+            return 2
+    else:
+        sys.stdout.write(content.decode("utf-8"))
+        sys.stdout.flush()
+    for row in found.missing_identity:
+        print(f"警告: 用户 {row.user_id}（{row.phone}）未登记实名信息", file=sys.stderr)
+    print(
+        f"{found.month}: {len(found.rows)} 位分销商，{found.totals.count} 笔，"
+        f"提现 ¥{found.totals.gross}，代扣个税 ¥{found.totals.tax}",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def cmd_check(opts) -> int:
     _setup()
     from fenxiao.config_check import production_problems
@@ -311,6 +347,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plan", help="show the distribution plan, or import one from JSON")
     p.add_argument("--import", dest="file", help="a JSON file in the API's plan shape")
     p.set_defaults(func=cmd_plan)
+    p = sub.add_parser("report", help="reports: tax (the monthly tax withholding report)")
+    p.add_argument("kind", choices=["tax"])
+    p.add_argument("--month", required=True, help="YYYY-MM, in the shop's time zone")
+    p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    p.add_argument("--output", help="file to write (required for xlsx; csv goes to stdout)")
+    p.set_defaults(func=cmd_report)
     sub.add_parser("check", help="what is missing for production").set_defaults(func=cmd_check)
     p = sub.add_parser("manage", help="Django management commands")
     p.add_argument("args", nargs=argparse.REMAINDER)

@@ -57,6 +57,7 @@ STAFF_ROLES: dict[str, dict[str, list[str]]] = {
             "view_withdrawalevent",
             "view_payouttransfer",
             "view_transfernotification",
+            "view_payoutidentity",
         ],
     },
     "service": {

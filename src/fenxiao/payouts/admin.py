@@ -13,7 +13,11 @@ from openpyxl import Workbook
 
 from fenxiao.console.admin_base import ReadOnlyInline
 from fenxiao.errors import DomainError
-from fenxiao.payouts import services, transfers
+from fenxiao.payouts import (
+    admin_tax,  # noqa: F401  (registers 实名信息 and 个税月报)
+    services,
+    transfers,
+)
 from fenxiao.payouts.models import PayoutTransfer, Withdrawal, WithdrawalEvent
 
 Status = Withdrawal.Status

@@ -123,3 +123,9 @@ class TransferMismatch(DomainError):
     code = "transfer_mismatch"
     status = 400
     message = "转账结果与记录不符"
+
+
+class InvalidMonth(DomainError):
+    code = "invalid_month"
+    status = 400
+    message = "月份须为 YYYY-MM 格式，如 2026-11"

@@ -225,3 +225,13 @@ class SandboxTransferBill(models.Model):
 
     def __str__(self):
         return self.out_bill_no
+
+
+class TaxReportMonth(Withdrawal):
+    """The console's 个税月报 page: no table of its own, it reads the month's paid withdrawals
+    (`fenxiao.payouts.report`)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "个税月报"
+        verbose_name_plural = "个税月报"
