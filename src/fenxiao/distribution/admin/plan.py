@@ -53,7 +53,7 @@ class PlanForm(forms.ModelForm):
             "再按 20%、30%、40% 超额累进），减去当月已代扣的税额",
             "tax_rate": "仅“按比例”时使用，0 到 100，最多 2 位小数",
             "auto_approve_below": "提现金额不超过此金额时，申请提交后自动审核通过"
-            "（仍受等级限额约束）；0 表示关闭，全部由财务人工审核",
+            "（仍须在等级的提现限额内）；0 表示关闭，全部由财务人工审核",
         }
         for name, text in help_texts.items():
             if name in self.fields:  # a view-only page has no form fields
