@@ -125,3 +125,21 @@ def test_a_refused_automatic_approval_loses_nothing(django_capture_on_commit_cal
     assert balances(user)["available"] == D("500.00")
     assert services.withdrawal_auto_approve(withdrawal_id=withdrawal.pk) is None
     assert_books_clean()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_commit_approves_before_the_answer_is_sent(make_api):
+    """No test transaction around this one: the approval runs from a real on_commit, in its
+    own transaction after the request's, and the API answers the approved withdrawal."""
+    user = rich_distributor("100.00", withdraw_min="0.01")
+    plan_set(auto_approve_below="30.00")
+
+    r = ask(make_api(user), "30.00", "a1")
+
+    assert (r.status_code, r.json()["status"]) == (201, "approved")
+    events = WithdrawalEvent.objects.filter(withdrawal_id=r.json()["id"]).order_by("pk")
+    assert [(e.action, e.actor_id, e.note) for e in events] == [
+        ("request", user.pk, ""),
+        ("approve", None, "自动审核"),
+    ]
+    assert_books_clean()
