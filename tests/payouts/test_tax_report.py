@@ -121,6 +121,16 @@ def test_a_rejected_withdrawal_earlier_in_the_month_is_noted_as_over_withheld(st
     assert row.note == "按当月实付重算应扣 ¥40.00，多扣 ¥120.00"
 
 
+def test_the_report_takes_the_same_queries_for_any_number_of_rows(
+    two_months, django_assert_num_queries
+):
+    plan_set(tax_mode="labor")  # the mode that recomputes each row's tax
+    with django_assert_num_queries(4):
+        assert len(report.tax_report(month=report.parse_month("2026-11")).rows) == 2
+    with django_assert_num_queries(4):
+        assert len(report.tax_report(month=report.parse_month("2026-10")).rows) == 1
+
+
 @pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-1", "26-11", "abc", "", None])
 def test_a_bad_month_is_refused_in_chinese(text):
     with pytest.raises(errors.InvalidMonth) as refused:

@@ -108,8 +108,7 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     return start, datetime(following.year, following.month, 1, tzinfo=zone)
 
 
-def _difference_note(gross: Decimal, withheld: Decimal) -> str:
-    mode, rate = tax_settings()
+def _difference_note(mode: str, rate: Decimal, gross: Decimal, withheld: Decimal) -> str:
     if mode != TAX_MODE_LABOR:
         return ""
     due = month_tax(mode, rate, gross)
@@ -120,7 +119,9 @@ def _difference_note(gross: Decimal, withheld: Decimal) -> str:
 
 
 def tax_report(*, month: date) -> TaxReport:
-    """Three queries: the month's paid withdrawals grouped by user, their identities, phones."""
+    """Four queries: the plan's tax mode, the month's paid withdrawals grouped by user, their
+    identities and phones."""
+    mode, rate = tax_settings()
     start, end = month_bounds(month)
     grouped = list(
         Withdrawal.objects.filter(
@@ -140,7 +141,7 @@ def tax_report(*, month: date) -> TaxReport:
         identity = identities.get(row["user_id"])
         gross, tax = round_sum_to_fen(row["gross"]), round_sum_to_fen(row["tax"])
         notes = [IDENTITY_MISSING] if identity is None else []
-        notes.append(_difference_note(gross, tax))
+        notes.append(_difference_note(mode, rate, gross, tax))
         rows.append(
             TaxRow(
                 user_id=row["user_id"],
