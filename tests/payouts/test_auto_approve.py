@@ -77,6 +77,31 @@ def test_zero_turns_it_off(rich, django_capture_on_commit_callbacks):
     assert callbacks == []
 
 
+def test_a_sandbox_request_auto_approved_issues_its_transfer_bill(
+    rich, django_capture_on_commit_callbacks
+):
+    # given: automatic approval up to ¥50; the sandbox channel pays by transfer bill
+    user, api = rich
+    plan_set(auto_approve_below="50.00")
+
+    # when: the request commits, approval runs, and after it commits the bill is issued
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        r = api.post(
+            "/wallet/withdrawals", {"amount": "50.00", "channel": "sandbox", "request_id": "s"}
+        )
+
+    # then: approved, the bill waits for the distributor, who accepts it in "WeChat"
+    assert len(callbacks) == 2  # the approval, then the bill it opens
+    shown = api.get(f"/wallet/withdrawals/{r.json()['id']}").json()
+    assert shown["status"] == "approved"
+    assert shown["transfer"]["state"] == "WAIT_USER_CONFIRM"
+    assert approvals(r.json()["id"]) == [(None, "自动审核")]
+    with django_capture_on_commit_callbacks(execute=True):
+        done = api.post(f"/wallet/withdrawals/{r.json()['id']}/sandbox-confirm")
+    assert (done.json()["status"], balances(user)["available"]) == ("paid", D("950.00"))
+    assert_books_clean()
+
+
 def test_approval_runs_after_the_request_commits_not_inside_it(django_capture_on_commit_callbacks):
     user = rich_distributor("500.00")
     plan_set(auto_approve_below="50.00")
