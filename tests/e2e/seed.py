@@ -3,6 +3,8 @@ database: `python -m tests.e2e.seed` (FENXIAO_* env as the server's) prints its 
 
 import json
 import os
+from datetime import timedelta
+from decimal import Decimal
 from io import BytesIO
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fenxiao.settings")
@@ -13,8 +15,18 @@ DISTRIBUTORS = [
     ("sharer", "13700000001", "小林分享"),
     ("viewer", "13700000002", "阿杰"),
 ]
+# (key, phone, nickname, buyer's phone): distributors whose friend bought 2 earbuds (¥598.00)
+# in an order completed past the freeze days: ¥59.80 settled, ready to withdraw
+EARNERS = [
+    ("saver", "13700000011", "存钱罐小陈", "13600000011"),
+    ("payee", "13700000012", "收款小吴", "13600000012"),
+    ("taxpayer", "13700000013", "纳税人老郑", "13600000013"),
+]
 PASSWORD = "pass-e2e-123"
 LEVEL1_PERCENT = "10"
+# the default grade's withdrawal rules: a fee to see in the preview, a minimum to see refused
+WITHDRAW_FEE_PERCENT = "1"
+WITHDRAW_MIN = "10"
 
 
 def _png(size: tuple[int, int], top: tuple, bottom: tuple) -> bytes:
@@ -27,12 +39,43 @@ def _png(size: tuple[int, int], top: tuple, bottom: tuple) -> bytes:
     return buf.getvalue()
 
 
+def _settled_sale(*, buyer, code: str, sku) -> None:
+    """The buyer follows the code's link, buys 2 of the SKU and pays in the sandbox (its signed
+    notification through the real handler); the order completed freeze_days + 1 days ago and
+    the due commissions settle now."""
+    from django.utils import timezone
+
+    from fenxiao.distribution.services.binding import referral_visit
+    from fenxiao.distribution.services.commissions import commissions_settle_due
+    from fenxiao.distribution.services.plan import plan_get
+    from fenxiao.money import to_integer_fen
+    from fenxiao.orders import services as orders
+    from fenxiao.orders.services.orders import LineRequest
+    from fenxiao.payments import providers
+    from fenxiao.payments import services as payments
+    from tests.conftest import ADDRESS
+
+    assert referral_visit(user=buyer, code=code).bound
+    order, _ = orders.order_place(buyer=buyer, lines=[LineRequest(sku.pk, 2)], address=ADDRESS)
+    payment, _ = payments.payment_start(order_id=order.pk, buyer=buyer)
+    headers, body = providers.get("sandbox").payment_notification(
+        out_trade_no=payment.out_trade_no, amount_cents=to_integer_fen(payment.amount)
+    )
+    payments.notification_handle(provider_name="sandbox", headers=headers, body=body)
+    done = timezone.now() - timedelta(days=plan_get().freeze_days + 1)
+    orders.order_ship(order_id=order.pk, carrier="顺丰速运", tracking_no="SF-E2E", now=done)
+    orders.order_confirm(order_id=order.pk, now=done)
+    assert commissions_settle_due() >= 1
+
+
 def build() -> dict:
     from fenxiao.accounts.services import staff_create, user_register
     from fenxiao.catalog.models import Category
     from fenxiao.catalog.services import category_save, product_create
     from fenxiao.demo.images import product_pictures
+    from fenxiao.distribution.models import Grade
     from fenxiao.distribution.services.distributors import distributor_ensure
+    from fenxiao.distribution.services.grades import grade_save
     from fenxiao.distribution.services.plan import plan_as_dict, plan_get, plan_update
     from fenxiao.storefront.models import Banner, ShopSettings
     from fenxiao.storefront.services import banner_save, shop_image_store, shop_settings_save
@@ -113,6 +156,11 @@ def build() -> dict:
     banner = shop_image_store(content=_png((750, 320), (255, 90, 54), (255, 193, 7)))
     banner_save(banner=Banner(image=banner, title="新品上市 · 分享赚佣金", sort=1, product=band))
 
+    grade = Grade.objects.get(is_default=True)
+    grade.withdraw_fee_percent = Decimal(WITHDRAW_FEE_PERCENT)
+    grade.withdraw_min = Decimal(WITHDRAW_MIN)
+    grade_save(grade=grade)
+
     people = {}
     for key, phone, nickname in DISTRIBUTORS:
         user = user_register(phone=phone, password=PASSWORD, nickname=nickname)
@@ -123,10 +171,23 @@ def build() -> dict:
             "nickname": nickname,
             "code": distributor.referral_code,
         }
+    for key, phone, nickname, buyer_phone in EARNERS:
+        user = user_register(phone=phone, password=PASSWORD, nickname=nickname)
+        distributor = distributor_ensure(user=user)
+        buyer = user_register(phone=buyer_phone, password=PASSWORD, nickname=f"{nickname}的朋友")
+        _settled_sale(buyer=buyer, code=distributor.referral_code, sku=earbuds.skus.get())
+        people[key] = {
+            "id": user.pk,
+            "phone": phone,
+            "nickname": nickname,
+            "code": distributor.referral_code,
+        }
     return {
         "staff": {"phone": STAFF[0], "password": STAFF[1]},
         "password": PASSWORD,
         "level1_percent": LEVEL1_PERCENT,
+        "withdraw_fee_percent": WITHDRAW_FEE_PERCENT,
+        "withdraw_min": WITHDRAW_MIN,
         "distributors": people,
         "categories": {"digital": digital.pk, "wearables": wearables.pk, "home": home.pk},
         "products": {

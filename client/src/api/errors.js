@@ -30,14 +30,38 @@ export const MESSAGES = {
   address_not_found: '地址不存在或已删除',
   idempotency_conflict: '请求重复，请刷新后重试',
   provider_unavailable: '支付方式暂不可用',
+  invalid_amount: '提现金额须为大于 0 且最多两位小数的金额',
+  unknown_channel: '不支持该提现方式，请换一种',
+  invalid_account: '收款账户信息不完整，请检查后重试',
+  below_minimum: '低于最低提现金额',
+  amount_too_small: '扣除手续费和税费后实到金额须大于 0，请提高提现金额',
+  daily_limit_exceeded: '超过每日提现上限',
+  daily_count_exceeded: '今日提现次数已用完，请明天再来',
+  insufficient_balance: '可提现余额不足',
+  identity_required: '请先登记真实姓名和身份证号',
+  identity_locked: '实名信息已登记，如需修改请联系客服',
+  invalid_id_number: '身份证号码无效，请检查后重新输入',
+  invalid_real_name: '请填写真实姓名',
+  withdrawal_not_found: '提现记录不存在',
+  withdrawal_state: '提现状态已变化，请刷新后重试',
   forbidden: '没有权限',
   not_found: '内容不存在',
   server_error: '服务器开小差了，请稍后再试',
   network_error: '网络连接失败，请检查网络后重试',
 }
 
-// codes whose server message says more than ours (the threshold amount, the stock left)
-const SERVER_SAYS_MORE = new Set(['application_not_accepted', 'cart_full'])
+// codes whose server message says more than ours (the threshold amount, the stock left, the
+// withdrawal limit and what is left of it today, why an id number is wrong)
+const SERVER_SAYS_MORE = new Set([
+  'application_not_accepted',
+  'cart_full',
+  'below_minimum',
+  'daily_limit_exceeded',
+  'daily_count_exceeded',
+  'insufficient_balance',
+  'invalid_id_number',
+  'invalid_real_name',
+])
 
 export class ApiError extends Error {
   constructor({ code, message, status, errors }) {

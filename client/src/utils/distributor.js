@@ -97,6 +97,9 @@ export const ENTRY_KIND = {
   commission_settle: '佣金结算',
   commission_reverse: '售后冲减',
   commission_clawback: '售后追回',
+  withdrawal_request: '提现申请',
+  withdrawal_paid: '提现打款',
+  withdrawal_return: '提现退回',
 }
 
 export function entryTitle(entry) {
