@@ -70,15 +70,29 @@ def test_a_distributor_withdraws_through_the_form_and_cancels_one(shop, new_user
     person.log_in(saver["phone"], shop.password)
     person.open("/#/pages/distributor/wallet")
     expect(hook(person, "wallet-available")).to_have_text(SETTLED)
+    totals = api.get("/distributor/me")["totals"]
+    assert (totals["earned_total"], totals["withdrawn_total"]) == (SETTLED, "0.00")
+    expect(hook(person, "wallet-earned-today")).to_have_text(f"¥{totals['earned_today']}")
+    expect(hook(person, "wallet-earned-month")).to_have_text(f"¥{totals['earned_month']}")
+    expect(hook(person, "wallet-earned-total")).to_have_text(f"¥{SETTLED}")
+    expect(hook(person, "wallet-withdrawn-total")).to_have_text("¥0.00")
     expect(hook(person, "wallet-withdraw-reason")).to_have_count(0)
     shot(person, "wallet")
 
     open_withdraw_form(person)
     expect(hook(person, "withdraw-available")).to_have_text(f"¥{SETTLED}")
     expect(hook(person, "identity-form")).to_have_count(0)
+    options = api.get("/wallet/withdrawals/options")
+    expect(hook(person, "withdraw-limits")).to_have_text(
+        f"单笔最低 ¥{options['min_amount']} · 每日上限 ¥{options['daily_max_amount']}"
+        f"（今日已提 ¥0.00） · 每日 {options['daily_max_count']} 次（今日已用 0 次）"
+        f" · 手续费 {options['fee_percent']}%"
+    )
+    assert Decimal(options["min_amount"]) == Decimal(shop.data["withdraw_min"])
 
-    # below the grade's minimum: the server's own words, and nothing changes
+    # below the grade's minimum: said at once, and the form does not send it
     person.field("请输入提现金额").fill("5")
+    expect(hook(person, "withdraw-amount-error")).to_have_text("单笔提现不能低于 ¥10.00")
     hook(person, "withdraw-channel-sandbox").click()
     person.button("确认提现").click()
     expect(hook(person, "withdraw-error")).to_have_text("单笔提现不能低于 ¥10.00")
@@ -158,7 +172,7 @@ def test_a_distributor_withdraws_through_the_form_and_cancels_one(shop, new_user
     expect(hook(person, "wallet-available")).to_have_text("39.80")
     expect(hook(person, "wallet-withdrawing")).to_have_text("20.00")
     expect(person.body()).to_contain_text("提现退回")
-    person.watch.assert_clean(expected_responses=("400 POST /api/v1/wallet/withdrawals",))
+    person.watch.assert_clean()
 
 
 def test_with_tax_withheld_the_identity_comes_first_and_a_bad_id_number_is_refused(shop, new_user):
@@ -211,3 +225,53 @@ def test_with_tax_withheld_the_identity_comes_first_and_a_bad_id_number_is_refus
     assert alipay["account"] == {"account": "zheng@example.com", "holder": "郑大海"}
     assert Decimal(api.get("/wallet")["available"]) == Decimal(SETTLED) - 50
     person.watch.assert_clean(expected_responses=("400 PUT /api/v1/wallet/identity",))
+
+
+def test_after_approval_confirming_receipt_pays_the_sandbox_withdrawal(shop, new_user):
+    payee = shop.distributor("payee")
+    api = shop.anon.login(payee["phone"], shop.password)
+    asked = api.post(
+        "/wallet/withdrawals",
+        {"amount": "30.00", "channel": "sandbox", "request_id": "e2e-payee-1"},
+    )
+    assert (asked["status"], asked["transfer"]) == ("requested", None)
+
+    # finance approves: the sandbox issues a transfer bill that waits for the distributor
+    approved = shop.staff().post(f"/admin/withdrawals/{asked['id']}/approve")
+    assert approved["status"] == "approved"
+    mine = api.get(f"/wallet/withdrawals/{asked['id']}")
+    assert mine["transfer"]["state"] == "WAIT_USER_CONFIRM", mine
+    assert mine["transfer"]["package_info"]
+
+    person = new_user()
+    person.log_in(payee["phone"], shop.password)
+    person.open("/#/pages/distributor/wallet")
+    expect(hook(person, "wallet-available")).to_have_text("29.80")
+    expect(hook(person, "wallet-withdrawing")).to_have_text("30.00")
+    hook(person, "wallet-withdrawals").click()
+    person.page.wait_for_url(re.compile(r"#/pages/distributor/withdrawals"))
+    person.settle()
+    item = hook(person, "withdrawal-item")
+    expect(item).to_have_count(1)
+    expect(item.locator("[data-test=withdrawal-status]")).to_have_text("待打款")
+    expect(item.locator("[data-test=withdrawal-transfer]")).to_contain_text("待您确认收款")
+    expect(item.locator("[data-test=withdrawal-cancel]")).to_have_count(0)
+    shot(person, "withdrawals-confirm")
+
+    item.locator("[data-test=withdrawal-confirm]").click()
+    expect(item.locator("[data-test=withdrawal-status]")).to_have_text("已打款")
+    expect(person.toast()).to_contain_text("已确认收款")
+    expect(item.locator("[data-test=withdrawal-confirm]")).to_have_count(0)
+    paid = api.get(f"/wallet/withdrawals/{asked['id']}")
+    assert (paid["status"], paid["transfer"]["state"]) == ("paid", "SUCCESS")
+
+    # the wallet: the money left for good
+    person.open("/#/pages/distributor/wallet")
+    expect(hook(person, "wallet-available")).to_have_text("29.80")
+    expect(hook(person, "wallet-withdrawing")).to_have_text("0.00")
+    expect(hook(person, "wallet-withdrawn-total")).to_have_text("¥30.00")
+    expect(person.body()).to_contain_text("提现打款")
+    wallet = api.get("/wallet")
+    assert (wallet["available"], wallet["withdrawing"]) == ("29.80", "0.00")
+    assert api.get("/distributor/me")["totals"]["withdrawn_total"] == "30.00"
+    person.watch.assert_clean()

@@ -23,6 +23,8 @@ export const TRANSFER_STATE = {
   FAIL: '转账失败',
   CANCELING: '撤销中',
   CANCELLED: '已撤销',
+  UNKNOWN: '转账处理中',
+  NOT_FOUND: '转账未成功',
 }
 
 export const CHANNEL_LABEL = {
