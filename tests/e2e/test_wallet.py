@@ -156,6 +156,15 @@ def test_a_distributor_withdraws_through_the_form_and_cancels_one(shop, new_user
     assert api.get("/wallet")["available"] == "0.00"
     shot(person, "withdrawals")
 
+    # nothing left: the wallet's 提现 button is off and says why
+    person.open("/#/pages/distributor/wallet")
+    expect(hook(person, "wallet-withdraw")).to_have_attribute("disabled", re.compile(".*"))
+    expect(hook(person, "wallet-withdraw-reason")).to_have_text(
+        "暂无可提现余额，佣金结算后即可提现"
+    )
+    person.open("/#/pages/distributor/withdrawals")
+    newest = hook(person, "withdrawal-item").first
+
     newest.locator("[data-test=withdrawal-cancel]").click()
     person.page.locator(".uni-modal").get_by_text("确定取消", exact=True).click()
     expect(newest.locator("[data-test=withdrawal-status]")).to_have_text("已取消")
