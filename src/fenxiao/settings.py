@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "fenxiao.distribution",
     "fenxiao.storefront",
     "fenxiao.payouts",
+    "fenxiao.marketing",
 ]
 
 MIDDLEWARE = [

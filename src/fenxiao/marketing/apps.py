@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MarketingConfig(AppConfig):
+    name = "fenxiao.marketing"
+    verbose_name = "营销"
