@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import fenxiao
 from tests.conftest import ADDRESS
 from tests.console.test_browser import CHROMIUM, CHROMIUM_ARGS
 
@@ -197,6 +198,10 @@ def shop(tmp_path_factory) -> Shop:
         FENXIAO_CELERY_EAGER="1",
         FENXIAO_CACHE_PREFIX=os.environ.get("FENXIAO_CACHE_PREFIX", "fenxiao") + "-e2e",
         FENXIAO_CLIENT_H5_DIR=str(h5),
+        # the server starts in the data directory: import the same code as this process
+        PYTHONPATH=os.pathsep.join(
+            [str(Path(fenxiao.__file__).resolve().parents[1]), env.get("PYTHONPATH", "")]
+        ).rstrip(os.pathsep),
     )
     seeded = subprocess.run(
         [sys.executable, "-m", "tests.e2e.seed"],

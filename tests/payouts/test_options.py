@@ -50,7 +50,7 @@ def test_the_form_options_of_a_distributor(make_api, staff, settings):
     body = r.json()
     bank_fields = ["bank_name", "card_no", "holder"]
     assert body["channels"] == [
-        {"channel": "sandbox", "label": "沙箱", "account_fields": []},
+        {"channel": "sandbox", "label": "微信零钱（沙箱演示）", "account_fields": []},
         {"channel": "bank", "label": "银行卡", "account_fields": bank_fields},
         {"channel": "alipay", "label": "支付宝", "account_fields": ["account", "holder"]},
     ]

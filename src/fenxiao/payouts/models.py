@@ -19,7 +19,7 @@ class Withdrawal(models.Model):
         CANCELLED = "cancelled", "已取消"
 
     class Channel(models.TextChoices):
-        SANDBOX = "sandbox", "沙箱"
+        SANDBOX = "sandbox", "微信零钱（沙箱演示）"
         WECHAT = "wechat", "微信零钱"
         BANK = "bank", "银行卡"
         ALIPAY = "alipay", "支付宝"
