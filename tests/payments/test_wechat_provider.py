@@ -14,7 +14,11 @@ from fenxiao.payments.models import Payment, ProviderRefund
 from fenxiao.payments.providers.sandbox import notification_body, sign_notification
 from tests.accounts.factories import UserFactory
 from tests.conftest import ADDRESS
-from tests.payments.wechat_stub import WechatPayStub, new_key, pem_private, pem_public, verify
+from tests.payments.wechat_stub import (
+    new_key,
+    stub_configured,
+    verify,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,23 +27,11 @@ MCHID, APPID, APIV3_KEY, KEY_ID = "1230000109", "wxd678efh567hg6787", "a" * 32, 
 
 @pytest.fixture
 def wechat(settings, tmp_path):
-    merchant, platform = new_key(), new_key()
-    (tmp_path / "apiclient_key.pem").write_text(pem_private(merchant))
-    (tmp_path / "pub_key.pem").write_text(pem_public(platform))
-    stub = WechatPayStub(
-        merchant_public_key=merchant.public_key(), platform_key=platform, public_key_id=KEY_ID
+    stub = stub_configured(
+        settings, tmp_path, mchid=MCHID, appid=APPID, apiv3_key=APIV3_KEY, key_id=KEY_ID
     )
     settings.PAYMENT_PROVIDERS = ["wechat", "sandbox"]
-    settings.WECHAT_APPID, settings.WECHAT_MCHID = APPID, MCHID
-    settings.WECHAT_CERT_SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
-    settings.WECHAT_PRIVATE_KEY_PATH = str(tmp_path / "apiclient_key.pem")
-    settings.WECHAT_PUBLIC_KEY_PATH = str(tmp_path / "pub_key.pem")
-    settings.WECHAT_PUBLIC_KEY_ID = KEY_ID
-    settings.WECHAT_APIV3_KEY = APIV3_KEY
-    settings.WECHAT_PAY_GATEWAY = stub.url
     providers.reset()
-    stub.merchant = merchant
-    stub.platform = platform
     yield stub
     stub.stop()
     providers.reset()

@@ -49,6 +49,26 @@ def verify(public_key, message: str, signature: str) -> bool:
         return False
 
 
+def stub_configured(settings, tmp_path, *, mchid: str, appid: str, apiv3_key: str, key_id: str):
+    """A running stub with new merchant and platform keys, and every WECHAT_* setting pointing
+    at it (keys written under tmp_path). The caller stops it."""
+    merchant, platform = new_key(), new_key()
+    (tmp_path / "apiclient_key.pem").write_text(pem_private(merchant))
+    (tmp_path / "pub_key.pem").write_text(pem_public(platform))
+    stub = WechatPayStub(
+        merchant_public_key=merchant.public_key(), platform_key=platform, public_key_id=key_id
+    )
+    settings.WECHAT_APPID, settings.WECHAT_MCHID = appid, mchid
+    settings.WECHAT_CERT_SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
+    settings.WECHAT_PRIVATE_KEY_PATH = str(tmp_path / "apiclient_key.pem")
+    settings.WECHAT_PUBLIC_KEY_PATH = str(tmp_path / "pub_key.pem")
+    settings.WECHAT_PUBLIC_KEY_ID = key_id
+    settings.WECHAT_APIV3_KEY = apiv3_key
+    settings.WECHAT_PAY_GATEWAY = stub.url
+    stub.merchant, stub.platform = merchant, platform
+    return stub
+
+
 class WechatPayStub:
     def __init__(self, *, merchant_public_key, platform_key, public_key_id: str):
         self.merchant_public_key = merchant_public_key

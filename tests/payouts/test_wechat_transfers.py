@@ -16,10 +16,8 @@ from tests.accounts.factories import UserFactory
 from tests.distribution.flows import make_distributor
 from tests.payments.wechat_stub import (
     TransferBills,
-    WechatPayStub,
     new_key,
-    pem_private,
-    pem_public,
+    stub_configured,
 )
 from tests.payouts.flows import D, approve, assert_books_clean, balances, credit, txns
 
@@ -32,20 +30,10 @@ VALID_ID = "11010519491231002X"
 
 @pytest.fixture
 def wechat(settings, tmp_path):
-    merchant, platform = new_key(), new_key()
-    (tmp_path / "apiclient_key.pem").write_text(pem_private(merchant))
-    (tmp_path / "pub_key.pem").write_text(pem_public(platform))
-    stub = WechatPayStub(
-        merchant_public_key=merchant.public_key(), platform_key=platform, public_key_id=KEY_ID
+    stub = stub_configured(
+        settings, tmp_path, mchid=MCHID, appid=APPID, apiv3_key=APIV3_KEY, key_id=KEY_ID
     )
     settings.PAYOUT_CHANNELS = ["wechat", "sandbox", "bank", "alipay"]
-    settings.WECHAT_APPID, settings.WECHAT_MCHID = APPID, MCHID
-    settings.WECHAT_CERT_SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
-    settings.WECHAT_PRIVATE_KEY_PATH = str(tmp_path / "apiclient_key.pem")
-    settings.WECHAT_PUBLIC_KEY_PATH = str(tmp_path / "pub_key.pem")
-    settings.WECHAT_PUBLIC_KEY_ID = KEY_ID
-    settings.WECHAT_APIV3_KEY = APIV3_KEY
-    settings.WECHAT_PAY_GATEWAY = stub.url
     settings.PUBLIC_BASE_URL = "https://shop.example.com"
     providers.reset()
     stub.bills = TransferBills(stub, mchid=MCHID, apiv3_key=APIV3_KEY)
