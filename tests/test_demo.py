@@ -9,10 +9,12 @@ from django.db.models import Count, F, Q, Sum
 from fenxiao.accounts.models import User
 from fenxiao.accounts.services import STAFF_ROLES
 from fenxiao.catalog.models import Category, Product, ProductImage, Sku
+from fenxiao.cli import main as fenxiao
 from fenxiao.demo import DemoResetRefused, load_demo
 from fenxiao.orders.models import Order, OrderLine, Refund
 from fenxiao.payments.models import Payment, PaymentNotification
 from fenxiao.payments.selectors import reconciliation_differences
+from fenxiao.payouts.models import PayoutTransfer, Withdrawal
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +116,6 @@ def test_reset_refuses_a_database_that_is_not_the_demo_file():
 
 
 def test_demo_has_a_three_level_tree_and_commissions_in_every_state(demo):
-    from fenxiao.cli import main as fenxiao
     from fenxiao.distribution import selectors
     from fenxiao.distribution.models import Commission, Distributor, Plan
     from fenxiao.ledger.selectors import balances_of
@@ -132,4 +133,18 @@ def test_demo_has_a_three_level_tree_and_commissions_in_every_state(demo):
     # the top distributor, whose log-in is printed, has money in both buckets
     balances = balances_of(top.pk)
     assert balances["frozen"] > 0 and balances["available"] > 0
+    assert fenxiao(["reconcile"]) == 0
+
+
+def test_demo_has_withdrawals_in_the_states_finance_meets(demo):
+    states = dict(Withdrawal.objects.values_list("request_id", "status"))
+    assert states == {
+        "demo-1": "requested",
+        "demo-2": "rejected",
+        "demo-3": "paid",
+        "demo-4": "approved",
+    }
+    waiting = PayoutTransfer.objects.get(withdrawal__request_id="demo-4")
+    assert waiting.state == PayoutTransfer.State.WAIT_USER_CONFIRM and waiting.package_info
+    assert Withdrawal.objects.get(request_id="demo-3").paid_reference
     assert fenxiao(["reconcile"]) == 0

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connections, transaction
 
 from fenxiao.accounts.models import User
-from fenxiao.demo import catalog, distribution, orders, people, storefront
+from fenxiao.demo import catalog, distribution, orders, payouts, people, storefront
 
 
 class DemoResetRefused(RuntimeError):
@@ -51,6 +51,8 @@ def load_demo(reset: bool = False) -> list[tuple[str, str, str]]:
         _wipe_database()
     if not is_loaded():
         _load()
+        # after the commit: approving a transfer withdrawal sends its bill once it commits
+        payouts.load_payouts(staff=payouts.staff_by_role())
     return people.logins()
 
 
