@@ -13,6 +13,8 @@ CONTRACT = [
     ("get", "/products/{product_id}"),
     ("post", "/referrals/visit"),
     ("post", "/orders"),
+    # issue 10: one pricing step for the preview and the placement
+    ("post", "/orders/preview"),
     ("get", "/orders"),
     ("get", "/orders/{order_id}"),
     ("post", "/orders/{order_id}/pay"),

@@ -13,6 +13,8 @@ from fenxiao.orders.schemas import (
     OrderFilters,
     OrderIn,
     OrderOut,
+    PreviewIn,
+    PreviewOut,
     RefundIn,
     RefundOut,
     ShipIn,
@@ -44,10 +46,52 @@ def order_place(request, payload: OrderIn):
         request_id=payload.request_id,
         note=payload.note,
         cart_item_ids=payload.cart_item_ids,
+        coupon_id=payload.coupon_id,
+        use_points=payload.use_points,
     )
     return Status(
         (201 if created else 200), selectors.order_of(buyer=request.auth, order_id=order.pk)
     )
+
+
+@router.post("/orders/preview", response=PreviewOut)
+def order_preview(request, payload: PreviewIn):
+    """What `POST /orders` with the same input would charge, line by line; changes nothing."""
+    preview = services.order_preview(
+        buyer=request.auth,
+        lines=[services.orders.LineRequest(**line.dict()) for line in payload.lines],
+        address=payload.address.dict() if payload.address else None,
+        coupon_id=payload.coupon_id,
+        use_points=payload.use_points,
+    )
+    return preview_out(preview)
+
+
+def preview_out(preview) -> dict:
+    quote, skus = preview.quote, preview.skus
+    lines = [
+        {
+            "sku_id": sku_id,
+            "product_id": skus[sku_id].product_id,
+            "product_name": skus[sku_id].product.name,
+            "sku_specs": skus[sku_id].specs,
+            "unit_price": skus[sku_id].price,
+            "quantity": quantity,
+            "amount": skus[sku_id].price * quantity,
+            "discount": quote.line_discount[sku_id],
+            "points_amount": quote.line_points.get(sku_id, 0),
+            "paid_amount": quote.line_paid[sku_id],
+        }
+        for sku_id, quantity in preview.wanted.items()
+    ]
+    return {
+        "items_total": quote.items_total,
+        "discounts": [vars(d) for d in quote.discounts],
+        "freight": quote.freight,
+        "points_used": quote.points_used,
+        "total": quote.total,
+        "lines": lines,
+    }
 
 
 @router.get("/orders", response=OrderPage)

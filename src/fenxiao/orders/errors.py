@@ -63,3 +63,8 @@ class CartFull(Conflict):
 class CartQuantityInvalid(DomainError):
     code = "invalid_quantity"
     message = "购买数量无效"
+
+
+class FeatureNotEnabled(DomainError):
+    code = "feature_not_enabled"
+    message = "该功能尚未开放"

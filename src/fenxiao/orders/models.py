@@ -39,6 +39,7 @@ class Order(models.Model):
     discount_amount = models.DecimalField("优惠", default=0, **MONEY)
     shipping_fee = models.DecimalField("运费", default=0, **MONEY)
     total = models.DecimalField("实付金额", **MONEY)
+    points_used = models.PositiveIntegerField("使用积分", default=0)
     refunded_amount = models.DecimalField("已退款", default=0, **MONEY)
     ship_name = models.CharField("收货人", max_length=32)
     ship_phone = models.CharField("电话", max_length=20)
@@ -90,6 +91,8 @@ class OrderLine(models.Model):
     unit_cost = models.DecimalField("单位成本", default=0, **MONEY)
     quantity = models.PositiveIntegerField("数量")
     discount = models.DecimalField("分摊优惠", default=0, **MONEY)
+    # the part of `discount` paid with points (commission may count it, per the plan)
+    points_amount = models.DecimalField("积分抵扣", default=0, **MONEY)
     # what the buyer paid for this line: unit_price * quantity - discount, without shipping
     amount = models.DecimalField("实付", **MONEY)
     refunded_quantity = models.PositiveIntegerField("已退数量", default=0)
@@ -112,6 +115,34 @@ class OrderLine(models.Model):
 
     def __str__(self):
         return f"{self.product_name} × {self.quantity}"
+
+
+class OrderDiscount(models.Model):
+    """One discount the order got: a 满减 promotion, a coupon, or points (source: the
+    promotion's or the buyer's coupon's id)."""
+
+    class Kind(models.TextChoices):
+        FULL_REDUCTION = "full_reduction", "满减"
+        COUPON = "coupon", "优惠券"
+        POINTS = "points", "积分"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="discounts")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    name = models.CharField("名称", max_length=64)
+    amount = models.DecimalField("金额", **MONEY)
+    source_id = models.BigIntegerField("来源", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "订单优惠"
+        verbose_name_plural = "订单优惠"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["kind", "source_id"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="order_discount_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.name} -{self.amount}"
 
 
 class Refund(models.Model):

@@ -11,6 +11,7 @@ from fenxiao.pagination import PageFilters
 Quantity = Annotated[int, Field(ge=1, le=999, strict=True)]
 # a database id: above a 64-bit integer the database itself would fail, not just find nothing
 Id = Annotated[int, Field(ge=1, le=2**63 - 1, strict=True)]
+Points = Annotated[int, Field(ge=0, le=10**9, strict=True)]
 
 
 class LineIn(Schema):
@@ -30,6 +31,21 @@ class OrderIn(Schema):
     note: Annotated[str, StringConstraints(max_length=200)] = ""
     # cart lines bought by this order: removed from the cart in the order's transaction
     cart_item_ids: Annotated[list[Id], Field(max_length=100)] | None = None
+    coupon_id: Id | None = None  # the buyer's coupon (as returned by claim)
+    use_points: Points | None = None
+
+
+class PreviewIn(Schema):
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=50)]
+    address: OrderAddressIn | None = None  # for freight
+    coupon_id: Id | None = None
+    use_points: Points | None = None
+
+
+class DiscountOut(Schema):
+    kind: str
+    name: str
+    amount: Decimal
 
 
 class LineOut(Schema):
@@ -40,9 +56,16 @@ class LineOut(Schema):
     sku_specs: dict
     unit_price: Decimal
     quantity: int
-    amount: Decimal
+    discount: Decimal
+    points_amount: Decimal
+    amount: Decimal  # what the buyer paid for the line, as paid_amount
+    paid_amount: Decimal
     refunded_quantity: int
     refunded_amount: Decimal
+
+    @staticmethod
+    def resolve_paid_amount(obj):
+        return obj.amount
 
 
 class AddressOut(Schema):
@@ -63,6 +86,11 @@ class OrderOut(Schema):
     shipping_fee: Decimal
     total: Decimal
     refunded_amount: Decimal
+    # the price breakdown, named as in the preview
+    items_total: Decimal
+    discounts: list[DiscountOut]
+    freight: Decimal
+    points_used: int
     lines: list[LineOut]
     address: AddressOut
     note: str
@@ -82,6 +110,40 @@ class OrderOut(Schema):
     @staticmethod
     def resolve_lines(obj):
         return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_items_total(obj):
+        return obj.goods_amount
+
+    @staticmethod
+    def resolve_freight(obj):
+        return obj.shipping_fee
+
+    @staticmethod
+    def resolve_discounts(obj):
+        return list(obj.discounts.all())
+
+
+class PreviewLineOut(Schema):
+    sku_id: int
+    product_id: int
+    product_name: str
+    sku_specs: dict
+    unit_price: Decimal
+    quantity: int
+    amount: Decimal  # before discounts
+    discount: Decimal
+    points_amount: Decimal
+    paid_amount: Decimal
+
+
+class PreviewOut(Schema):
+    items_total: Decimal
+    discounts: list[DiscountOut]
+    freight: Decimal
+    points_used: int
+    total: Decimal
+    lines: list[PreviewLineOut]
 
 
 class StaffOrderOut(OrderOut):

@@ -14,7 +14,7 @@ from fenxiao.orders.models import CartItem, Order, OrderLine, Refund, RefundLine
 
 def _orders() -> QuerySet:
     return Order.objects.prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
+        Prefetch("lines", queryset=OrderLine.objects.order_by("pk")), "discounts"
     )
 
 

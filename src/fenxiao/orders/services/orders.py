@@ -5,6 +5,7 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -12,18 +13,22 @@ from django.utils import timezone
 
 from fenxiao.accounts.models import User
 from fenxiao.catalog import selectors as catalog_selectors
-from fenxiao.catalog.models import StockMove
+from fenxiao.catalog.models import Sku, StockMove
 from fenxiao.catalog.services import products_count_sales, stock_release, stock_reserve
+from fenxiao.marketing.pricing import price
+from fenxiao.marketing.promotions import promotions_active
+from fenxiao.marketing.terms import CouponTerms, Item, PointsTerms, PromotionTerms, Quote
 from fenxiao.money import ZERO
 from fenxiao.orders import locks
 from fenxiao.orders.errors import (
+    FeatureNotEnabled,
     IdempotencyConflict,
     InvalidOrder,
     OrderNotFound,
     OrderStateError,
     SkuUnavailable,
 )
-from fenxiao.orders.models import Order, OrderLine
+from fenxiao.orders.models import Order, OrderDiscount, OrderLine
 from fenxiao.orders.numbers import new_number
 from fenxiao.orders.services.cart import cart_items_take
 
@@ -51,15 +56,117 @@ def _merge(lines: list[LineRequest]) -> "OrderedDict[int, int]":
     return wanted
 
 
-def request_fingerprint(*, wanted: dict[int, int], address: dict, note: str) -> str:
+def request_fingerprint(
+    *,
+    wanted: dict[int, int],
+    address: dict,
+    note: str,
+    coupon_id: int | None = None,
+    use_points: int | None = None,
+) -> str:
     """sha256 of the canonical request: what makes two requests "the same order"."""
     canonical = {
         "lines": sorted(wanted.items()),
         "address": {k: address[k] for k in sorted(address)},
         "note": note,
     }
+    # only when given, so requests without them keep the fingerprints stored before
+    if coupon_id:
+        canonical["coupon_id"] = coupon_id
+    if use_points:
+        canonical["use_points"] = use_points
     text = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def pricing_inputs(
+    *,
+    buyer: User,
+    items: list[Item],
+    address: dict | None,
+    coupon_id: int | None,
+    use_points: int | None,
+    now: datetime,
+) -> tuple[list[PromotionTerms], CouponTerms | None, PointsTerms | None, Decimal]:
+    """Everything pricing needs besides the items: (promotions, coupon, points, freight).
+    The one place orders gather them, for the preview and the placement alike."""
+    if coupon_id:
+        raise FeatureNotEnabled("优惠券功能尚未开放")
+    if use_points:
+        raise FeatureNotEnabled("积分抵扣功能尚未开放")
+    return promotions_active(now), None, None, ZERO
+
+
+def _for_sale(wanted: dict[int, int]) -> dict[int, Sku]:
+    skus = catalog_selectors.skus_for_sale(sku_ids=wanted)
+    missing = [sku_id for sku_id in wanted if sku_id not in skus]
+    if missing:
+        raise SkuUnavailable(f"商品不存在或已下架: SKU {missing[0]}")
+    return skus
+
+
+def order_quote(
+    *,
+    buyer: User,
+    wanted: dict[int, int],
+    skus: dict[int, Sku],
+    address: dict | None,
+    coupon_id: int | None,
+    use_points: int | None,
+    now: datetime,
+) -> Quote:
+    """Price the wanted SKUs (merged quantities) for this buyer: the preview shows this quote,
+    the placement stores it."""
+    items = [
+        Item(
+            key=sku_id,
+            product_id=skus[sku_id].product_id,
+            category_id=skus[sku_id].product.category_id,
+            unit_price=skus[sku_id].price,
+            quantity=quantity,
+        )
+        for sku_id, quantity in wanted.items()
+    ]
+    promotions, coupon, points, freight = pricing_inputs(
+        buyer=buyer,
+        items=items,
+        address=address,
+        coupon_id=coupon_id,
+        use_points=use_points,
+        now=now,
+    )
+    return price(items, promotions=promotions, coupon=coupon, points=points, freight=freight)
+
+
+@dataclass(frozen=True)
+class Preview:
+    quote: Quote
+    skus: dict[int, Sku]
+    wanted: dict[int, int]
+
+
+def order_preview(
+    *,
+    buyer: User,
+    lines: list[LineRequest],
+    address: dict | None = None,
+    coupon_id: int | None = None,
+    use_points: int | None = None,
+    now: datetime | None = None,
+) -> Preview:
+    """What the order would cost, without placing it (reads only)."""
+    wanted = _merge(lines)
+    skus = _for_sale(wanted)
+    quote = order_quote(
+        buyer=buyer,
+        wanted=wanted,
+        skus=skus,
+        address=address,
+        coupon_id=coupon_id,
+        use_points=use_points,
+        now=now or timezone.now(),
+    )
+    return Preview(quote=quote, skus=skus, wanted=wanted)
 
 
 def _release_stock(order: Order, reason: str) -> None:
@@ -75,25 +182,42 @@ def _release_stock(order: Order, reason: str) -> None:
 
 
 @transaction.atomic
-def _place(*, buyer, wanted, address, request_id, fingerprint, note, now, cart_item_ids) -> Order:
+def _place(
+    *,
+    buyer,
+    wanted,
+    address,
+    request_id,
+    fingerprint,
+    note,
+    now,
+    cart_item_ids,
+    coupon_id,
+    use_points,
+) -> Order:
     if cart_item_ids:
         # first: cart lines come before SKUs in the lock order, and a wrong id costs nothing
         cart_items_take(user=buyer, item_ids=cart_item_ids)
-    skus = catalog_selectors.skus_for_sale(sku_ids=wanted)
-    missing = [sku_id for sku_id in wanted if sku_id not in skus]
-    if missing:
-        raise SkuUnavailable(f"商品不存在或已下架: SKU {missing[0]}")
-    goods = sum((skus[i].price * q for i, q in wanted.items()), ZERO)
-    discount = ZERO  # coupons and full-reduction come with the marketing app
+    skus = _for_sale(wanted)
+    quote = order_quote(
+        buyer=buyer,
+        wanted=wanted,
+        skus=skus,
+        address=address,
+        coupon_id=coupon_id,
+        use_points=use_points,
+        now=now,
+    )
     order = Order.objects.create(
         number=new_number(),
         buyer=buyer,
         request_id=request_id,
         request_fingerprint=fingerprint,
-        goods_amount=goods,
-        discount_amount=discount,
-        shipping_fee=ZERO,
-        total=goods - discount,
+        goods_amount=quote.items_total,
+        discount_amount=quote.items_total - sum(quote.line_paid.values(), ZERO),
+        shipping_fee=quote.freight,
+        total=quote.total,
+        points_used=quote.points_used,
         note=note,
         pay_deadline=now + settings.ORDER_PAY_TIMEOUT,
         **{f"ship_{k}": v for k, v in address.items()},
@@ -109,9 +233,15 @@ def _place(*, buyer, wanted, address, request_id, fingerprint, note, now, cart_i
             unit_price=skus[sku_id].price,
             unit_cost=skus[sku_id].cost,
             quantity=quantity,
-            amount=skus[sku_id].price * quantity,
+            discount=quote.line_discount[sku_id],
+            points_amount=quote.line_points.get(sku_id, ZERO),
+            amount=quote.line_paid[sku_id],
         )
         for sku_id, quantity in wanted.items()
+    )
+    OrderDiscount.objects.bulk_create(
+        OrderDiscount(order=order, kind=d.kind, name=d.name, amount=d.amount, source_id=d.source_id)
+        for d in quote.discounts
     )
     return order
 
@@ -125,13 +255,17 @@ def order_place(
     note: str = "",
     now: datetime | None = None,
     cart_item_ids: list[int] | None = None,
+    coupon_id: int | None = None,
+    use_points: int | None = None,
 ) -> tuple[Order, bool]:
     """Place an order. The same request_id from the same buyer with the same content returns
     the first order; with other content it is refused (IdempotencyConflict), as Stripe does.
     `cart_item_ids`: the buyer's cart lines this order buys, removed with the order placed
     (an id that is not the buyer's line refuses the order)."""
     wanted = _merge(lines)
-    fingerprint = request_fingerprint(wanted=wanted, address=address, note=note)
+    fingerprint = request_fingerprint(
+        wanted=wanted, address=address, note=note, coupon_id=coupon_id, use_points=use_points
+    )
     if request_id:
         existing = Order.objects.filter(buyer=buyer, request_id=request_id).first()
         if existing:
@@ -146,6 +280,8 @@ def order_place(
             note=note,
             now=now or timezone.now(),
             cart_item_ids=cart_item_ids,
+            coupon_id=coupon_id,
+            use_points=use_points,
         )
     except IntegrityError:
         # a concurrent request with the same request_id won the race

@@ -1,0 +1,194 @@
+"""Orders priced by the one pricing step: the preview equals the placement, the order keeps
+the breakdown, and refunds return at most what each line paid."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fenxiao.marketing.models import Promotion
+from fenxiao.marketing.promotions import PromotionDraft, promotion_create, promotion_set_status
+from fenxiao.orders import services
+from fenxiao.orders.models import Order, OrderDiscount
+from fenxiao.orders.services.orders import LineRequest
+from fenxiao.orders.services.refunds import RefundLineRequest
+from tests.accounts.factories import UserFactory
+from tests.catalog.factories import SkuFactory
+from tests.conftest import ADDRESS
+from tests.distribution.flows import pay
+
+D = Decimal
+pytestmark = pytest.mark.django_db
+
+
+def full_reduction(threshold="200", amount="20", **fields):
+    return promotion_create(
+        draft=PromotionDraft(
+            name="满200减20", tiers=[{"threshold": threshold, "amount": amount}], **fields
+        )
+    )
+
+
+def lines_of(*pairs):
+    return [{"sku_id": sku.pk, "quantity": q} for sku, q in pairs]
+
+
+def test_the_preview_equals_the_placement_for_the_same_input(buyer_api):
+    # given 满200减20 and two SKUs, ¥199.00 and ¥100.90
+    full_reduction()
+    a, b = SkuFactory(price=D("199.00")), SkuFactory(price=D("100.90"))
+    body = {"lines": lines_of((a, 1), (b, 1)), "address": ADDRESS}
+
+    preview = buyer_api.post("/orders/preview", body)
+    placed = buyer_api.post("/orders", body)
+
+    assert preview.status_code == 200, preview.content
+    assert placed.status_code == 201, placed.content
+    preview, order = preview.json(), placed.json()
+    assert preview["items_total"] == "299.90"
+    assert preview["discounts"] == [
+        {"kind": "full_reduction", "name": "满200减20", "amount": "20.00"}
+    ]
+    assert preview["total"] == "279.90" and preview["freight"] == "0.00"
+    assert [line["paid_amount"] for line in preview["lines"]] == ["185.73", "94.17"]
+    for key in ("items_total", "discounts", "freight", "points_used", "total"):
+        assert order[key] == preview[key], key
+    assert [(ln["sku_id"], ln["discount"], ln["paid_amount"]) for ln in order["lines"]] == [
+        (ln["sku_id"], ln["discount"], ln["paid_amount"]) for ln in preview["lines"]
+    ]
+    # the stored order keeps the breakdown; the line amount is what the line paid
+    stored = Order.objects.get(pk=order["id"])
+    assert (stored.goods_amount, stored.discount_amount, stored.total) == (
+        D("299.90"),
+        D("20.00"),
+        D("279.90"),
+    )
+    assert [ln.amount for ln in stored.lines.order_by("pk")] == [D("185.73"), D("94.17")]
+    assert list(OrderDiscount.objects.filter(order=stored).values_list("kind", "source_id")) == [
+        ("full_reduction", stored.discounts.get().source_id)
+    ]
+    # and the detail answers the same breakdown
+    assert buyer_api.get(f"/orders/{order['id']}").json()["discounts"] == preview["discounts"]
+
+
+def test_the_preview_changes_nothing(buyer_api):
+    sku = SkuFactory(stock=3)
+    r = buyer_api.post("/orders/preview", {"lines": lines_of((sku, 2))})
+    assert r.status_code == 200 and r.json()["total"] == "599.80"
+    sku.refresh_from_db()
+    assert sku.stock == 3 and Order.objects.count() == 0
+
+
+def test_without_a_promotion_nothing_is_discounted(buyer_api):
+    sku = SkuFactory(price=D("299.90"))
+    order = buyer_api.post("/orders", {"lines": lines_of((sku, 2)), "address": ADDRESS}).json()
+    assert (order["discount_amount"], order["total"], order["discounts"]) == ("0.00", "599.80", [])
+    assert order["lines"][0]["paid_amount"] == order["lines"][0]["amount"] == "599.80"
+
+
+def test_a_paused_ended_or_out_of_window_promotion_does_not_apply(buyer_api):
+    sku = SkuFactory(price=D("300.00"))
+    body = {"lines": lines_of((sku, 1))}
+    now = timezone.now()
+    paused = full_reduction()
+    promotion_set_status(promotion_id=paused.pk, action="pause")
+    ended = full_reduction()
+    promotion_set_status(promotion_id=ended.pk, action="end")
+    full_reduction(starts_at=now + timedelta(hours=1))
+    full_reduction(starts_at=now - timedelta(days=2), ends_at=now - timedelta(days=1))
+
+    assert buyer_api.post("/orders/preview", body).json()["total"] == "300.00"
+    # resumed, the paused one applies again
+    promotion_set_status(promotion_id=paused.pk, action="resume")
+    assert buyer_api.post("/orders/preview", body).json()["total"] == "280.00"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"), [({"coupon_id": 1}, "优惠券"), ({"use_points": 100}, "积分")]
+)
+def test_coupons_and_points_are_refused_until_enabled(buyer_api, extra, message):
+    sku = SkuFactory(stock=5)
+    body = {"lines": lines_of((sku, 1)), "address": ADDRESS, **extra}
+    for path in ("/orders/preview", "/orders"):
+        r = buyer_api.post(path, body)
+        assert r.status_code == 400, r.content
+        assert r.json()["code"] == "feature_not_enabled" and message in r.json()["message"]
+    sku.refresh_from_db()
+    assert sku.stock == 5 and Order.objects.count() == 0
+
+
+def test_the_preview_refuses_bad_input_in_chinese(buyer_api):
+    r = buyer_api.post("/orders/preview", {"lines": []})
+    assert r.status_code in (400, 422) and r.json()["message"]
+    r = buyer_api.post("/orders/preview", {"lines": [{"sku_id": 999999, "quantity": 1}]})
+    assert r.status_code == 400 and "下架" in r.json()["message"]
+    r = buyer_api.post(
+        "/orders/preview", {"lines": [{"sku_id": 1, "quantity": 1}], "use_points": -1}
+    )
+    assert r.status_code in (400, 422)
+
+
+def test_the_fingerprint_tells_a_coupon_apart_and_stays_the_same_without_one():
+    plain = services.orders.request_fingerprint(wanted={1: 1}, address=ADDRESS, note="")
+    same = services.orders.request_fingerprint(
+        wanted={1: 1}, address=ADDRESS, note="", coupon_id=None, use_points=0
+    )
+    with_coupon = services.orders.request_fingerprint(
+        wanted={1: 1}, address=ADDRESS, note="", coupon_id=5
+    )
+    assert plain == same != with_coupon
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    prices=st.lists(st.decimals(D("0.01"), D("500"), places=2), min_size=1, max_size=3),
+    quantities=st.lists(st.integers(1, 5), min_size=3, max_size=3),
+    splits=st.lists(st.integers(1, 5), min_size=1, max_size=6),
+)
+def test_refunding_every_unit_in_pieces_returns_exactly_what_each_line_paid(
+    prices, quantities, splits
+):
+    # given an order with a 满减 discount spread over its lines, paid
+    if not Promotion.objects.exists():  # one for all examples
+        full_reduction(threshold="1.00", amount="0.99")
+    buyer = UserFactory()
+    skus = [SkuFactory(price=p, stock=10) for p in prices]
+    order, _ = services.order_place(
+        buyer=buyer,
+        lines=[
+            LineRequest(sku_id=s.pk, quantity=q) for s, q in zip(skus, quantities, strict=False)
+        ],
+        address=dict(ADDRESS),
+    )
+    pay(order)
+    # when every unit is asked back in pieces
+    for line in order.lines.order_by("pk"):
+        refunded, left = D(0), line.quantity
+        for size in splits:
+            if left == 0:
+                break
+            take = min(size, left)
+            refund = services.refund_request(
+                order_id=order.pk,
+                buyer=buyer,
+                lines=[RefundLineRequest(line_id=line.pk, quantity=take)],
+                reason="不想要了",
+            )
+            refunded += refund.amount
+            left -= take
+            assert refunded <= line.amount
+        if left:
+            refund = services.refund_request(
+                order_id=order.pk,
+                buyer=buyer,
+                lines=[RefundLineRequest(line_id=line.pk, quantity=left)],
+                reason="不想要了",
+            )
+            refunded += refund.amount
+        # then the line's refunds add up to exactly what it paid
+        assert refunded == line.amount
