@@ -69,6 +69,17 @@ CONTRACT = [
     ("get", "/distributor/poster"),
     # issue 9: what the withdrawal form needs
     ("get", "/wallet/withdrawals/options"),
+    # issue 10: coupons
+    ("get", "/coupons/available"),
+    ("post", "/coupons/{coupon_id}/claim"),
+    ("get", "/coupons/{coupon_id}/share"),
+    ("get", "/me/coupons"),
+    ("post", "/admin/coupons"),
+    ("get", "/admin/coupons"),
+    ("post", "/admin/coupons/{coupon_id}/issue"),
+    ("post", "/admin/coupons/{coupon_id}/pause"),
+    ("post", "/admin/coupons/{coupon_id}/resume"),
+    ("post", "/admin/coupons/{coupon_id}/end"),
 ]
 
 

@@ -13,11 +13,14 @@ from fenxiao.accounts.auth import StaffTokenAuth, TokenAuth
 from fenxiao.auth_api import router as auth_router
 from fenxiao.catalog.api import admin_router as catalog_admin_router
 from fenxiao.catalog.api import router as catalog_router
+from fenxiao.coupons_api import router as coupons_router
 from fenxiao.distribution.api import admin_router as distribution_admin_router
 from fenxiao.distribution.api import router as distribution_router
 from fenxiao.distribution.api_products import router as distribution_products_router
 from fenxiao.distributor_api import router as distributor_router
 from fenxiao.errors import DomainError
+from fenxiao.marketing.api import admin_router as marketing_admin_router
+from fenxiao.marketing.api import router as marketing_router
 from fenxiao.orders.api import admin_router as orders_admin_router
 from fenxiao.orders.api import router as orders_router
 from fenxiao.payments.api import admin_router as payments_admin_router
@@ -126,9 +129,12 @@ api.add_router("/", distribution_router)
 api.add_router("/", distributor_router)
 api.add_router("/", storefront_router)
 api.add_router("/", payouts_router)
+api.add_router("/", marketing_router)
+api.add_router("/", coupons_router)
 api.add_router("/admin", catalog_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", orders_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", payments_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", distribution_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", distribution_products_router, auth=StaffTokenAuth())
 api.add_router("/admin", payouts_admin_router, auth=StaffTokenAuth())
+api.add_router("/admin", marketing_admin_router, auth=StaffTokenAuth())

@@ -3,8 +3,9 @@
 Every service that locks rows takes them in this order, each set by primary key, so two
 transactions never wait on each other in a cycle:
 
-    users → cart lines → payment → order → refund → order lines → SKUs → distributors
-    → commissions → withdrawals → ledger accounts
+    users → cart lines → payment → order → refund → order lines → SKUs → coupons
+    (templates, then user coupons) → distributors → commissions → withdrawals
+    → ledger accounts
 
 Each app keeps its `select_for_update()` querysets in its own `locks.py`.
 """

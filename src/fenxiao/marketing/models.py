@@ -1,7 +1,8 @@
-"""Marketing data: 满减 promotions (coupons and points come with their own models)."""
+"""Marketing data: 满减 promotions, coupons (the template and each buyer's own)."""
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -51,3 +52,119 @@ class Promotion(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Coupon(models.Model):
+    class Kind(models.TextChoices):
+        AMOUNT_OFF = "amount_off", "满减券"
+        PERCENT_OFF = "percent_off", "折扣券"
+        NO_THRESHOLD = "no_threshold", "无门槛券"
+
+    class ScopeKind(models.TextChoices):
+        ALL = "all", "全部商品"
+        CATEGORIES = "categories", "指定分类"
+        PRODUCTS = "products", "指定商品"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "进行中"
+        PAUSED = "paused", "已暂停"
+        ENDED = "ended", "已结束"
+
+    name = models.CharField("名称", max_length=60)
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    amount = models.DecimalField("减免金额", **MONEY, default=0)
+    percent = models.DecimalField(
+        "折扣百分比",
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        help_text="减去的百分比，如 20 即打八折",
+    )
+    max_off = models.DecimalField("最多减免", **MONEY, null=True, blank=True)
+    threshold = models.DecimalField("使用门槛", **MONEY, default=0)
+    scope_kind = models.CharField(
+        "适用范围", max_length=12, choices=ScopeKind.choices, default=ScopeKind.ALL
+    )
+    category_ids = models.JSONField("分类 ID", default=list, blank=True)
+    product_ids = models.JSONField("商品 ID", default=list, blank=True)
+    valid_from = models.DateTimeField("生效时间", null=True, blank=True)
+    valid_to = models.DateTimeField("失效时间", null=True, blank=True)
+    valid_days = models.PositiveIntegerField("领取后有效天数", null=True, blank=True)
+    total = models.PositiveIntegerField("发行总量", null=True, blank=True, help_text="留空为不限")
+    per_user = models.PositiveIntegerField("每人限领", default=1)
+    claimable = models.BooleanField("领券中心可领", default=True)
+    for_new_users = models.BooleanField("新人注册自动发放", default=False)
+    shareable = models.BooleanField("分销商可分享", default=False)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    issued = models.PositiveIntegerField("已发放", default=0)
+    used = models.PositiveIntegerField("已使用", default=0)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "优惠券"
+        ordering = ["-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total__isnull=True) | Q(issued__lte=F("total")),
+                name="coupon_issued_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(used__lte=F("issued")), name="coupon_used_le_issued"
+            ),
+            models.CheckConstraint(condition=Q(per_user__gte=1), name="coupon_per_user_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class UserCoupon(models.Model):
+    class Status(models.TextChoices):
+        UNUSED = "unused", "未使用"
+        LOCKED = "locked", "下单占用"
+        USED = "used", "已使用"
+
+    class Source(models.TextChoices):
+        CLAIM = "claim", "领券中心"
+        STAFF = "staff", "员工发放"
+        REGISTER = "register", "新人注册"
+        SHARE = "share", "分销商分享"
+
+    coupon = models.ForeignKey(
+        Coupon, verbose_name="优惠券", on_delete=models.PROTECT, related_name="user_coupons"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.PROTECT,
+        related_name="coupons",
+    )
+    # the nth coupon of this template this user received: per_user is a unique constraint
+    seq = models.PositiveIntegerField("第几张", default=1)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.UNUSED)
+    valid_from = models.DateTimeField("生效时间")
+    valid_to = models.DateTimeField("失效时间")
+    source = models.CharField("来源", max_length=10, choices=Source.choices)
+    referrer_id = models.BigIntegerField("分享人用户 ID", null=True, blank=True)
+    order_number = models.CharField("订单号", max_length=32, blank=True, default="")
+    received_at = models.DateTimeField("领取时间", auto_now_add=True)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    # what the order that used it paid: the sales the coupon brought
+    order_total = models.DecimalField("订单实付", **MONEY, null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户优惠券"
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["coupon", "user", "seq"], name="user_coupon_seq"),
+            # one coupon per order
+            models.UniqueConstraint(
+                fields=["order_number"],
+                condition=~Q(order_number=""),
+                name="user_coupon_one_per_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "status"])]
+
+    def __str__(self):
+        return f"{self.coupon} → {self.user_id}"

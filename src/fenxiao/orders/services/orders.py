@@ -15,6 +15,7 @@ from fenxiao.accounts.models import User
 from fenxiao.catalog import selectors as catalog_selectors
 from fenxiao.catalog.models import Sku, StockMove
 from fenxiao.catalog.services import products_count_sales, stock_release, stock_reserve
+from fenxiao.marketing.coupons import coupon_release, coupon_use
 from fenxiao.marketing.pricing import price
 from fenxiao.marketing.promotions import promotions_active
 from fenxiao.marketing.terms import CouponTerms, Item, PointsTerms, PromotionTerms, Quote
@@ -318,6 +319,7 @@ def order_cancel(
     order.cancel_reason = reason
     order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     _release_stock(order, reason)
+    coupon_release(order_number=order.number)  # cancelled unpaid: the buyer has it back
     return order
 
 
@@ -346,6 +348,7 @@ def order_mark_paid(*, order: Order, now: datetime) -> bool:
     for line in order.lines.all():
         sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
     products_count_sales(quantities=sold)
+    coupon_use(order_number=order.number, order_total=order.total, now=now)
     return True
 
 

@@ -1,0 +1,60 @@
+"""Claiming a coupon and a distributor's coupon share link: marketing's coupons composed with
+distribution's referral codes, above both apps so that marketing never imports distribution."""
+
+from django.conf import settings
+from ninja import Router, Status
+
+from fenxiao.catalog.schemas import Id  # lax: a path parameter arrives as text
+from fenxiao.distribution import referral_codes
+from fenxiao.distribution import selectors as distribution_selectors
+from fenxiao.distribution.models import Distributor
+from fenxiao.distribution.services import binding
+from fenxiao.errors import DomainError, PermissionDenied
+from fenxiao.marketing import coupons
+from fenxiao.marketing import selectors as marketing_selectors
+from fenxiao.marketing.api import user_coupon_out
+from fenxiao.marketing.schemas import ClaimIn, ShareOut, UserCouponOut
+
+router = Router(tags=["coupons"])
+
+
+def referrer_id_of(code: str | None) -> int | None:
+    """The user id of the active distributor whose referral code this is, or None."""
+    if not code:
+        return None
+    code = code.strip().upper()
+    found = distribution_selectors.distributor_by_code(code)
+    if found is not None:
+        return found.pk if found.status == Distributor.Status.ACTIVE else None
+    user_id = referral_codes.user_id_for(code)
+    if user_id is None:
+        return None
+    profile = distribution_selectors.distributor_profile(user_id=user_id)
+    active = profile.status == Distributor.Status.ACTIVE and profile.referral_code == code
+    return user_id if active else None
+
+
+@router.post("/coupons/{coupon_id}/claim", response={201: UserCouponOut})
+def coupon_claim(request, coupon_id: Id, payload: ClaimIn | None = None):
+    ref = payload.ref if payload else None
+    user_coupon = coupons.coupon_claim(
+        user=request.auth, coupon_id=coupon_id, referrer_id=referrer_id_of(ref)
+    )
+    if ref:
+        try:  # the visit is recorded as from any link; a bad code never blocks the claim
+            binding.referral_visit(user=request.auth, code=ref, source="coupon")
+        except DomainError:
+            pass
+    return Status(201, user_coupon_out(user_coupon, user_coupon.received_at))
+
+
+@router.get("/coupons/{coupon_id}/share", response=ShareOut)
+def coupon_share(request, coupon_id: Id):
+    """The H5 link a distributor shares: opening it claims the coupon with their code."""
+    coupon = marketing_selectors.coupon_to_share(coupon_id)
+    profile = distribution_selectors.distributor_profile(user_id=request.auth.pk)
+    if profile.status != Distributor.Status.ACTIVE or not profile.referral_code:
+        raise PermissionDenied("只有分销商可以分享优惠券")
+    code = profile.referral_code
+    url = f"{settings.PUBLIC_BASE_URL}/coupons/{coupon.pk}?ref={code}"
+    return {"coupon_id": coupon.pk, "ref": code, "url": url}

@@ -1,0 +1,98 @@
+"""Reads of coupons: the coupon centre, a buyer's coupons, usable ones for an order, stats."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from fenxiao.marketing.coupons import coupon_off, terms_of
+from fenxiao.marketing.errors import CouponNotFound, CouponNotShareable
+from fenxiao.marketing.models import Coupon, UserCoupon
+from fenxiao.marketing.terms import CouponTerms, Item
+from fenxiao.money import round_sum_to_fen
+
+MINE_STATUSES = ("unused", "used", "expired", "locked")
+
+
+def coupons_available(*, user_id: int | None, now: datetime) -> list[dict]:
+    """Coupons claimable in the coupon centre now, each with whether this buyer still can."""
+    coupons = list(
+        Coupon.objects.filter(status=Coupon.Status.ACTIVE, claimable=True)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=now))
+        .order_by("-pk")
+    )
+    owned: dict[int, int] = {}
+    if user_id is not None:
+        owned = dict(
+            UserCoupon.objects.filter(user_id=user_id, coupon__in=coupons)
+            .values_list("coupon_id")
+            .annotate(n=Count("pk"))
+        )
+    return [
+        {
+            "coupon": coupon,
+            "claimed": owned.get(coupon.pk, 0),
+            "sold_out": coupon.total is not None and coupon.issued >= coupon.total,
+            "can_claim": (coupon.total is None or coupon.issued < coupon.total)
+            and owned.get(coupon.pk, 0) < coupon.per_user,
+        }
+        for coupon in coupons
+    ]
+
+
+def user_coupons(*, user_id: int, status: str | None, now: datetime) -> QuerySet:
+    """A buyer's coupons; `expired` is derived: unused and past its valid_to."""
+    qs = UserCoupon.objects.filter(user_id=user_id).select_related("coupon")
+    if status == "unused":
+        qs = qs.filter(status=UserCoupon.Status.UNUSED, valid_to__gt=now)
+    elif status == "expired":
+        qs = qs.filter(status=UserCoupon.Status.UNUSED, valid_to__lte=now)
+    elif status in ("used", "locked"):
+        qs = qs.filter(status=status)
+    return qs.order_by("-pk")
+
+
+def display_status(user_coupon: UserCoupon, now: datetime) -> str:
+    if user_coupon.status == UserCoupon.Status.UNUSED and user_coupon.valid_to <= now:
+        return "expired"
+    return user_coupon.status
+
+
+def coupons_usable(
+    *, buyer_id: int, items: list[Item], now: datetime
+) -> list[tuple[CouponTerms, Decimal]]:
+    """The buyer's coupons that apply to these items, with what each takes off, best first."""
+    mine = UserCoupon.objects.filter(
+        user_id=buyer_id,
+        status=UserCoupon.Status.UNUSED,
+        valid_from__lte=now,
+        valid_to__gt=now,
+    ).select_related("coupon")
+    usable = []
+    for user_coupon in mine:
+        terms = terms_of(user_coupon)
+        off = coupon_off(terms, items)
+        if off is not None:
+            usable.append((terms, off, user_coupon.valid_to))
+    usable.sort(key=lambda u: (-u[1], u[2], u[0].user_coupon_id))  # most off, soonest to expire
+    return [(terms, off) for terms, off, _ in usable]
+
+
+def coupon_sales(coupon_ids: list[int]) -> dict[int, Decimal]:
+    """Per coupon: the paid total of the orders that used it."""
+    rows = (
+        UserCoupon.objects.filter(coupon_id__in=coupon_ids, status=UserCoupon.Status.USED)
+        .values_list("coupon_id")
+        .annotate(total=Sum("order_total"))
+    )
+    return {coupon_id: round_sum_to_fen(total) for coupon_id, total in rows}
+
+
+def coupon_to_share(coupon_id: int) -> Coupon:
+    """A template a distributor may share now; refused otherwise."""
+    coupon = Coupon.objects.filter(pk=coupon_id).first()
+    if coupon is None:
+        raise CouponNotFound()
+    if not coupon.shareable or coupon.status != Coupon.Status.ACTIVE:
+        raise CouponNotShareable()
+    return coupon
