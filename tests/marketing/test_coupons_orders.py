@@ -8,8 +8,14 @@ import pytest
 from django.utils import timezone
 
 from fenxiao.marketing import coupons, selectors
-from fenxiao.marketing.errors import CouponExpired, CouponNotFound, CouponUsed
+from fenxiao.marketing.errors import (
+    CouponExpired,
+    CouponNotApplicable,
+    CouponNotFound,
+    CouponUsed,
+)
 from fenxiao.marketing.models import Coupon, UserCoupon
+from fenxiao.marketing.pricing import price
 from fenxiao.marketing.terms import Item
 from tests.accounts.factories import UserFactory
 from tests.marketing.factories import CouponFactory, UserCouponFactory
@@ -44,7 +50,10 @@ def test_terms_of_the_buyers_own_coupon(buyer):
         Decimal("30.00"),
     )
     assert terms.scope.covers(ITEMS[0]) and not terms.scope.covers(ITEMS[1])
-    assert coupons.coupon_off(terms, ITEMS) == Decimal("29.85")  # 15% of 199.00
+    quote = price(ITEMS, coupon=terms)
+    assert [(d.kind, d.amount, d.source_id) for d in quote.discounts] == [
+        ("coupon", Decimal("29.85"), mine.pk)  # 15% of 199.00, the only line in scope
+    ]
 
 
 @pytest.mark.parametrize(
@@ -78,7 +87,8 @@ def test_below_its_threshold_a_coupon_does_not_apply(buyer):
     )
     terms = coupons.coupon_terms(buyer_id=buyer.pk, user_coupon_id=over_300.pk, now=timezone.now())
 
-    assert coupons.coupon_off(terms, ITEMS) is None  # 299.90 < 300
+    with pytest.raises(CouponNotApplicable, match="满 300.00 元可用"):  # 299.90 < 300
+        price(ITEMS, coupon=terms)
     assert selectors.coupons_usable(buyer_id=buyer.pk, items=ITEMS, now=timezone.now()) == []
 
 

@@ -107,15 +107,22 @@ def test_a_paused_ended_or_out_of_window_promotion_does_not_apply(buyer_api):
 
 
 @pytest.mark.parametrize(
-    ("extra", "message"), [({"coupon_id": 1}, "优惠券"), ({"use_points": 100}, "积分")]
+    ("extra", "status", "code", "message"),
+    [
+        # coupons are enabled (issue 10, coupons slice): an unknown one is refused
+        ({"coupon_id": 1}, 404, "coupon_not_found", "优惠券"),
+        ({"use_points": 100}, 400, "feature_not_enabled", "积分"),
+    ],
 )
-def test_coupons_and_points_are_refused_until_enabled(buyer_api, extra, message):
+def test_unknown_coupons_and_points_until_enabled_are_refused(
+    buyer_api, extra, status, code, message
+):
     sku = SkuFactory(stock=5)
     body = {"lines": lines_of((sku, 1)), "address": ADDRESS, **extra}
     for path in ("/orders/preview", "/orders"):
         r = buyer_api.post(path, body)
-        assert r.status_code == 400, r.content
-        assert r.json()["code"] == "feature_not_enabled" and message in r.json()["message"]
+        assert r.status_code == status, r.content
+        assert r.json()["code"] == code and message in r.json()["message"]
     sku.refresh_from_db()
     assert sku.stock == 5 and Order.objects.count() == 0
 

@@ -21,8 +21,8 @@ from fenxiao.marketing.errors import (
     CouponUsed,
 )
 from fenxiao.marketing.models import Coupon, UserCoupon
-from fenxiao.marketing.terms import CouponTerms, Item, Scope
-from fenxiao.money import ZERO, truncate_to_fen
+from fenxiao.marketing.terms import CouponTerms, Scope
+from fenxiao.money import ZERO
 
 MAX_AMOUNT = Decimal("9999999.99")
 MAX_VALID_DAYS = 3650
@@ -246,21 +246,6 @@ def coupon_terms(*, buyer_id: int, user_coupon_id: int, now: datetime) -> Coupon
     found = UserCoupon.objects.select_related("coupon").filter(pk=user_coupon_id).first()
     _refuse_unusable(found, buyer_id, now)
     return terms_of(found)
-
-
-def coupon_off(terms: CouponTerms, items: list[Item]) -> Decimal | None:
-    """What the coupon takes off these items on its own, or None when it does not apply
-    (nothing in scope, or the covered amount is below the threshold)."""
-    covered = sum((item.amount for item in items if terms.scope.covers(item)), ZERO)
-    if covered <= ZERO or covered < terms.threshold:
-        return None
-    if terms.kind == Coupon.Kind.PERCENT_OFF:
-        off = truncate_to_fen(covered * terms.percent / 100)
-        if terms.max_off is not None:
-            off = min(off, terms.max_off)
-    else:
-        off = terms.amount
-    return min(off, covered)
 
 
 def coupon_lock(

@@ -1,15 +1,17 @@
 """Reads of coupons: the coupon centre, a buyer's coupons, usable ones for an order, stats."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from fenxiao.marketing.coupons import coupon_off, terms_of
-from fenxiao.marketing.errors import CouponNotFound, CouponNotShareable
+from fenxiao.marketing.coupons import terms_of
+from fenxiao.marketing.errors import CouponNotApplicable, CouponNotFound, CouponNotShareable
 from fenxiao.marketing.models import Coupon, UserCoupon
-from fenxiao.marketing.terms import CouponTerms, Item
-from fenxiao.money import round_sum_to_fen
+from fenxiao.marketing.pricing import COUPON, price
+from fenxiao.marketing.terms import CouponTerms, Item, PromotionTerms
+from fenxiao.money import ZERO, round_sum_to_fen
 
 MINE_STATUSES = ("unused", "used", "expired", "locked")
 
@@ -59,22 +61,31 @@ def display_status(user_coupon: UserCoupon, now: datetime) -> str:
 
 
 def coupons_usable(
-    *, buyer_id: int, items: list[Item], now: datetime
+    *,
+    buyer_id: int,
+    items: list[Item],
+    now: datetime,
+    promotions: Iterable[PromotionTerms] = (),
 ) -> list[tuple[CouponTerms, Decimal]]:
-    """The buyer's coupons that apply to these items, with what each takes off, best first."""
+    """The buyer's coupons that apply to these items after the promotions, with what each
+    takes off as pricing would apply it, best first (most off, then soonest to expire)."""
     mine = UserCoupon.objects.filter(
         user_id=buyer_id,
         status=UserCoupon.Status.UNUSED,
         valid_from__lte=now,
         valid_to__gt=now,
     ).select_related("coupon")
+    promotions = list(promotions)
     usable = []
     for user_coupon in mine:
         terms = terms_of(user_coupon)
-        off = coupon_off(terms, items)
-        if off is not None:
-            usable.append((terms, off, user_coupon.valid_to))
-    usable.sort(key=lambda u: (-u[1], u[2], u[0].user_coupon_id))  # most off, soonest to expire
+        try:
+            quote = price(items, promotions=promotions, coupon=terms)
+        except CouponNotApplicable:
+            continue
+        off = sum((d.amount for d in quote.discounts if d.kind == COUPON), ZERO)
+        usable.append((terms, off, user_coupon.valid_to))
+    usable.sort(key=lambda u: (-u[1], u[2], u[0].user_coupon_id))
     return [(terms, off) for terms, off, _ in usable]
 
 

@@ -91,6 +91,16 @@ def preview_out(preview) -> dict:
         "points_used": quote.points_used,
         "total": quote.total,
         "lines": lines,
+        "usable_coupons": [
+            {
+                "id": terms.user_coupon_id,
+                "name": terms.name,
+                "kind": terms.kind,
+                "threshold": terms.threshold,
+                "amount_off": off,
+            }
+            for terms, off in preview.usable_coupons
+        ],
     }
 
 

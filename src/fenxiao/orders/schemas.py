@@ -137,6 +137,14 @@ class PreviewLineOut(Schema):
     paid_amount: Decimal
 
 
+class UsableCouponOut(Schema):
+    id: int  # the buyer's coupon, to send as coupon_id
+    name: str
+    kind: str
+    threshold: Decimal
+    amount_off: Decimal  # what it would take off this order
+
+
 class PreviewOut(Schema):
     items_total: Decimal
     discounts: list[DiscountOut]
@@ -144,6 +152,7 @@ class PreviewOut(Schema):
     points_used: int
     total: Decimal
     lines: list[PreviewLineOut]
+    usable_coupons: list[UsableCouponOut]  # best first
 
 
 class StaffOrderOut(OrderOut):

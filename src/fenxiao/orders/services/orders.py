@@ -15,9 +15,10 @@ from fenxiao.accounts.models import User
 from fenxiao.catalog import selectors as catalog_selectors
 from fenxiao.catalog.models import Sku, StockMove
 from fenxiao.catalog.services import products_count_sales, stock_release, stock_reserve
-from fenxiao.marketing.coupons import coupon_release, coupon_use
+from fenxiao.marketing.coupons import coupon_lock, coupon_release, coupon_terms, coupon_use
 from fenxiao.marketing.pricing import price
 from fenxiao.marketing.promotions import promotions_active
+from fenxiao.marketing.selectors import coupons_usable
 from fenxiao.marketing.terms import CouponTerms, Item, PointsTerms, PromotionTerms, Quote
 from fenxiao.money import ZERO
 from fenxiao.orders import locks
@@ -91,11 +92,12 @@ def pricing_inputs(
 ) -> tuple[list[PromotionTerms], CouponTerms | None, PointsTerms | None, Decimal]:
     """Everything pricing needs besides the items: (promotions, coupon, points, freight).
     The one place orders gather them, for the preview and the placement alike."""
-    if coupon_id:
-        raise FeatureNotEnabled("优惠券功能尚未开放")
     if use_points:
         raise FeatureNotEnabled("积分抵扣功能尚未开放")
-    return promotions_active(now), None, None, ZERO
+    coupon = None
+    if coupon_id:
+        coupon = coupon_terms(buyer_id=buyer.pk, user_coupon_id=coupon_id, now=now)
+    return promotions_active(now), coupon, None, ZERO
 
 
 def _for_sale(wanted: dict[int, int]) -> dict[int, Sku]:
@@ -104,6 +106,19 @@ def _for_sale(wanted: dict[int, int]) -> dict[int, Sku]:
     if missing:
         raise SkuUnavailable(f"商品不存在或已下架: SKU {missing[0]}")
     return skus
+
+
+def items_of(wanted: dict[int, int], skus: dict[int, Sku]) -> list[Item]:
+    return [
+        Item(
+            key=sku_id,
+            product_id=skus[sku_id].product_id,
+            category_id=skus[sku_id].product.category_id,
+            unit_price=skus[sku_id].price,
+            quantity=quantity,
+        )
+        for sku_id, quantity in wanted.items()
+    ]
 
 
 def order_quote(
@@ -118,16 +133,7 @@ def order_quote(
 ) -> Quote:
     """Price the wanted SKUs (merged quantities) for this buyer: the preview shows this quote,
     the placement stores it."""
-    items = [
-        Item(
-            key=sku_id,
-            product_id=skus[sku_id].product_id,
-            category_id=skus[sku_id].product.category_id,
-            unit_price=skus[sku_id].price,
-            quantity=quantity,
-        )
-        for sku_id, quantity in wanted.items()
-    ]
+    items = items_of(wanted, skus)
     promotions, coupon, points, freight = pricing_inputs(
         buyer=buyer,
         items=items,
@@ -144,6 +150,8 @@ class Preview:
     quote: Quote
     skus: dict[int, Sku]
     wanted: dict[int, int]
+    # the buyer's coupons that could apply to these lines, with what each takes off, best first
+    usable_coupons: list[tuple[CouponTerms, Decimal]]
 
 
 def order_preview(
@@ -156,6 +164,7 @@ def order_preview(
     now: datetime | None = None,
 ) -> Preview:
     """What the order would cost, without placing it (reads only)."""
+    now = now or timezone.now()
     wanted = _merge(lines)
     skus = _for_sale(wanted)
     quote = order_quote(
@@ -165,9 +174,15 @@ def order_preview(
         address=address,
         coupon_id=coupon_id,
         use_points=use_points,
-        now=now or timezone.now(),
+        now=now,
     )
-    return Preview(quote=quote, skus=skus, wanted=wanted)
+    usable = coupons_usable(
+        buyer_id=buyer.pk,
+        items=items_of(wanted, skus),
+        promotions=promotions_active(now),
+        now=now,
+    )
+    return Preview(quote=quote, skus=skus, wanted=wanted, usable_coupons=usable)
 
 
 def _release_stock(order: Order, reason: str) -> None:
@@ -224,6 +239,8 @@ def _place(
         **{f"ship_{k}": v for k, v in address.items()},
     )
     stock_reserve(quantities=wanted, order_number=order.number)
+    if coupon_id:  # after SKUs in the lock order; one of two orders racing for it wins
+        coupon_lock(user_coupon_id=coupon_id, buyer_id=buyer.pk, order_number=order.number, now=now)
     OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
