@@ -6,11 +6,16 @@ from collections import Counter
 import pytest
 from django.db import transaction
 
+from fenxiao.catalog.models import Sku
+from fenxiao.catalog.selectors import stock_differences
 from fenxiao.errors import DomainError
 from fenxiao.marketing import coupons
 from fenxiao.marketing.models import Coupon, UserCoupon
+from fenxiao.orders.models import Order
 from tests.accounts.factories import UserFactory
+from tests.catalog.factories import SkuFactory
 from tests.concurrency import race
+from tests.conftest import ADDRESS
 from tests.marketing.factories import CouponFactory, UserCouponFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -67,3 +72,30 @@ def test_one_coupon_locked_by_two_orders_at_once_goes_to_one(buyer):
     assert mine.status == UserCoupon.Status.LOCKED
     assert mine.order_number in ("N0", "N1")
     assert Coupon.objects.get().used == 0
+
+
+def test_one_coupon_used_by_two_orders_at_once_goes_to_one_order(buyer, make_api):
+    # given: a buyer's coupon and two SKUs with stock
+    mine = UserCouponFactory(user=buyer)
+    skus = [SkuFactory(stock=5), SkuFactory(stock=5)]
+    apis = [make_api(buyer) for _ in range(2)]
+
+    # when: two different orders with the same coupon at once
+    def place(i):
+        body = {
+            "lines": [{"sku_id": skus[i].pk, "quantity": 1}],
+            "address": ADDRESS,
+            "coupon_id": mine.pk,
+        }
+        r = apis[i].post("/orders", body)
+        return r.status_code, r.json().get("code")
+
+    results = Counter(race(2, place))
+
+    # then: one order has it; the other was refused and reserved nothing
+    assert results == {(201, None): 1, (409, "coupon_used"): 1}
+    order = Order.objects.get()
+    mine.refresh_from_db()
+    assert (mine.status, mine.order_number) == ("locked", order.number)
+    assert sorted(s.stock for s in Sku.objects.all()) == [4, 5]
+    assert stock_differences() == []
