@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('payouts', '0005_tax_report_and_identities_for_finance'),
+        ("payouts", "0005_tax_report_and_identities_for_finance"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='withdrawal',
-            name='channel',
-            field=models.CharField(choices=[('sandbox', '微信零钱（沙箱演示）'), ('wechat', '微信零钱'), ('bank', '银行卡'), ('alipay', '支付宝')], max_length=16, verbose_name='渠道'),
+            model_name="withdrawal",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("sandbox", "微信零钱（沙箱演示）"),
+                    ("wechat", "微信零钱"),
+                    ("bank", "银行卡"),
+                    ("alipay", "支付宝"),
+                ],
+                max_length=16,
+                verbose_name="渠道",
+            ),
         ),
     ]
