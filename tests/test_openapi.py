@@ -69,6 +69,11 @@ CONTRACT = [
     ("get", "/distributor/poster"),
     # issue 9: what the withdrawal form needs
     ("get", "/wallet/withdrawals/options"),
+    # issue 10: freight templates
+    ("get", "/admin/freight-templates"),
+    ("post", "/admin/freight-templates"),
+    ("put", "/admin/freight-templates/{template_id}"),
+    ("delete", "/admin/freight-templates/{template_id}"),
 ]
 
 
