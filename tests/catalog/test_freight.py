@@ -256,3 +256,12 @@ def make_staff_api(make_api):
         return make_api(staff_create(phone="13800000009", password="staff-pass-123", role=role))
 
     return make
+
+
+def test_freight_for_reads_in_three_queries_whatever_the_lines(django_assert_num_queries):
+    templates = [template(f"模板{i}", no_delivery=["新疆"]) for i in range(3)]
+    lines = [(product(templates[i % 3]).pk, 1, D("10")) for i in range(9)]
+
+    # products, templates, their rules
+    with django_assert_num_queries(3):
+        freight_for(lines=lines, province="广东省")
