@@ -31,6 +31,7 @@ from fenxiao.orders.errors import (
 from fenxiao.orders.models import Order, OrderDiscount, OrderLine
 from fenxiao.orders.numbers import new_number
 from fenxiao.orders.services.cart import cart_items_take
+from fenxiao.orders.services.freight import order_freight, ship_province
 
 Status = Order.Status
 
@@ -94,7 +95,11 @@ def pricing_inputs(
         raise FeatureNotEnabled("优惠券功能尚未开放")
     if use_points:
         raise FeatureNotEnabled("积分抵扣功能尚未开放")
-    return promotions_active(now), None, None, ZERO
+    promotions, coupon, points = promotions_active(now), None, None
+    # free-above compares what the goods are paid after every discount: price them first
+    paid = price(items, promotions=promotions, coupon=coupon, points=points).line_paid
+    freight = order_freight(buyer=buyer, items=items, address=address, paid=paid)
+    return promotions, coupon, points, freight
 
 
 def _for_sale(wanted: dict[int, int]) -> dict[int, Sku]:
@@ -143,6 +148,7 @@ class Preview:
     quote: Quote
     skus: dict[int, Sku]
     wanted: dict[int, int]
+    freight_known: bool  # false: no address and no default address, freight shown as 0
 
 
 def order_preview(
@@ -166,7 +172,8 @@ def order_preview(
         use_points=use_points,
         now=now or timezone.now(),
     )
-    return Preview(quote=quote, skus=skus, wanted=wanted)
+    known = ship_province(buyer=buyer, address=address) is not None
+    return Preview(quote=quote, skus=skus, wanted=wanted, freight_known=known)
 
 
 def _release_stock(order: Order, reason: str) -> None:
