@@ -80,6 +80,11 @@ CONTRACT = [
     ("post", "/admin/coupons/{coupon_id}/pause"),
     ("post", "/admin/coupons/{coupon_id}/resume"),
     ("post", "/admin/coupons/{coupon_id}/end"),
+    # issue 10: freight templates
+    ("get", "/admin/freight-templates"),
+    ("post", "/admin/freight-templates"),
+    ("put", "/admin/freight-templates/{template_id}"),
+    ("delete", "/admin/freight-templates/{template_id}"),
 ]
 
 

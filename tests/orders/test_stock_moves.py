@@ -123,10 +123,10 @@ def test_the_stock_history_costs_placement_two_queries(buyer):
     stock_reads = [q for q in sql if q.startswith("SELECT") and 'AS "stock" FROM' in q]
     assert len(updates) == 3 and all('"stock" >=' in q for q in updates)
     assert len(inserts) == 1 and len(stock_reads) == 1
-    # the order, its lines, the SKUs read, the active promotions read (pricing), 3
-    # reservations, the stock read, the moves (+ the savepoint pair of the order's transaction
-    # inside the test's)
-    assert len(sql) <= 11
+    # the order, its lines, the SKUs read, the active promotions read (pricing), the products'
+    # freight templates read, 3 reservations, the stock read, the moves (+ the savepoint pair of
+    # the order's transaction inside the test's)
+    assert len(sql) <= 12
 
 
 # idempotency (issue 7, defect 8)

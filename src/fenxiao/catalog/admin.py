@@ -1,5 +1,5 @@
-"""Console pages of the catalog: categories, products with their SKUs and pictures, and
-the stock history."""
+"""Console pages of the catalog: categories, products with their SKUs and pictures, the
+stock history, freight templates with their per-province rules."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -8,8 +8,19 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from fenxiao.catalog import selectors, services
-from fenxiao.catalog.models import Category, Product, ProductImage, Sku, StockMove
+from fenxiao.catalog.errors import FreightTemplateInvalid
+from fenxiao.catalog.models import (
+    Category,
+    FreightRule,
+    FreightTemplate,
+    Product,
+    ProductImage,
+    Sku,
+    StockMove,
+)
+from fenxiao.catalog.provinces import PROVINCES
 from fenxiao.catalog.selectors import product_list
+from fenxiao.catalog.services.freight import CHARGE_FIELDS, provinces_clean, rules_check
 from fenxiao.catalog.services.stock import REASON_MAX, STOCK_MAX
 from fenxiao.errors import DomainError
 
@@ -207,6 +218,7 @@ class ProductAdmin(admin.ModelAdmin):
         "tagline",
         "selling_points",
         "description",
+        "freight_template",
         "sales",
     ]
     readonly_fields = ["sales"]
@@ -347,3 +359,151 @@ class StockMoveAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+PROVINCE_HELP = "多个地区用顿号或逗号分隔，如：新疆、西藏；可填简称。全部地区：" + "、".join(
+    PROVINCES
+)
+
+
+class ProvincesField(forms.CharField):
+    """Province names typed as one line ("新疆、西藏"), stored as a list of full names."""
+
+    def __init__(self, *, where: str, **kwargs):
+        self.where = where
+        kwargs.setdefault("widget", forms.TextInput(attrs={"style": "width:24em"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return "、".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        for separator in "，,；; \u3000":
+            text = text.replace(separator, "、")
+        names = [name for name in text.split("、") if name.strip()]
+        try:
+            return provinces_clean(names, self.where)
+        except FreightTemplateInvalid as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+class FreightTemplateForm(forms.ModelForm):
+    no_delivery = ProvincesField(
+        label="不配送地区", where="不配送地区", required=False, help_text=PROVINCE_HELP
+    )
+
+    class Meta:
+        model = FreightTemplate
+        fields = [
+            "name",
+            "first_units",
+            "first_fee",
+            "additional_units",
+            "additional_fee",
+            "free_above",
+            "no_delivery",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for field in ("first_fee", "additional_fee"):
+            if data.get(field) is not None and data[field] < 0:
+                self.add_error(field, "运费不能为负数")
+        if data.get("free_above") is not None and data["free_above"] <= 0:
+            self.add_error("free_above", "满额包邮金额须大于 0，不包邮请留空")
+        return data
+
+
+class FreightRuleForm(forms.ModelForm):
+    provinces = ProvincesField(label="地区", where="指定地区运费", help_text="如：新疆、西藏")
+
+    class Meta:
+        model = FreightRule
+        fields = ["provinces", *CHARGE_FIELDS]
+
+    def clean(self):
+        data = super().clean()
+        for field in ("first_fee", "additional_fee"):
+            if data.get(field) is not None and data[field] < 0:
+                self.add_error(field, "运费不能为负数")
+        return data
+
+
+class FreightRuleFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        rows = [
+            form.cleaned_data["provinces"]
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("provinces")
+        ]
+        try:
+            rules_check(rules=rows, no_delivery=self.instance.no_delivery or [])
+        except FreightTemplateInvalid as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+class FreightRuleInline(admin.TabularInline):
+    model = FreightRule
+    form = FreightRuleForm
+    formset = FreightRuleFormSet
+    extra = 1
+    fields = ["provinces", *CHARGE_FIELDS]
+
+
+@admin.register(FreightTemplate)
+class FreightTemplateAdmin(admin.ModelAdmin):
+    """Saved through `freight_template_save`, the API's service, with the inline rows as rules;
+    deleting one that products use is refused (the foreign key protects it)."""
+
+    form = FreightTemplateForm
+    inlines = [FreightRuleInline]
+    list_display = ["name", "default_charge", "free_above", "rules_count", "products_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return selectors.freight_templates()
+
+    @admin.display(description="默认运费")
+    def default_charge(self, obj):
+        return (
+            f"首 {obj.first_units} 件 ¥{obj.first_fee}，"
+            f"续 {obj.additional_units} 件 ¥{obj.additional_fee}"
+        )
+
+    @admin.display(description="指定地区")
+    def rules_count(self, obj):
+        return len(obj.rules.all())
+
+    @admin.display(description="使用商品数", ordering="products_count")
+    def products_count(self, obj):
+        return obj.products_count
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its rules in save_related, in one service call
+
+    def save_related(self, request, form, formsets, change):
+        rules = []
+        for formset in formsets:
+            formset.save(commit=False)  # lists new, changed, deleted rows for the change message
+            rules += [
+                {"provinces": row.cleaned_data["provinces"]}
+                | {field: row.cleaned_data[field] for field in CHARGE_FIELDS}
+                for row in formset.forms
+                if row.cleaned_data
+                and not row.cleaned_data.get("DELETE")
+                and row.cleaned_data.get("provinces")
+            ]
+        data = form.cleaned_data
+        template = services.freight_template_save(
+            template_id=form.instance.pk,
+            name=data["name"],
+            free_above=data.get("free_above"),
+            no_delivery=data.get("no_delivery") or [],
+            rules=rules,
+            **{field: data[field] for field in CHARGE_FIELDS},
+        )
+        form.instance.pk = template.pk

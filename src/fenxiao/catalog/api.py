@@ -13,6 +13,7 @@ from pydantic import StringConstraints
 
 from fenxiao.accounts.auth import require_perm
 from fenxiao.catalog import selectors, services
+from fenxiao.catalog.api_freight import router as freight_router
 from fenxiao.catalog.models import Category, Product
 from fenxiao.catalog.schemas import (
     CategoryIn,
@@ -99,6 +100,7 @@ def detail(product: Product) -> dict:
                 "status",
                 "sales",
                 "sort",
+                "freight_template_id",
             )
         },
         "images": image_urls(product),
@@ -156,3 +158,6 @@ def sku_stock_adjust(request, sku_id: Id, payload: StockAdjustIn):
 def sku_stock_moves(request, sku_id: Id, filters: Query[PageFilters]):
     require_perm(request, "catalog.view_product")
     return paginate(selectors.stock_moves_of(sku_id=sku_id), filters)
+
+
+admin_router.add_router("/", freight_router)

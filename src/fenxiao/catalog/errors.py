@@ -54,3 +54,23 @@ class StockTooLarge(Conflict):
 class OutOfStock(Conflict):
     code = "out_of_stock"
     message = "库存不足"
+
+
+class FreightTemplateNotFound(NotFound):
+    code = "freight_template_not_found"
+    message = "运费模板不存在"
+
+
+class FreightTemplateInvalid(DomainError):
+    code = "freight_template_invalid"
+    message = "运费模板填写有误"
+
+
+class FreightTemplateInUse(Conflict):
+    code = "freight_template_in_use"
+    message = "运费模板正被商品使用，不能删除"
+
+
+class FreightUndeliverable(DomainError):
+    code = "freight_undeliverable"
+    message = "该地区不配送"

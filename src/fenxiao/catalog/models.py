@@ -1,4 +1,5 @@
-"""Categories (two levels), products (SPU), their images, SKUs with stock and its history."""
+"""Categories (two levels), products (SPU), their images, SKUs with stock and its history,
+freight templates (运费模板)."""
 
 from django.conf import settings
 from django.db import models
@@ -27,6 +28,84 @@ class Category(models.Model):
         return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
 
 
+class FreightCharge(models.Model):
+    """First units for a fee, then every further group of units for another fee (按件计费)."""
+
+    first_units = models.PositiveIntegerField("首件（件）", default=1)
+    first_fee = models.DecimalField("首费（元）", max_digits=12, decimal_places=2, default=0)
+    additional_units = models.PositiveIntegerField("续件（件）", default=1)
+    additional_fee = models.DecimalField("续费（元）", max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def charge_constraints(cls, prefix: str) -> list:
+        return [
+            models.CheckConstraint(
+                condition=Q(first_units__gte=1, additional_units__gte=1),
+                name=f"{prefix}_units_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_fee__gte=0, additional_fee__gte=0),
+                name=f"{prefix}_fees_not_negative",
+            ),
+        ]
+
+
+class FreightTemplate(FreightCharge):
+    """How a product's shipping is charged; its rules override the default per province."""
+
+    name = models.CharField("名称", max_length=50, unique=True)
+    free_above = models.DecimalField(
+        "满额包邮（元）",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="同一模板商品实付金额达到此金额免运费；留空表示不包邮",
+    )
+    no_delivery = models.JSONField(
+        "不配送地区", default=list, blank=True, help_text="下单时提示不配送"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "运费模板"
+        verbose_name_plural = "运费模板"
+        ordering = ["id"]
+        constraints = [
+            *FreightCharge.charge_constraints("freight_template"),
+            models.CheckConstraint(
+                condition=Q(free_above__isnull=True) | Q(free_above__gt=0),
+                name="freight_template_free_above_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class FreightRule(FreightCharge):
+    """A template's charge for some provinces, instead of its default."""
+
+    template = models.ForeignKey(
+        FreightTemplate, verbose_name="运费模板", on_delete=models.CASCADE, related_name="rules"
+    )
+    provinces = models.JSONField("地区", default=list)
+    sort = models.IntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "指定地区运费"
+        verbose_name_plural = "指定地区运费"
+        ordering = ["sort", "id"]
+        constraints = FreightCharge.charge_constraints("freight_rule")
+
+    def __str__(self):
+        return "、".join(self.provinces)
+
+
 class Product(models.Model):
     class Status(models.TextChoices):
         ON_SHELF = "on_shelf", "上架"
@@ -43,6 +122,15 @@ class Product(models.Model):
         related_name="products",
     )
     description = models.TextField("详情", blank=True)
+    freight_template = models.ForeignKey(
+        FreightTemplate,
+        verbose_name="运费模板",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+        help_text="留空表示包邮",
+    )
     tagline = models.CharField("推荐语", max_length=200, blank=True)
     selling_points = models.JSONField("卖点", default=list, blank=True)
     status = models.CharField(

@@ -68,6 +68,7 @@ class ProductIn(Schema):
     sort: Sort = 0
     skus: Annotated[list[SkuIn], Field(min_length=1, max_length=200)]
     commission: CommissionIn | None = None
+    freight_template_id: Id | None = None  # null: free shipping
 
 
 class ProductPatch(Schema):
@@ -87,6 +88,7 @@ class ProductPatch(Schema):
     sort: Sort | None = None
     skus: Annotated[list[SkuPatchIn], Field(min_length=1, max_length=200)] | None = None
     commission: CommissionIn | None = None
+    freight_template_id: Id | None = None  # null: free shipping
 
 
 class CategoryRef(Schema):
@@ -151,6 +153,7 @@ class ProductOut(Schema):
 
 class StaffProductOut(ProductOut):
     sort: int
+    freight_template_id: int | None
     commission: dict | None = None
     skus: list[StaffSkuOut]
 
@@ -175,3 +178,50 @@ class CategoryNode(CategoryOut):
 class UploadOut(Schema):
     path: str
     url: str
+
+
+Units = Annotated[int, Field(ge=1, le=10_000, strict=True)]
+Fee = Annotated[Decimal, Field(ge=0, le=Decimal("99999.99"), decimal_places=2)]
+ProvinceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+Provinces = Annotated[list[ProvinceName], Field(max_length=34)]
+
+
+class FreightChargeIn(Schema):
+    first_units: Units = 1
+    first_fee: Fee
+    additional_units: Units = 1
+    additional_fee: Fee
+
+
+class FreightRuleIn(FreightChargeIn):
+    provinces: Annotated[list[ProvinceName], Field(min_length=1, max_length=34)]
+
+
+class FreightTemplateIn(FreightChargeIn):
+    """A template: the default charge, per-province rules, provinces not delivered to."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    free_above: Price | None = None  # null: never free
+    no_delivery: Provinces = []
+    rules: Annotated[list[FreightRuleIn], Field(max_length=34)] = []
+
+
+class FreightRuleOut(Schema):
+    provinces: list[str]
+    first_units: int
+    first_fee: Decimal
+    additional_units: int
+    additional_fee: Decimal
+
+
+class FreightTemplateOut(Schema):
+    id: int
+    name: str
+    first_units: int
+    first_fee: Decimal
+    additional_units: int
+    additional_fee: Decimal
+    free_above: Decimal | None
+    no_delivery: list[str]
+    rules: list[FreightRuleOut]
+    products_count: int

@@ -3,6 +3,7 @@
 from django.db import connection
 from django.db.models import (
     Case,
+    Count,
     F,
     IntegerField,
     OuterRef,
@@ -17,7 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from fenxiao.catalog.errors import ProductNotFound, SkuNotFound
-from fenxiao.catalog.models import Product, Sku, StockMove
+from fenxiao.catalog.models import FreightTemplate, Product, Sku, StockMove
 
 # FTS5's trigram tokenizer (SQLite) and pg_trgm (PostgreSQL) index three-character runs;
 # shorter terms are answered from catalog_product_grams, which holds every 1- and
@@ -136,3 +137,12 @@ def stock_differences() -> list[str]:
         .values_list("pk", "stock", "moved")
     )
     return [f"sku {pk}: stock {stock} != stock moves {total}" for pk, stock, total in rows]
+
+
+def freight_templates() -> QuerySet[FreightTemplate]:
+    """Freight templates with their rules and how many products use each."""
+    return (
+        FreightTemplate.objects.annotate(products_count=Count("products"))
+        .prefetch_related("rules")
+        .order_by("id")
+    )

@@ -88,6 +88,7 @@ def preview_out(preview) -> dict:
         "items_total": quote.items_total,
         "discounts": [vars(d) for d in quote.discounts],
         "freight": quote.freight,
+        "freight_known": preview.freight_known,
         "points_used": quote.points_used,
         "total": quote.total,
         "lines": lines,

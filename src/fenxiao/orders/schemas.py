@@ -149,6 +149,7 @@ class PreviewOut(Schema):
     items_total: Decimal
     discounts: list[DiscountOut]
     freight: Decimal
+    freight_known: bool  # false: no address given and none saved, freight not counted yet
     points_used: int
     total: Decimal
     lines: list[PreviewLineOut]

@@ -1,5 +1,7 @@
-"""Every write of the catalog; `products` for the catalogue, `stock` for stock and its history."""
+"""Every write of the catalog; `products` for the catalogue, `stock` for stock and its history,
+`freight` for freight templates."""
 
+from fenxiao.catalog.services.freight import freight_template_delete, freight_template_save
 from fenxiao.catalog.services.products import (
     categories_delete,
     category_save,
@@ -23,6 +25,8 @@ from fenxiao.catalog.services.stock import (
 
 __all__ = [
     "categories_delete",
+    "freight_template_delete",
+    "freight_template_save",
     "category_save",
     "image_store",
     "product_create",

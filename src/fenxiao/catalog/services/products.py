@@ -16,13 +16,14 @@ from fenxiao.catalog import locks
 from fenxiao.catalog.errors import (
     CategoryNotFound,
     CategoryTooDeep,
+    FreightTemplateNotFound,
     InvalidImage,
     ProductInvalid,
     ProductNotFound,
     StockConflict,
     StockInvalid,
 )
-from fenxiao.catalog.models import Category, Product, ProductImage, Sku
+from fenxiao.catalog.models import Category, FreightTemplate, Product, ProductImage, Sku
 from fenxiao.catalog.services.stock import stock_adjust, stock_record_initial, stock_set
 from fenxiao.money import yuan
 
@@ -231,6 +232,10 @@ def _apply(product: Product, fields: dict, staff: User | None) -> Product:
     if category_id is not None and not Category.objects.filter(pk=category_id).exists():
         raise CategoryNotFound()
     product.category_id = category_id
+    template_id = fields.pop("freight_template_id", product.freight_template_id)
+    if template_id is not None and not FreightTemplate.objects.filter(pk=template_id).exists():
+        raise FreightTemplateNotFound()
+    product.freight_template_id = template_id
     images = fields.pop("images", None)
     skus = fields.pop("skus", None)
     for name, value in fields.items():

@@ -33,6 +33,7 @@ from fenxiao.orders.errors import (
 from fenxiao.orders.models import Order, OrderDiscount, OrderLine
 from fenxiao.orders.numbers import new_number
 from fenxiao.orders.services.cart import cart_items_take
+from fenxiao.orders.services.freight import order_freight, ship_province
 
 Status = Order.Status
 
@@ -94,10 +95,13 @@ def pricing_inputs(
     The one place orders gather them, for the preview and the placement alike."""
     if use_points:
         raise FeatureNotEnabled("积分抵扣功能尚未开放")
-    coupon = None
+    promotions, coupon, points = promotions_active(now), None, None
     if coupon_id:
         coupon = coupon_terms(buyer_id=buyer.pk, user_coupon_id=coupon_id, now=now)
-    return promotions_active(now), coupon, None, ZERO
+    # free-above compares what the goods are paid after every discount: price them first
+    paid = price(items, promotions=promotions, coupon=coupon, points=points).line_paid
+    freight = order_freight(buyer=buyer, items=items, address=address, paid=paid)
+    return promotions, coupon, points, freight
 
 
 def _for_sale(wanted: dict[int, int]) -> dict[int, Sku]:
@@ -152,6 +156,7 @@ class Preview:
     wanted: dict[int, int]
     # the buyer's coupons that could apply to these lines, with what each takes off, best first
     usable_coupons: list[tuple[CouponTerms, Decimal]]
+    freight_known: bool  # false: no address and no default address, freight shown as 0
 
 
 def order_preview(
@@ -182,7 +187,10 @@ def order_preview(
         promotions=promotions_active(now),
         now=now,
     )
-    return Preview(quote=quote, skus=skus, wanted=wanted, usable_coupons=usable)
+    known = ship_province(buyer=buyer, address=address) is not None
+    return Preview(
+        quote=quote, skus=skus, wanted=wanted, usable_coupons=usable, freight_known=known
+    )
 
 
 def _release_stock(order: Order, reason: str) -> None:
