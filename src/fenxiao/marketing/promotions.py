@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 
+from fenxiao.catalog.models import Category, Product
 from fenxiao.marketing.errors import PromotionInvalid, PromotionNotFound, PromotionStateError
 from fenxiao.marketing.models import Promotion
 from fenxiao.marketing.terms import PromotionTerms, Scope
@@ -57,14 +58,22 @@ def _scope_checked(draft: PromotionDraft) -> tuple[list[int], list[int]]:
     if draft.scope == Promotion.ScopeKind.ALL:
         return [], []
     if draft.scope == Promotion.ScopeKind.CATEGORIES:
-        if not draft.category_ids:
+        ids = sorted(set(draft.category_ids))
+        if not ids:
             raise PromotionInvalid("请选择活动适用的分类")
-        return sorted(set(draft.category_ids)), []
+        unknown = set(ids) - set(Category.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        if unknown:
+            raise PromotionInvalid(f"分类不存在: {min(unknown)}")
+        return ids, []
     if draft.scope == Promotion.ScopeKind.PRODUCTS:
-        if not draft.product_ids:
+        ids = sorted(set(draft.product_ids))
+        if not ids:
             raise PromotionInvalid("请选择活动适用的商品")
-        return [], sorted(set(draft.product_ids))
-    raise PromotionInvalid("适用范围须为全部商品、指定分类或指定商品")
+        unknown = set(ids) - set(Product.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        if unknown:
+            raise PromotionInvalid(f"商品不存在: {min(unknown)}")
+        return [], ids
+    raise PromotionInvalid("适用范围须为全部商品、指定分类或指定商品（分类和商品只能选一种）")
 
 
 @transaction.atomic
@@ -131,3 +140,10 @@ def promotions_active(now: datetime) -> list[PromotionTerms]:
         Q(ends_at__isnull=True) | Q(ends_at__gt=now),
     )
     return [promotion_terms(p) for p in qs.order_by("pk")]
+
+
+def promotions_list(*, status: str | None = None) -> list[Promotion]:
+    qs = Promotion.objects.all()
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs.order_by("-pk")[:200])
