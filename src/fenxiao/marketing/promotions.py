@@ -54,7 +54,7 @@ def tiers_checked(tiers) -> list[tuple[Decimal, Decimal]]:
     return pairs
 
 
-def _scope_checked(draft: PromotionDraft) -> tuple[list[int], list[int]]:
+def scope_checked(draft: PromotionDraft) -> tuple[list[int], list[int]]:
     if draft.scope == Promotion.ScopeKind.ALL:
         return [], []
     if draft.scope == Promotion.ScopeKind.CATEGORIES:
@@ -76,25 +76,44 @@ def _scope_checked(draft: PromotionDraft) -> tuple[list[int], list[int]]:
     raise PromotionInvalid("适用范围须为全部商品、指定分类或指定商品（分类和商品只能选一种）")
 
 
-@transaction.atomic
-def promotion_create(*, draft: PromotionDraft) -> Promotion:
+def _fields_checked(draft: PromotionDraft) -> dict:
     name = draft.name.strip()
     if not name:
         raise PromotionInvalid("请填写活动名称")
     pairs = tiers_checked(draft.tiers)
-    category_ids, product_ids = _scope_checked(draft)
+    category_ids, product_ids = scope_checked(draft)
     if draft.starts_at and draft.ends_at and draft.ends_at <= draft.starts_at:
         raise PromotionInvalid("结束时间须晚于开始时间")
-    return Promotion.objects.create(
-        name=name,
-        tiers=[{"threshold": str(t), "amount": str(a)} for t, a in pairs],
-        scope=draft.scope,
-        category_ids=category_ids,
-        product_ids=product_ids,
-        starts_at=draft.starts_at,
-        ends_at=draft.ends_at,
-        stack_with_coupon=draft.stack_with_coupon,
-    )
+    return {
+        "name": name,
+        "tiers": [{"threshold": str(t), "amount": str(a)} for t, a in pairs],
+        "scope": draft.scope,
+        "category_ids": category_ids,
+        "product_ids": product_ids,
+        "starts_at": draft.starts_at,
+        "ends_at": draft.ends_at,
+        "stack_with_coupon": draft.stack_with_coupon,
+    }
+
+
+@transaction.atomic
+def promotion_create(*, draft: PromotionDraft) -> Promotion:
+    return Promotion.objects.create(**_fields_checked(draft))
+
+
+@transaction.atomic
+def promotion_update(*, promotion_id: int, draft: PromotionDraft) -> Promotion:
+    """Change an activity not yet ended; orders placed before keep the discount they got."""
+    fields = _fields_checked(draft)
+    promotion = Promotion.objects.select_for_update().filter(pk=promotion_id).first()
+    if promotion is None:
+        raise PromotionNotFound()
+    if promotion.status == Status.ENDED:
+        raise PromotionStateError("已结束的活动不能修改")
+    for field, value in fields.items():
+        setattr(promotion, field, value)
+    promotion.save(update_fields=list(fields))
+    return promotion
 
 
 # which status each action moves from, and to

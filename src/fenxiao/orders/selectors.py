@@ -4,7 +4,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch, QuerySet
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 
 from fenxiao.catalog.models import Product, ProductImage
 from fenxiao.money import ZERO
@@ -154,3 +163,16 @@ def discount_sales(*, kind: str, source_ids) -> dict[int, DiscountSales]:
             before.order_count + 1, before.paid_total + total - refunded
         )
     return sales
+
+
+def with_discount_sales(qs: QuerySet, *, kind: str) -> QuerySet:
+    """Promotions (or coupons) annotated with `sold_orders` and `sold_total` (the database's
+    sum: pass it through money.round_sum_to_fen before showing it)."""
+    paid = OrderDiscount.objects.filter(
+        kind=kind, source_id=OuterRef("pk"), order__paid_at__isnull=False
+    ).values("source_id")
+    orders = paid.annotate(n=Count("order_id", distinct=True)).values("n")
+    total = paid.annotate(
+        t=Sum(F("order__total") - F("order__refunded_amount"), output_field=DecimalField())
+    ).values("t")
+    return qs.annotate(sold_orders=Subquery(orders), sold_total=Subquery(total))
