@@ -199,3 +199,50 @@ def test_refunding_every_unit_in_pieces_returns_exactly_what_each_line_paid(
             refunded += refund.amount
         # then the line's refunds add up to exactly what it paid
         assert refunded == line.amount
+
+
+def order_with_freight(buyer, freight: str, *lines) -> Order:
+    """A paid order whose freight is set as freight templates would (they come with F)."""
+    order, _ = services.order_place(
+        buyer=buyer,
+        lines=[LineRequest(sku_id=s.pk, quantity=q) for s, q in lines],
+        address=dict(ADDRESS),
+    )
+    Order.objects.filter(pk=order.pk).update(
+        shipping_fee=D(freight), total=order.total + D(freight)
+    )
+    order.refresh_from_db()
+    pay(order)
+    return order
+
+
+def ask(order, *pairs):
+    return services.refund_request(
+        order_id=order.pk,
+        buyer=order.buyer,
+        lines=[RefundLineRequest(line_id=line.pk, quantity=q) for line, q in pairs],
+        reason="不想要了",
+    )
+
+
+def test_the_last_units_refunded_before_shipping_bring_the_freight_back(buyer):
+    a, b = SkuFactory(price=D("50.00")), SkuFactory(price=D("30.00"))
+    order = order_with_freight(buyer, "8.00", (a, 2), (b, 1))
+    first, second = order.lines.order_by("pk")
+
+    partial = ask(order, (first, 1))
+    rest = ask(order, (first, 1), (second, 1))
+
+    assert (partial.amount, partial.freight) == (D("50.00"), D("0"))
+    assert (rest.amount, rest.freight) == (D("88.00"), D("8.00"))
+    assert partial.amount + rest.amount == order.total
+
+
+def test_after_shipping_a_full_refund_keeps_the_freight(buyer):
+    sku = SkuFactory(price=D("50.00"))
+    order = order_with_freight(buyer, "8.00", (sku, 2))
+    services.order_ship(order_id=order.pk, carrier="顺丰速运", tracking_no="SF1")
+
+    refund = ask(order, (order.lines.get(), 2))
+
+    assert (refund.amount, refund.freight) == (D("100.00"), D("0"))
