@@ -15,6 +15,11 @@ CONTRACT = [
     ("post", "/orders"),
     # issue 10: one pricing step for the preview and the placement
     ("post", "/orders/preview"),
+    ("post", "/admin/promotions"),
+    ("get", "/admin/promotions"),
+    ("post", "/admin/promotions/{promotion_id}/pause"),
+    ("post", "/admin/promotions/{promotion_id}/resume"),
+    ("post", "/admin/promotions/{promotion_id}/end"),
     ("get", "/orders"),
     ("get", "/orders/{order_id}"),
     ("post", "/orders/{order_id}/pay"),

@@ -23,6 +23,7 @@ from fenxiao.marketing.api import admin_router as marketing_admin_router
 from fenxiao.marketing.api import router as marketing_router
 from fenxiao.orders.api import admin_router as orders_admin_router
 from fenxiao.orders.api import router as orders_router
+from fenxiao.orders.api_promotions import router as promotions_admin_router
 from fenxiao.payments.api import admin_router as payments_admin_router
 from fenxiao.payments.api import router as payments_router
 from fenxiao.payouts.api import admin_router as payouts_admin_router
@@ -133,6 +134,7 @@ api.add_router("/", marketing_router)
 api.add_router("/", coupons_router)
 api.add_router("/admin", catalog_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", orders_admin_router, auth=StaffTokenAuth())
+api.add_router("/admin", promotions_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", payments_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", distribution_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", distribution_products_router, auth=StaffTokenAuth())

@@ -9,6 +9,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fenxiao.distribution.models import Commission
 from fenxiao.marketing.models import Promotion
 from fenxiao.marketing.promotions import PromotionDraft, promotion_create, promotion_set_status
 from fenxiao.orders import services
@@ -18,7 +19,7 @@ from fenxiao.orders.services.refunds import RefundLineRequest
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import SkuFactory
 from tests.conftest import ADDRESS
-from tests.distribution.flows import pay
+from tests.distribution.flows import buy, buyer_under, make_distributor, pay, plan_set
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -199,3 +200,74 @@ def test_refunding_every_unit_in_pieces_returns_exactly_what_each_line_paid(
             refunded += refund.amount
         # then the line's refunds add up to exactly what it paid
         assert refunded == line.amount
+
+
+def order_with_freight(buyer, freight: str, *lines) -> Order:
+    """A paid order whose freight is set as freight templates would (they come with F)."""
+    order, _ = services.order_place(
+        buyer=buyer,
+        lines=[LineRequest(sku_id=s.pk, quantity=q) for s, q in lines],
+        address=dict(ADDRESS),
+    )
+    Order.objects.filter(pk=order.pk).update(
+        shipping_fee=D(freight), total=order.total + D(freight)
+    )
+    order.refresh_from_db()
+    pay(order)
+    return order
+
+
+def ask(order, *pairs):
+    return services.refund_request(
+        order_id=order.pk,
+        buyer=order.buyer,
+        lines=[RefundLineRequest(line_id=line.pk, quantity=q) for line, q in pairs],
+        reason="不想要了",
+    )
+
+
+def test_the_last_units_refunded_before_shipping_bring_the_freight_back(buyer):
+    a, b = SkuFactory(price=D("50.00")), SkuFactory(price=D("30.00"))
+    order = order_with_freight(buyer, "8.00", (a, 2), (b, 1))
+    first, second = order.lines.order_by("pk")
+
+    partial = ask(order, (first, 1))
+    rest = ask(order, (first, 1), (second, 1))
+
+    assert (partial.amount, partial.freight) == (D("50.00"), D("0"))
+    assert (rest.amount, rest.freight) == (D("88.00"), D("8.00"))
+    assert partial.amount + rest.amount == order.total
+
+
+def test_after_shipping_a_full_refund_keeps_the_freight(buyer):
+    sku = SkuFactory(price=D("50.00"))
+    order = order_with_freight(buyer, "8.00", (sku, 2))
+    services.order_ship(order_id=order.pk, carrier="顺丰速运", tracking_no="SF1")
+
+    refund = ask(order, (order.lines.get(), 2))
+
+    assert (refund.amount, refund.freight) == (D("100.00"), D("0"))
+
+
+def test_level_1_commission_is_15_percent_of_each_lines_paid_amount_after_the_promotion():
+    # given 满200减20, a one-level plan at 15%, and a buyer bound to a distributor
+    plan_set(mode="everyone", levels=1, rates=[{"level": 1, "percent": "15"}])
+    full_reduction()
+    distributor = make_distributor()
+    buyer = buyer_under(distributor)
+    a, b = SkuFactory(price=D("199.00")), SkuFactory(price=D("100.90"))
+
+    # when the buyer pays ¥279.90 for ¥299.90 of goods
+    order = buy(buyer, (a, 1), (b, 1))
+
+    # then each line's commission is 15% of what that line paid, truncated to the fen
+    assert order.total == D("279.90")
+    lines = list(order.lines.order_by("pk"))
+    assert [line.amount for line in lines] == [D("185.73"), D("94.17")]
+    commissions = {
+        c.line_id: (c.base, c.amount) for c in Commission.objects.filter(beneficiary=distributor)
+    }
+    assert commissions == {
+        lines[0].pk: (D("185.73"), D("27.85")),  # 27.8595
+        lines[1].pk: (D("94.17"), D("14.12")),  # 14.1255
+    }

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 
+from fenxiao.catalog.models import Category, Product
 from fenxiao.marketing.errors import PromotionInvalid, PromotionNotFound, PromotionStateError
 from fenxiao.marketing.models import Promotion
 from fenxiao.marketing.terms import PromotionTerms, Scope
@@ -53,39 +54,66 @@ def tiers_checked(tiers) -> list[tuple[Decimal, Decimal]]:
     return pairs
 
 
-def _scope_checked(draft: PromotionDraft) -> tuple[list[int], list[int]]:
+def scope_checked(draft: PromotionDraft) -> tuple[list[int], list[int]]:
     if draft.scope == Promotion.ScopeKind.ALL:
         return [], []
     if draft.scope == Promotion.ScopeKind.CATEGORIES:
-        if not draft.category_ids:
+        ids = sorted(set(draft.category_ids))
+        if not ids:
             raise PromotionInvalid("请选择活动适用的分类")
-        return sorted(set(draft.category_ids)), []
+        unknown = set(ids) - set(Category.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        if unknown:
+            raise PromotionInvalid(f"分类不存在: {min(unknown)}")
+        return ids, []
     if draft.scope == Promotion.ScopeKind.PRODUCTS:
-        if not draft.product_ids:
+        ids = sorted(set(draft.product_ids))
+        if not ids:
             raise PromotionInvalid("请选择活动适用的商品")
-        return [], sorted(set(draft.product_ids))
-    raise PromotionInvalid("适用范围须为全部商品、指定分类或指定商品")
+        unknown = set(ids) - set(Product.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        if unknown:
+            raise PromotionInvalid(f"商品不存在: {min(unknown)}")
+        return [], ids
+    raise PromotionInvalid("适用范围须为全部商品、指定分类或指定商品（分类和商品只能选一种）")
 
 
-@transaction.atomic
-def promotion_create(*, draft: PromotionDraft) -> Promotion:
+def _fields_checked(draft: PromotionDraft) -> dict:
     name = draft.name.strip()
     if not name:
         raise PromotionInvalid("请填写活动名称")
     pairs = tiers_checked(draft.tiers)
-    category_ids, product_ids = _scope_checked(draft)
+    category_ids, product_ids = scope_checked(draft)
     if draft.starts_at and draft.ends_at and draft.ends_at <= draft.starts_at:
         raise PromotionInvalid("结束时间须晚于开始时间")
-    return Promotion.objects.create(
-        name=name,
-        tiers=[{"threshold": str(t), "amount": str(a)} for t, a in pairs],
-        scope=draft.scope,
-        category_ids=category_ids,
-        product_ids=product_ids,
-        starts_at=draft.starts_at,
-        ends_at=draft.ends_at,
-        stack_with_coupon=draft.stack_with_coupon,
-    )
+    return {
+        "name": name,
+        "tiers": [{"threshold": str(t), "amount": str(a)} for t, a in pairs],
+        "scope": draft.scope,
+        "category_ids": category_ids,
+        "product_ids": product_ids,
+        "starts_at": draft.starts_at,
+        "ends_at": draft.ends_at,
+        "stack_with_coupon": draft.stack_with_coupon,
+    }
+
+
+@transaction.atomic
+def promotion_create(*, draft: PromotionDraft) -> Promotion:
+    return Promotion.objects.create(**_fields_checked(draft))
+
+
+@transaction.atomic
+def promotion_update(*, promotion_id: int, draft: PromotionDraft) -> Promotion:
+    """Change an activity not yet ended; orders placed before keep the discount they got."""
+    fields = _fields_checked(draft)
+    promotion = Promotion.objects.select_for_update().filter(pk=promotion_id).first()
+    if promotion is None:
+        raise PromotionNotFound()
+    if promotion.status == Status.ENDED:
+        raise PromotionStateError("已结束的活动不能修改")
+    for field, value in fields.items():
+        setattr(promotion, field, value)
+    promotion.save(update_fields=list(fields))
+    return promotion
 
 
 # which status each action moves from, and to
@@ -131,3 +159,10 @@ def promotions_active(now: datetime) -> list[PromotionTerms]:
         Q(ends_at__isnull=True) | Q(ends_at__gt=now),
     )
     return [promotion_terms(p) for p in qs.order_by("pk")]
+
+
+def promotions_list(*, status: str | None = None) -> list[Promotion]:
+    qs = Promotion.objects.all()
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs.order_by("-pk")[:200])

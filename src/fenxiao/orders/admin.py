@@ -5,8 +5,10 @@ from django.shortcuts import render
 
 from fenxiao.console.admin_base import ReadOnlyInline
 from fenxiao.errors import DomainError
-from fenxiao.orders import services
-from fenxiao.orders.models import Order, OrderLine, RefundLine
+from fenxiao.orders import admin_promotions, services
+from fenxiao.orders.models import Order, OrderDiscount, OrderLine, RefundLine
+
+__all__ = ["admin_promotions"]  # registers the promotions page
 
 CARRIERS = [
     "顺丰速运",
@@ -28,11 +30,19 @@ class OrderLineInline(ReadOnlyInline):
         "unit_price",
         "quantity",
         "discount",
+        "points_amount",
         "amount",
         "refunded_quantity",
         "refunded_amount",
     ]
     readonly_fields = fields
+
+
+class OrderDiscountInline(ReadOnlyInline):
+    model = OrderDiscount
+    fields = ["kind", "name", "amount"]
+    readonly_fields = fields
+    verbose_name_plural = "优惠明细（满减、优惠券、积分）"
 
 
 @admin.register(Order)
@@ -58,7 +68,7 @@ class OrderAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["buyer"]
     date_hierarchy = "created_at"
-    inlines = [OrderLineInline]
+    inlines = [OrderDiscountInline, OrderLineInline]
     actions = ["ship_orders"]
     readonly_fields = [f.name for f in Order._meta.fields]
 

@@ -159,6 +159,9 @@ class Refund(models.Model):
     )
     reason = models.CharField("原因", max_length=200)
     amount = models.DecimalField("退款金额", **MONEY)
+    # part of `amount` that is the order's freight: returned with the last units of an order
+    # not yet shipped; never in a line's refund, so never in a commission's reversal
+    freight = models.DecimalField("退运费", default=0, **MONEY)
     return_stock = models.BooleanField("退回库存", default=True)
     reject_reason = models.CharField("拒绝原因", max_length=200, blank=True)
     reviewed_by = models.ForeignKey(

@@ -191,6 +191,7 @@ class RefundOut(Schema):
     status: str
     reason: str
     amount: Decimal
+    freight: Decimal  # part of amount: the freight, back with the last units before shipping
     return_stock: bool
     reject_reason: str
     lines: list[RefundLineOut]

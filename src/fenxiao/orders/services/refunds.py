@@ -69,17 +69,29 @@ def refund_request(
         merged[item.line_id] = merged.get(item.line_id, 0) + item.quantity
     refund = Refund.objects.create(number=new_number("R"), order=order, reason=reason, amount=ZERO)
     total = ZERO
-    for line_id, quantity in merged.items():
-        line = by_id[line_id]
+    units_left = 0  # units of the order no refund holds once this one is made
+    for line in by_id.values():
         held_qty, _ = _held(line)
+        quantity = merged.get(line.pk, 0)
         if quantity > line.quantity - held_qty:
             raise RefundInvalid(f"{line.product_name} 最多还可退 {line.quantity - held_qty} 件")
-        amount = refund_amount_for(line, quantity)
-        RefundLine.objects.create(refund=refund, line=line, quantity=quantity, amount=amount)
-        total += amount
-    refund.amount = total
-    refund.save(update_fields=["amount"])
+        units_left += line.quantity - held_qty - quantity
+        if quantity:
+            amount = refund_amount_for(line, quantity)
+            RefundLine.objects.create(refund=refund, line=line, quantity=quantity, amount=amount)
+            total += amount
+    refund.freight = freight_returned(order, units_left=units_left)
+    refund.amount = total + refund.freight
+    refund.save(update_fields=["amount", "freight"])
     return refund
+
+
+def freight_returned(order: Order, *, units_left: int) -> Decimal:
+    """The freight comes back with the last units of an order that was not shipped: nothing
+    travelled, as real malls do. Once shipped, the freight was spent and stays paid."""
+    if units_left or order.status != Order.Status.PAID:
+        return ZERO
+    return order.shipping_fee
 
 
 def _locked_refund(refund_id: int) -> Refund:
@@ -170,6 +182,7 @@ def refund_for_unpayable_order(*, order_id: int, now: datetime) -> Refund:
         order=order,
         reason="订单已取消，自动退款",
         amount=order.total,
+        freight=order.shipping_fee,
         status=Refund.Status.APPROVED,
         return_stock=False,
         reviewed_at=now,
