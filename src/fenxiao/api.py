@@ -21,6 +21,7 @@ from fenxiao.distributor_api import router as distributor_router
 from fenxiao.errors import DomainError
 from fenxiao.marketing.api import admin_router as marketing_admin_router
 from fenxiao.marketing.api import router as marketing_router
+from fenxiao.marketing.api_points import router as points_router
 from fenxiao.orders.api import admin_router as orders_admin_router
 from fenxiao.orders.api import router as orders_router
 from fenxiao.orders.api_promotions import router as promotions_admin_router
@@ -132,6 +133,7 @@ api.add_router("/", storefront_router)
 api.add_router("/", payouts_router)
 api.add_router("/", marketing_router)
 api.add_router("/", coupons_router)
+api.add_router("/", points_router)
 api.add_router("/admin", catalog_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", orders_admin_router, auth=StaffTokenAuth())
 api.add_router("/admin", promotions_admin_router, auth=StaffTokenAuth())

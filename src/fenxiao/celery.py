@@ -26,6 +26,8 @@ PERIODIC_JOBS = {
     "cancel-unconfirmed-transfers": ("fenxiao.payouts.tasks.cancel_unconfirmed_transfers", 600),
     "settle-commissions": ("fenxiao.distribution.tasks.settle_commissions", 600),
     "upgrade-distributors": ("fenxiao.distribution.tasks.upgrade_distributors", 3600),
+    # hourly; does something only from Jan 1 on, once per user and year
+    "expire-points": ("fenxiao.marketing.tasks.expire_points", 3600),
 }
 
 app.conf.beat_schedule = {

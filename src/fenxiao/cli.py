@@ -175,6 +175,7 @@ def cmd_reconcile(opts) -> int:
     from fenxiao.catalog.selectors import stock_differences
     from fenxiao.distribution.selectors import commission_differences
     from fenxiao.ledger.selectors import ledger_differences
+    from fenxiao.marketing.points import points_differences
     from fenxiao.payments.selectors import reconciliation_differences
     from fenxiao.payouts.selectors import payout_differences
 
@@ -184,6 +185,7 @@ def cmd_reconcile(opts) -> int:
         + ledger_differences()
         + commission_differences()
         + payout_differences()
+        + points_differences()
     )
     for problem in problems:
         print(problem)

@@ -6,17 +6,27 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q, Sum
+
+# once a coupon is in buyers' hands, what it is worth no longer changes
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 
 from fenxiao.accounts.models import User
 from fenxiao.catalog.models import Category, Product
 from fenxiao.console.admin_base import ReadOnlyAdmin
 from fenxiao.errors import DomainError
-from fenxiao.marketing import coupons
-from fenxiao.marketing.models import Coupon, UserCoupon
+from fenxiao.marketing import coupons, points
+from fenxiao.marketing.models import (
+    Coupon,
+    PointsAccount,
+    PointsAdjustment,
+    PointsEntry,
+    PointsRule,
+    UserCoupon,
+)
 from fenxiao.money import round_sum_to_fen
 
-# once a coupon is in buyers' hands, what it is worth no longer changes
 TERMS = [
     "kind",
     "amount",
@@ -143,6 +153,16 @@ class CouponAdmin(admin.ModelAdmin):
             return form
         return super().get_form(request, obj, **kwargs)
 
+
+@admin.register(PointsRule)
+class PointsRuleAdmin(admin.ModelAdmin):
+    """There is one rule: its list opens its form."""
+
+    fields = ["enabled", "earn_per_yuan", "per_yuan", "max_share_percent", "expire_at_year_end"]
+
+    def has_add_permission(self, request):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -244,3 +264,98 @@ class UserCouponAdmin(ReadOnlyAdmin):
     list_filter = ["status", "source", "received_at"]
     search_fields = ["coupon__name", "user__phone", "order_number"]
     list_select_related = ["coupon", "user"]
+
+    def changelist_view(self, request, extra_context=None):
+        rule = points.points_rule()
+        return HttpResponseRedirect(reverse("admin:marketing_pointsrule_change", args=[rule.pk]))
+
+    def response_change(self, request, obj):
+        self.message_user(request, "积分规则已保存", messages.SUCCESS)
+        return HttpResponseRedirect(request.path)
+
+
+@admin.register(PointsAccount)
+class PointsAccountAdmin(ReadOnlyAdmin):
+    list_display = ["user", "balance"]
+    search_fields = ["user__phone", "user__nickname"]
+    list_select_related = ["user"]
+
+
+@admin.register(PointsEntry)
+class PointsEntryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "user",
+        "kind",
+        "delta",
+        "order_number",
+        "uncollected",
+        "note",
+        "created_by",
+    ]
+    list_filter = ["kind"]
+    search_fields = ["user__phone", "order_number", "source_id"]
+    list_select_related = ["user", "created_by"]
+
+
+class AdjustmentForm(forms.ModelForm):
+    user = forms.ModelChoiceField(queryset=User.objects.all(), label="用户")
+    delta = forms.IntegerField(
+        label="调整积分", help_text="正数增加，负数扣减；扣减后余额不能小于 0"
+    )
+    note = forms.CharField(label="调整原因", max_length=200)
+
+    class Meta:
+        model = PointsAdjustment
+        fields = ["user", "delta", "note"]
+
+    def clean_delta(self):
+        delta = self.cleaned_data["delta"]
+        if delta == 0 or abs(delta) > points.MAX_POINTS:
+            raise forms.ValidationError("调整的积分须为非零整数")
+        return delta
+
+    def clean(self):
+        data = super().clean()
+        user, delta = data.get("user"), data.get("delta")
+        if user and delta and points.points_balance(user_id=user.pk) + delta < 0:
+            balance = points.points_balance(user_id=user.pk)
+            self.add_error("delta", f"积分不足：该用户当前可用 {balance} 积分")
+        return data
+
+
+@admin.register(PointsAdjustment)
+class PointsAdjustmentAdmin(admin.ModelAdmin):
+    """Staff adjust a user's points with a reason; saving goes through `points_adjust`, whose
+    entry (with the staff member) is the audit row. Entries are never edited afterwards."""
+
+    form = AdjustmentForm
+    list_display = ["created_at", "user", "delta", "note", "created_by"]
+    list_select_related = ["user", "created_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind=PointsEntry.Kind.ADJUST)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            entry = points.points_adjust(
+                user_id=data["user"].pk,
+                delta=data["delta"],
+                reason=data["note"],
+                staff=request.user,
+            )
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        obj.pk = entry.pk
+
+    def log_addition(self, request, obj, message):
+        if obj.pk:
+            super().log_addition(request, obj, message)

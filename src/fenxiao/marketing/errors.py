@@ -61,3 +61,18 @@ class CouponUsed(Conflict):
 class CouponNotShareable(Conflict):
     code = "coupon_not_shareable"
     message = "该优惠券不支持分销商分享"
+
+
+class PointsDisabled(DomainError):
+    code = "points_disabled"
+    message = "本店未开启积分抵扣"
+
+
+class PointsInvalid(DomainError):
+    code = "points_invalid"
+    message = "积分数量无效"
+
+
+class PointsInsufficient(DomainError):
+    code = "points_insufficient"
+    message = "积分不足"

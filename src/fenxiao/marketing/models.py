@@ -1,9 +1,11 @@
 """Marketing data: 满减 promotions, coupons (the template and each buyer's own)."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+USER = settings.AUTH_USER_MODEL
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -168,3 +170,121 @@ class UserCoupon(models.Model):
 
     def __str__(self):
         return f"{self.coupon} → {self.user_id}"
+
+
+class PointsRule(models.Model):
+    """The one points rule of the shop (row id 1), edited in the console."""
+
+    enabled = models.BooleanField("启用积分", default=False)
+    earn_per_yuan = models.PositiveIntegerField(
+        "每实付 1 元获得积分",
+        default=1,
+        validators=[MaxValueValidator(1000)],
+        help_text="订单完成后按实付金额（不含运费、扣除已退款）发放",
+    )
+    per_yuan = models.PositiveIntegerField(
+        "多少积分抵 1 元",
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+    )
+    max_share_percent = models.DecimalField(
+        "积分最多抵扣订单金额的百分比",
+        max_digits=5,
+        decimal_places=2,
+        default=50,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    expire_at_year_end = models.BooleanField(
+        "年底过期",
+        default=False,
+        help_text="每年 1 月 1 日，去年及更早获得且未用完的积分过期（先获得的积分先使用）",
+    )
+
+    class Meta:
+        verbose_name = "积分规则"
+        verbose_name_plural = "积分规则"
+        constraints = [
+            models.CheckConstraint(condition=Q(per_yuan__gte=1), name="points_rule_per_yuan_min"),
+            models.CheckConstraint(
+                condition=Q(max_share_percent__gte=0, max_share_percent__lte=100),
+                name="points_rule_share_range",
+            ),
+        ]
+
+    def __str__(self):
+        return "积分规则"
+
+
+class PointsAccount(models.Model):
+    """A user's points balance, cached from the entries and changed only under a row lock."""
+
+    user = models.OneToOneField(
+        USER, on_delete=models.PROTECT, related_name="points_account", verbose_name="用户"
+    )
+    balance = models.IntegerField("积分余额", default=0)
+
+    class Meta:
+        verbose_name = "积分账户"
+        verbose_name_plural = "积分账户"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(balance__gte=0), name="points_balance_not_negative")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.balance}"
+
+
+class PointsEntry(models.Model):
+    """One change of a user's points; never updated or deleted. One per (kind, source)."""
+
+    class Kind(models.TextChoices):
+        EARN = "earn", "订单获得"
+        SPEND = "spend", "下单抵扣"
+        RETURN = "return", "退回"
+        REFUND_BACK = "refund_back", "退款扣回"
+        EXPIRE = "expire", "过期"
+        ADJUST = "adjust", "人工调整"
+
+    user = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="points_entries", verbose_name="用户"
+    )
+    delta = models.IntegerField("积分变动")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    # "order:<number>", "refund:<number>", "year:<yyyy>:<user id>", "adjust:<uuid>"
+    source_id = models.CharField("来源", max_length=64)
+    order_number = models.CharField("订单号", max_length=32, blank=True, db_index=True)
+    # yuan this entry is about: points' value spent, the paid amount earned on or refunded
+    value = models.DecimalField("金额", default=0, **MONEY)
+    # points a refund should have taken back but the balance no longer had
+    uncollected = models.PositiveIntegerField("未能扣回", default=0)
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    created_at = models.DateTimeField("时间", db_index=True)
+
+    class Meta:
+        verbose_name = "积分明细"
+        verbose_name_plural = "积分明细"
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "source_id"], name="points_entry_once")
+        ]
+
+    def __str__(self):
+        return f"{self.kind}:{self.source_id} {self.delta:+d}"
+
+
+class PointsAdjustment(PointsEntry):
+    """The console's form for a staff adjustment; the rows are PointsEntry rows."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "积分调整"
+        verbose_name_plural = "积分调整"
