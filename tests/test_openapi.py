@@ -90,6 +90,8 @@ CONTRACT = [
     ("post", "/admin/freight-templates"),
     ("put", "/admin/freight-templates/{template_id}"),
     ("delete", "/admin/freight-templates/{template_id}"),
+    # issue 10: points
+    ("get", "/me/points"),
 ]
 
 

@@ -1,0 +1,53 @@
+"""Points spent by two orders at once on PostgreSQL with real threads: never below zero."""
+
+from decimal import Decimal
+
+import pytest
+
+from fenxiao.marketing import points
+from fenxiao.marketing.errors import PointsInsufficient
+from fenxiao.marketing.models import PointsEntry
+from tests.accounts.factories import UserFactory
+from tests.concurrency import race
+from tests.marketing.points_flows import give, rule_on
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_points_spent_twice_at_once_never_go_below_zero():
+    # given: 100 points, and four orders each wanting 60
+    rule_on()
+    buyer = UserFactory()
+    give(buyer, 100)
+
+    def spend(i):
+        try:
+            points.points_spend(user_id=buyer.pk, points=60, order_number=f"N{i}")
+            return "spent"
+        except PointsInsufficient as exc:
+            return exc.message
+
+    # when
+    results = race(4, spend)
+
+    # then: one order got them, the others a Chinese refusal; the balance holds
+    assert results.count("spent") == 1
+    assert all(r.startswith("积分不足") for r in results if r != "spent")
+    assert points.points_balance(user_id=buyer.pk) == 40
+    assert PointsEntry.objects.filter(kind=PointsEntry.Kind.SPEND).count() == 1
+    assert points.points_differences() == []
+
+
+def test_earn_delivered_twice_at_once_counts_once():
+    rule_on()
+    buyer = UserFactory()
+
+    race(
+        4,
+        lambda i: points.points_earn_for_order(
+            user_id=buyer.pk, order_number="N1", paid_amount=Decimal("88.80")
+        ),
+    )
+
+    assert points.points_balance(user_id=buyer.pk) == 88
+    assert points.points_differences() == []
