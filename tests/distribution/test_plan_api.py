@@ -43,7 +43,13 @@ NEW_PLAN = {
 }
 
 # NEW_PLAN predates the tax fields: a PUT without them keeps the stored ones (the defaults here).
-NEW_PLAN_STORED = {**NEW_PLAN, "tax_mode": "none", "tax_rate": "0", "auto_approve_below": "0.00"}
+NEW_PLAN_STORED = {
+    **NEW_PLAN,
+    "tax_mode": "none",
+    "tax_rate": "0",
+    "auto_approve_below": "0.00",
+    "points_count_for_commission": False,
+}
 
 THREE = {
     "levels": 3,

@@ -63,6 +63,7 @@ class Plan(models.Model):
     )
     tax_rate = models.DecimalField("代扣比例（%）", max_digits=5, decimal_places=2, default=0)
     auto_approve_below = models.DecimalField("自动审核金额上限", default=0, **MONEY)
+    points_count_for_commission = models.BooleanField("积分抵扣部分计入佣金基数", default=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     updated_by = models.ForeignKey(
         USER,

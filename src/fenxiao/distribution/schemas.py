@@ -202,6 +202,7 @@ class PlanOut(Schema):
     tax_mode: str  # none | flat | labor
     tax_rate: str  # percent, used by flat
     auto_approve_below: str  # yuan; withdrawals up to it are approved automatically, 0 = off
+    points_count_for_commission: bool  # the part paid with points counts in the base
     max_levels: int
     warnings: list[str]
     updated_at: datetime | None

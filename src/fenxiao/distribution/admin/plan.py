@@ -52,6 +52,8 @@ class PlanForm(forms.ModelForm):
             "分销商当月累计提现金额预扣（4,000 元以内减除 800 元，以上减除 20%，"
             "再按 20%、30%、40% 超额累进），减去当月已代扣的税额",
             "tax_rate": "仅“按比例”时使用，0 到 100，最多 2 位小数",
+            "points_count_for_commission": "关闭时积分视为折扣，佣金按现金实付计算；"
+            "开启时订单行的积分抵扣金额也计入佣金基数",
             "auto_approve_below": "提现金额不超过此金额时，申请提交后自动审核通过"
             "（仍须在等级的提现限额内）；0 表示关闭，全部由财务人工审核",
         }
@@ -114,7 +116,16 @@ class PlanAdmin(admin.ModelAdmin):
         ("成为分销商", {"fields": ["mode", "threshold_amount"]}),
         (
             "佣金",
-            {"fields": ["levels", "rates", "base", "max_commission_share", "self_purchase"]},
+            {
+                "fields": [
+                    "levels",
+                    "rates",
+                    "base",
+                    "max_commission_share",
+                    "self_purchase",
+                    "points_count_for_commission",
+                ]
+            },
         ),
         ("绑定关系", {"fields": ["bind_rule", "bind_on", "bind_days"]}),
         ("结算", {"fields": ["freeze_days"]}),

@@ -24,9 +24,10 @@ FIELDS = [
     "tax_mode",
     "tax_rate",
     "auto_approve_below",
+    "points_count_for_commission",
 ]
 # Added after clients existed: a PUT or import without them keeps the stored values.
-KEPT_WHEN_MISSING = ("tax_mode", "tax_rate", "auto_approve_below")
+KEPT_WHEN_MISSING = ("tax_mode", "tax_rate", "auto_approve_below", "points_count_for_commission")
 TAX_RATE_MESSAGE = "代扣比例须为 0 到 100 之间的百分比，最多 2 位小数"
 AUTO_APPROVE_MESSAGE = "自动审核金额上限须为非负金额，最多 2 位小数（0 表示关闭自动审核）"
 # Keys that would reward joining or recruiting rather than selling: refused outright.
@@ -70,6 +71,7 @@ def plan_as_dict(plan: Plan) -> dict:
         "tax_mode": plan.tax_mode,
         "tax_rate": _plain(plan.tax_rate),
         "auto_approve_below": str(yuan(plan.auto_approve_below)),
+        "points_count_for_commission": plan.points_count_for_commission,
     }
 
 
@@ -151,8 +153,9 @@ def plan_validate(data: dict) -> dict:
         raise PlanInvalid("消费门槛须为非负金额，最多 2 位小数") from exc
     if threshold < 0:
         raise PlanInvalid("消费门槛须为非负金额，最多 2 位小数")
-    if not isinstance(data["self_purchase"], bool):
-        raise PlanInvalid("self_purchase 须为 true 或 false")
+    for switch in ("self_purchase", "points_count_for_commission"):
+        if not isinstance(data[switch], bool):
+            raise PlanInvalid(f"{switch} 须为 true 或 false")
     rates = rules.parse_rates(data["rates"], levels=levels, share=share)
     tax_mode = _choice(data["tax_mode"], Plan.TaxMode.choices, "个税代扣方式")
     return {
@@ -170,6 +173,7 @@ def plan_validate(data: dict) -> dict:
         "tax_mode": tax_mode,
         "tax_rate": _tax_rate(data["tax_rate"], tax_mode),
         "auto_approve_below": _auto_approve_below(data["auto_approve_below"]),
+        "points_count_for_commission": data["points_count_for_commission"],
     }
 
 
