@@ -4,8 +4,8 @@ Every service that locks rows takes them in this order, each set by primary key,
 transactions never wait on each other in a cycle:
 
     users → cart lines → payment → order → refund → order lines → SKUs → coupons
-    (templates, then user coupons) → distributors → commissions → withdrawals
-    → ledger accounts
+    (templates, then user coupons) → points accounts → distributors → commissions
+    → withdrawals → ledger accounts
 
 Each app keeps its `select_for_update()` querysets in its own `locks.py`.
 """
