@@ -235,3 +235,23 @@ def test_reconcile_is_clean_and_reports_a_tampered_balance(buyer, capsys):
     ]
     assert cmd_reconcile(type("Opts", (), {"bills": None})()) == 1
     assert "cached balance 500 != entries 100" in capsys.readouterr().out
+
+
+def test_refund_of_a_payment_after_cancel_does_not_return_points_twice(buyer):
+    # given: points spent, the order cancelled unpaid (points back), then paid too late
+    rule_on()
+    give(buyer, 100)
+    points.points_spend(user_id=buyer.pk, points=100, order_number="N1", value=Decimal("1.00"))
+    points.points_return_for_order(order_number="N1")
+
+    # when: the late payment is refunded in full
+    made = points.points_return_for_refund(
+        order_number="N1",
+        refund_number="R1",
+        points_value=Decimal("1.00"),
+        refunded_amount=Decimal("9.00"),
+    )
+
+    # then
+    assert made == []
+    assert balance(buyer) == 100

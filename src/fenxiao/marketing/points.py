@@ -175,7 +175,9 @@ def points_return_for_refund(
     source = f"refund:{refund_number}"
     made = []
     spent = _entries_of_order(order_number, Kind.SPEND)
-    if spent and points_value > ZERO and spent[0].value > ZERO:
+    cancelled = PointsEntry.objects.filter(kind=Kind.RETURN, source_id=f"order:{order_number}")
+    # a payment arriving after the cancel is refunded in full: its points came back on cancel
+    if spent and points_value > ZERO and spent[0].value > ZERO and not cancelled.exists():
         spend = spent[0]
         before = [
             e

@@ -15,6 +15,7 @@ from fenxiao.accounts.models import User
 from fenxiao.catalog import selectors as catalog_selectors
 from fenxiao.catalog.models import Sku, StockMove
 from fenxiao.catalog.services import products_count_sales, stock_release, stock_reserve
+from fenxiao.marketing import points
 from fenxiao.marketing.coupons import coupon_lock, coupon_release, coupon_terms, coupon_use
 from fenxiao.marketing.pricing import price
 from fenxiao.marketing.promotions import promotions_active
@@ -345,6 +346,7 @@ def order_cancel(
     order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     _release_stock(order, reason)
     coupon_release(order_number=order.number)  # cancelled unpaid: the buyer has it back
+    points.points_return_for_order(order_number=order.number, now=order.cancelled_at)
     return order
 
 
@@ -398,6 +400,14 @@ def order_confirm(*, order_id: int, buyer: User | None = None, now=None) -> Orde
     order.status = Status.COMPLETED
     order.completed_at = now or timezone.now()
     order.save(update_fields=["status", "completed_at"])
+    lines = list(order.lines.all())
+    points.points_earn_for_order(
+        user_id=order.buyer_id,
+        order_number=order.number,
+        # the goods as paid in cash after the refunds so far; freight is not in line amounts
+        paid_amount=sum((line.amount - line.refunded_amount for line in lines), ZERO),
+        now=order.completed_at,
+    )
     return order
 
 

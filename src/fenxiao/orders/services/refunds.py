@@ -10,6 +10,7 @@ from django.utils import timezone
 from fenxiao.accounts.models import User
 from fenxiao.catalog.models import StockMove
 from fenxiao.catalog.services import products_count_sales, stock_release
+from fenxiao.marketing import points
 from fenxiao.money import ZERO, truncate_to_fen
 from fenxiao.orders import locks
 from fenxiao.orders.errors import (
@@ -169,6 +170,14 @@ def refund_complete(*, refund: Refund, now: datetime) -> bool:
         order.status = Order.Status.REFUNDED
         fields.append("status")
     order.save(update_fields=fields)
+    # points accounts come after SKUs in the lock order
+    points.points_return_for_refund(
+        order_number=order.number,
+        refund_number=refund.number,
+        points_value=ZERO,
+        refunded_amount=refund.amount,
+        now=now,
+    )
     return True
 
 
