@@ -112,7 +112,8 @@ def test_a_paused_ended_or_out_of_window_promotion_does_not_apply(buyer_api):
     [
         # coupons are enabled (issue 10, coupons slice): an unknown one is refused
         ({"coupon_id": 1}, 404, "coupon_not_found", "优惠券"),
-        ({"use_points": 100}, 400, "feature_not_enabled", "积分"),
+        # points exist now; with the shop's points rule off they are refused
+        ({"use_points": 100}, 400, "points_disabled", "未开启积分抵扣"),
     ],
 )
 def test_unknown_coupons_and_points_until_enabled_are_refused(

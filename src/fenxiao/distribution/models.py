@@ -316,6 +316,8 @@ class Commission(models.Model):
     base = models.DecimalField("基数", **MONEY)
     base_kind = models.CharField("基数类型", max_length=8, default="paid")  # paid | profit
     share_cap = models.DecimalField("佣金上限 %", max_digits=5, decimal_places=2)
+    # the plan counted the line's points value in what it paid (points_count_for_commission)
+    points_counted = models.BooleanField("计入积分抵扣", default=False)
     rate_kind = models.CharField("方式", max_length=8)  # percent | fixed
     rate = models.DecimalField("比例/金额", **RATE)
     rate_source = models.CharField("来源", max_length=8)  # product | grade | plan

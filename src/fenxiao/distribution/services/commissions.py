@@ -21,7 +21,7 @@ from fenxiao.distribution.services.distributors import distributor_ensure
 from fenxiao.distribution.services.plan import plan_get
 from fenxiao.ledger import services as ledger
 from fenxiao.ledger.models import Account
-from fenxiao.money import ZERO
+from fenxiao.money import ZERO, truncate_to_fen
 from fenxiao.orders.models import Order, OrderLine, Refund, RefundLine
 
 Kind = Account.Kind
@@ -110,9 +110,10 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
             )
             if rate is not None:
                 picked[link.level] = (link, source, rate)
-        base = _base(plan.base, line.amount, line.unit_cost, line.quantity)
+        paid = line.amount + (line.points_amount if plan.points_count_for_commission else ZERO)
+        base = _base(plan.base, paid, line.unit_cost, line.quantity)
         amounts = rules.line_amounts(
-            paid=line.amount,
+            paid=paid,
             base=base,
             quantity=line.quantity,
             rates=[rate for _, _, rate in picked.values()],
@@ -138,6 +139,7 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
                 original_amount=amounts[level],
                 amount=amounts[level],
                 share_cap=plan.max_commission_share,
+                points_counted=plan.points_count_for_commission,
                 created_at=now,
             )
             ledger.post(
@@ -158,6 +160,10 @@ def _kept_amounts(line: OrderLine, commissions: list[Commission]) -> dict[int, D
     """What each level earns on the part of the line the buyer kept, with the original rates."""
     kept_qty = line.quantity - line.refunded_quantity
     kept_paid = line.amount - line.refunded_amount
+    if commissions[0].points_counted:
+        kept_paid += line.points_amount - truncate_to_fen(
+            line.points_amount * line.refunded_quantity / line.quantity
+        )
     if kept_qty <= 0 or kept_paid <= 0:
         return {c.level: ZERO for c in commissions}
     base = _base(commissions[0].base_kind, kept_paid, line.unit_cost, kept_qty)

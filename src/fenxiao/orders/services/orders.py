@@ -24,7 +24,6 @@ from fenxiao.marketing.terms import CouponTerms, Item, PointsTerms, PromotionTer
 from fenxiao.money import ZERO
 from fenxiao.orders import locks
 from fenxiao.orders.errors import (
-    FeatureNotEnabled,
     IdempotencyConflict,
     InvalidOrder,
     OrderNotFound,
@@ -94,15 +93,14 @@ def pricing_inputs(
 ) -> tuple[list[PromotionTerms], CouponTerms | None, PointsTerms | None, Decimal]:
     """Everything pricing needs besides the items: (promotions, coupon, points, freight).
     The one place orders gather them, for the preview and the placement alike."""
-    if use_points:
-        raise FeatureNotEnabled("积分抵扣功能尚未开放")
-    promotions, coupon, points = promotions_active(now), None, None
+    promotions, coupon = promotions_active(now), None
     if coupon_id:
         coupon = coupon_terms(buyer_id=buyer.pk, user_coupon_id=coupon_id, now=now)
+    terms = points.points_terms(user_id=buyer.pk, requested=use_points)
     # free-above compares what the goods are paid after every discount: price them first
-    paid = price(items, promotions=promotions, coupon=coupon, points=points).line_paid
+    paid = price(items, promotions=promotions, coupon=coupon, points=terms).line_paid
     freight = order_freight(buyer=buyer, items=items, address=address, paid=paid)
-    return promotions, coupon, points, freight
+    return promotions, coupon, terms, freight
 
 
 def _for_sale(wanted: dict[int, int]) -> dict[int, Sku]:
@@ -266,6 +264,15 @@ def _place(
         )
         for sku_id, quantity in wanted.items()
     )
+    if quote.points_used:
+        # points accounts come after SKUs in the lock order; too few points undo the order
+        points.points_spend(
+            user_id=buyer.pk,
+            points=quote.points_used,
+            order_number=order.number,
+            value=sum(quote.line_points.values(), ZERO),
+            now=now,
+        )
     OrderDiscount.objects.bulk_create(
         OrderDiscount(order=order, kind=d.kind, name=d.name, amount=d.amount, source_id=d.source_id)
         for d in quote.discounts

@@ -41,6 +41,14 @@ def _held(line: OrderLine) -> tuple[int, Decimal]:
     return sum(q for q, _ in rows), sum((a for _, a in rows), ZERO)
 
 
+def points_share(line: OrderLine, quantity: int) -> Decimal:
+    """The part of the line's points value that `quantity` more refunded units carry, counted
+    cumulatively so the line's last unit takes the remainder."""
+    before = line.refunded_quantity
+    upto = truncate_to_fen(line.points_amount * (before + quantity) / line.quantity)
+    return upto - truncate_to_fen(line.points_amount * before / line.quantity)
+
+
 def refund_amount_for(line: OrderLine, quantity: int) -> Decimal:
     """Pro rata of what the line paid; the last units take the remainder, so cents add up."""
     held_qty, held_amount = _held(line)
@@ -148,8 +156,10 @@ def refund_complete(*, refund: Refund, now: datetime) -> bool:
     lines = {line.pk: line for line in locks.lines_for_update(order)}
     sold: dict[int, int] = {}
     returned: dict[int, int] = {}
+    points_value = ZERO
     for item in refund.lines.order_by("line__sku_id"):
         line = lines[item.line_id]
+        points_value += points_share(line, item.quantity)
         line.refunded_quantity += item.quantity
         line.refunded_amount += item.amount
         line.save(update_fields=["refunded_quantity", "refunded_amount"])
@@ -174,7 +184,7 @@ def refund_complete(*, refund: Refund, now: datetime) -> bool:
     points.points_return_for_refund(
         order_number=order.number,
         refund_number=refund.number,
-        points_value=ZERO,
+        points_value=points_value,
         refunded_amount=refund.amount,
         now=now,
     )
