@@ -4,11 +4,17 @@ from decimal import Decimal
 
 import pytest
 
+from fenxiao.errors import DomainError
 from fenxiao.marketing import points
 from fenxiao.marketing.errors import PointsInsufficient
 from fenxiao.marketing.models import PointsEntry
+from fenxiao.orders import services as orders
+from fenxiao.orders.models import Order
+from fenxiao.orders.services.orders import LineRequest
 from tests.accounts.factories import UserFactory
+from tests.catalog.factories import SkuFactory
 from tests.concurrency import race
+from tests.conftest import ADDRESS
 from tests.marketing.points_flows import give, rule_on
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -50,4 +56,33 @@ def test_earn_delivered_twice_at_once_counts_once():
     )
 
     assert points.points_balance(user_id=buyer.pk) == 88
+    assert points.points_differences() == []
+
+
+def test_two_orders_spending_the_same_points_at_once_one_is_refused():
+    # given: 1000 points (¥10), two orders each using all of them
+    rule_on(per_yuan=100, max_share_percent=Decimal("100"))
+    buyer = UserFactory()
+    give(buyer, 1000)
+    sku = SkuFactory(price=Decimal("20.00"), stock=10)
+
+    def place(i):
+        try:
+            orders.order_place(
+                buyer=buyer, lines=[LineRequest(sku.pk, 1)], address=ADDRESS, use_points=1000
+            )
+            return "placed"
+        except DomainError as exc:
+            return (exc.status, exc.message)
+
+    # when
+    results = race(2, place)
+
+    # then: one order, the other a Chinese 400; stock and points hold
+    assert results.count("placed") == 1
+    refused = next(r for r in results if r != "placed")
+    assert refused[0] == 400 and "积分不足" in refused[1]
+    sku.refresh_from_db()
+    assert (Order.objects.count(), sku.stock) == (1, 9)
+    assert points.points_balance(user_id=buyer.pk) == 0
     assert points.points_differences() == []
