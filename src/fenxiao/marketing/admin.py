@@ -1,13 +1,12 @@
 """Console pages of coupons: create with form fields, pause/resume/end, issue to chosen users,
-issued / used counts and the sales the coupon brought; the buyers' coupons, read only."""
+issued / used counts and the sales the coupon brought; the buyers' coupons, read only.
+Points: the rule, accounts and entries (read only), staff adjustments with a reason."""
 
 import re
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q, Sum
-
-# once a coupon is in buyers' hands, what it is worth no longer changes
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,6 +26,7 @@ from fenxiao.marketing.models import (
 )
 from fenxiao.money import round_sum_to_fen
 
+# once a coupon is in buyers' hands, what it is worth no longer changes
 TERMS = [
     "kind",
     "amount",
@@ -153,16 +153,6 @@ class CouponAdmin(admin.ModelAdmin):
             return form
         return super().get_form(request, obj, **kwargs)
 
-
-@admin.register(PointsRule)
-class PointsRuleAdmin(admin.ModelAdmin):
-    """There is one rule: its list opens its form."""
-
-    fields = ["enabled", "earn_per_yuan", "per_yuan", "max_share_percent", "expire_at_year_end"]
-
-    def has_add_permission(self, request):
-        return False
-
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -264,6 +254,19 @@ class UserCouponAdmin(ReadOnlyAdmin):
     list_filter = ["status", "source", "received_at"]
     search_fields = ["coupon__name", "user__phone", "order_number"]
     list_select_related = ["coupon", "user"]
+
+
+@admin.register(PointsRule)
+class PointsRuleAdmin(admin.ModelAdmin):
+    """There is one rule: its list opens its form."""
+
+    fields = ["enabled", "earn_per_yuan", "per_yuan", "max_share_percent", "expire_at_year_end"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def changelist_view(self, request, extra_context=None):
         rule = points.points_rule()
