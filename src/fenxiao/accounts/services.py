@@ -31,14 +31,35 @@ STAFF_ROLES: dict[str, dict[str, list[str]]] = {
     "owner": {"__all__": ["*"]},
     "operator": {
         "catalog": ["*"],
-        "orders": ["view_order", "change_order", "view_orderline", "view_refund", "change_refund"],
+        "orders": [
+            "view_order",
+            "change_order",
+            "view_orderline",
+            "view_orderdiscount",
+            "view_refund",
+            "change_refund",
+        ],
         "accounts": ["view_user", "view_address"],
         "distribution": ["*"],
+        "marketing": ["*"],  # 满减, coupons, points rules and adjustments
         "ledger": ["view_account", "view_transaction", "view_entry"],
         "storefront": ["*"],
     },
     "finance": {
-        "orders": ["view_order", "view_orderline", "view_refund", "change_refund"],
+        "orders": [
+            "view_order",
+            "view_orderline",
+            "view_orderdiscount",
+            "view_refund",
+            "change_refund",
+        ],
+        "marketing": [
+            "view_promotion",
+            "view_coupon",
+            "view_usercoupon",
+            "view_pointsaccount",
+            "view_pointsentry",
+        ],
         "payments": [
             "view_payment",
             "view_paymentnotification",
@@ -61,9 +82,17 @@ STAFF_ROLES: dict[str, dict[str, list[str]]] = {
         ],
     },
     "service": {
-        "orders": ["view_order", "view_orderline", "view_refund", "change_refund"],
+        "orders": [
+            "view_order",
+            "view_orderline",
+            "view_orderdiscount",
+            "view_refund",
+            "change_refund",
+        ],
         "accounts": ["view_user", "view_address"],
-        "catalog": ["view_product", "view_sku", "view_category"],
+        "catalog": ["view_product", "view_sku", "view_category", "view_freighttemplate"],
+        # what a buyer asks about: their coupons and points
+        "marketing": ["view_coupon", "view_usercoupon", "view_pointsaccount", "view_pointsentry"],
         "distribution": ["view_distributor", "view_commission", "view_binding"],
         "storefront": ["view_shopsettings", "view_banner"],
     },
