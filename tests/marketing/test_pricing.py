@@ -268,3 +268,17 @@ def test_any_quote_adds_up_and_no_discount_takes_more_than_it_covers(
         before_points = quote.total - freight + points_value
         assert points_value <= before_points * points.max_share_percent / 100
     assert all(quote.line_points[k] <= quote.line_discount[k] for k in amounts)
+    # commission on each line's paid amount stays within the plan's share of what it paid,
+    # however steep the rates (a fixed rate per unit included)
+    rates = [
+        Rate(level=1, kind="percent", value=D("40")),
+        Rate(level=2, kind="fixed", value=D("25.00")),
+        Rate(level=3, kind="percent", value=D("30")),
+    ]
+    for item in items:
+        paid = quote.line_paid[item.key]
+        commission = line_amounts(
+            paid=paid, base=paid, quantity=item.quantity, rates=rates, share=D("50")
+        )
+        assert all(amount >= 0 for amount in commission.values())
+        assert sum(commission.values()) <= paid * D("0.5")
