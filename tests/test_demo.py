@@ -10,11 +10,12 @@ from fenxiao.accounts.models import User
 from fenxiao.accounts.services import STAFF_ROLES
 from fenxiao.catalog.models import Category, Product, ProductImage, Sku
 from fenxiao.cli import main as fenxiao
-from fenxiao.demo import DemoResetRefused, load_demo
+from fenxiao.demo import DemoResetRefused, load_demo, people
 from fenxiao.orders.models import Order, OrderLine, Refund
 from fenxiao.payments.models import Payment, PaymentNotification
 from fenxiao.payments.selectors import reconciliation_differences
 from fenxiao.payouts.models import PayoutTransfer, Withdrawal
+from tests.conftest import ADDRESS, Api
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +149,22 @@ def test_demo_has_withdrawals_in_the_states_finance_meets(demo):
     assert waiting.state == PayoutTransfer.State.WAIT_USER_CONFIRM and waiting.package_info
     assert Withdrawal.objects.get(request_id="demo-3").paid_reference
     assert fenxiao(["reconcile"]) == 0
+
+
+def test_demo_buyer_sees_the_activity_a_coupon_freight_and_points_at_checkout(demo):
+    login = Api().post("/auth/login", {"phone": people.H5_BUYER[0], "password": people.H5_BUYER[1]})
+    api = Api(login.json()["token"])
+    cheap = Sku.objects.filter(stock__gt=0, price__lt=50, product__status="on_shelf").first()
+    dear = Sku.objects.filter(stock__gt=0, price__gte=199, product__status="on_shelf").first()
+
+    small = api.post(
+        "/orders/preview", {"lines": [{"sku_id": cheap.pk, "quantity": 1}], "address": ADDRESS}
+    ).json()
+    big = api.post(
+        "/orders/preview", {"lines": [{"sku_id": dear.pk, "quantity": 1}], "address": ADDRESS}
+    ).json()
+
+    assert small["freight"] == "8.00" and big["freight"] == "0.00"  # free above ¥99
+    assert [d["kind"] for d in big["discounts"]] == ["full_reduction"]
+    assert [c["name"] for c in big["usable_coupons"]] == ["新人无门槛券"]
+    assert api.get("/me/points").json()["rule"]["enabled"] is True

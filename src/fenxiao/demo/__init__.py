@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connections, transaction
 
 from fenxiao.accounts.models import User
-from fenxiao.demo import catalog, distribution, orders, payouts, people, storefront
+from fenxiao.demo import catalog, distribution, marketing, orders, payouts, people, storefront
 
 
 class DemoResetRefused(RuntimeError):
@@ -65,4 +65,5 @@ def _load() -> Counter:
     distribution.load_distribution(staff=staff, buyers=buyers)
     statuses = orders.load_orders(buyers=buyers, staff=staff, products=products)
     distribution.load_history(staff=staff, buyers=buyers)
+    marketing.load_marketing()
     return statuses
