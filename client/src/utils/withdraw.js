@@ -29,7 +29,7 @@ export const TRANSFER_STATE = {
 
 export const CHANNEL_LABEL = {
   wechat: '微信零钱',
-  sandbox: '微信零钱（模拟）',
+  sandbox: '微信零钱（沙箱演示）',
   bank: '银行卡',
   alipay: '支付宝',
 }
