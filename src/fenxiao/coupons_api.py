@@ -1,7 +1,10 @@
 """Claiming a coupon and a distributor's coupon share link: marketing's coupons composed with
 distribution's referral codes, above both apps so that marketing never imports distribution."""
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.utils import timezone
 from ninja import Router, Status
 
 from fenxiao.catalog.schemas import Id  # lax: a path parameter arrives as text
@@ -13,9 +16,10 @@ from fenxiao.errors import DomainError, PermissionDenied
 from fenxiao.marketing import coupons
 from fenxiao.marketing import selectors as marketing_selectors
 from fenxiao.marketing.api import user_coupon_out
-from fenxiao.marketing.schemas import ClaimIn, ShareOut, UserCouponOut
+from fenxiao.marketing.schemas import ClaimIn, SharedCouponOut, ShareOut, UserCouponOut
 
 router = Router(tags=["coupons"])
+VISIT_WINDOW = timedelta(minutes=30)
 
 
 def referrer_id_of(code: str | None) -> int | None:
@@ -34,13 +38,25 @@ def referrer_id_of(code: str | None) -> int | None:
     return user_id if active else None
 
 
+def _just_visited(user_id: int, referrer_id: int | None) -> bool:
+    """The client reports the visit when the share link opens; the claim right after it is
+    the same visit, not a second one."""
+    if referrer_id is None:
+        return False
+    since = timezone.now() - VISIT_WINDOW
+    return distribution_selectors.visited_since(
+        user_id=user_id, inviter_id=referrer_id, since=since
+    )
+
+
 @router.post("/coupons/{coupon_id}/claim", response={201: UserCouponOut})
 def coupon_claim(request, coupon_id: Id, payload: ClaimIn | None = None):
     ref = payload.ref if payload else None
+    referrer_id = referrer_id_of(ref)
     user_coupon = coupons.coupon_claim(
-        user=request.auth, coupon_id=coupon_id, referrer_id=referrer_id_of(ref)
+        user=request.auth, coupon_id=coupon_id, referrer_id=referrer_id
     )
-    if ref:
+    if ref and not _just_visited(request.auth.pk, referrer_id):
         try:  # the visit is recorded as from any link; a bad code never blocks the claim
             binding.referral_visit(user=request.auth, code=ref, source="coupon")
         except DomainError:
@@ -48,13 +64,30 @@ def coupon_claim(request, coupon_id: Id, payload: ClaimIn | None = None):
     return Status(201, user_coupon_out(user_coupon, user_coupon.received_at))
 
 
+def _sharer_code(user_id: int) -> str:
+    profile = distribution_selectors.distributor_profile(user_id=user_id)
+    if profile.status != Distributor.Status.ACTIVE or not profile.referral_code:
+        raise PermissionDenied("只有分销商可以分享优惠券")
+    return profile.referral_code
+
+
+def share_url(coupon_id: int, code: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/coupons/{coupon_id}?ref={code}"
+
+
 @router.get("/coupons/{coupon_id}/share", response=ShareOut)
 def coupon_share(request, coupon_id: Id):
     """The H5 link a distributor shares: opening it claims the coupon with their code."""
     coupon = marketing_selectors.coupon_to_share(coupon_id)
-    profile = distribution_selectors.distributor_profile(user_id=request.auth.pk)
-    if profile.status != Distributor.Status.ACTIVE or not profile.referral_code:
-        raise PermissionDenied("只有分销商可以分享优惠券")
-    code = profile.referral_code
-    url = f"{settings.PUBLIC_BASE_URL}/coupons/{coupon.pk}?ref={code}"
-    return {"coupon_id": coupon.pk, "ref": code, "url": url}
+    code = _sharer_code(request.auth.pk)
+    return {"coupon_id": coupon.pk, "ref": code, "url": share_url(coupon.pk, code)}
+
+
+@router.get("/distributor/coupons", response=list[SharedCouponOut])
+def distributor_coupons(request):
+    """The coupons this distributor may share now, each with their own link."""
+    code = _sharer_code(request.auth.pk)
+    coupons = marketing_selectors.coupons_shareable(timezone.now())
+    return [
+        {"coupon": coupon, "ref": code, "url": share_url(coupon.pk, code)} for coupon in coupons
+    ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", storefront.index, name="home"),
     re_path(r"^h5/(?P<path>.+)$", storefront.asset, name="h5-asset"),
     path("products/<int:product_id>", storefront.product_share, name="product-share"),
+    path("coupons/<int:coupon_id>", storefront.coupon_share, name="coupon-share"),
     path("favicon.ico", storefront.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

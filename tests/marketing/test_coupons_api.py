@@ -266,3 +266,76 @@ def test_a_new_wechat_user_gets_new_user_coupons_once(anon):
     assert list(UserCoupon.objects.values_list("user_id", "coupon_id", "source")) == [
         (user_id, welcome.pk, "register")
     ]
+
+
+def test_a_visit_reported_when_the_link_opened_is_not_counted_again_by_the_claim(
+    buyer, buyer_api, make_api
+):
+    sharer = UserFactory()
+    code = distributor_ensure(user=sharer, plan=plan_get()).referral_code
+    coupon = CouponFactory(claimable=False, shareable=True)
+
+    opened = buyer_api.post("/referrals/visit", {"code": code, "source": "coupon"})
+    claimed = buyer_api.post(f"/coupons/{coupon.pk}/claim", {"ref": code})
+
+    assert opened.status_code == 200, opened.content
+    assert claimed.status_code == 201, claimed.content
+    visits = BindingEvent.objects.filter(user=buyer, kind=BindingEvent.Kind.VISIT)
+    assert list(visits.values_list("inviter_id", "source")) == [(sharer.pk, "coupon")]
+    assert UserCoupon.objects.get(user=buyer).referrer_id == sharer.pk
+
+
+def test_one_coupon_is_shown_to_a_buyer_opening_its_share_link(buyer_api):
+    shared_only = CouponFactory(claimable=False, shareable=True, per_user=1)
+    hidden = CouponFactory(claimable=False, shareable=False)
+    ended = CouponFactory(shareable=True, status=Coupon.Status.ENDED)
+
+    r = buyer_api.get(f"/coupons/{shared_only.pk}")
+
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert (body["id"], body["claimed"], body["can_claim"], body["sold_out"]) == (
+        shared_only.pk,
+        0,
+        True,
+        False,
+    )
+    for gone in (hidden, ended):
+        refused(buyer_api.get(f"/coupons/{gone.pk}"), 404, "coupon_not_found")
+    refused(buyer_api.get("/coupons/999999"), 404, "coupon_not_found")
+
+
+def test_a_distributor_lists_the_coupons_to_share_with_their_own_links(make_api, buyer_api):
+    sharer = UserFactory()
+    code = distributor_ensure(user=sharer, plan=plan_get()).referral_code
+    first = CouponFactory(shareable=True)
+    second = CouponFactory(claimable=False, shareable=True)
+    CouponFactory()  # not shareable
+    CouponFactory(shareable=True, status=Coupon.Status.PAUSED)
+
+    r = make_api(sharer).get("/distributor/coupons")
+
+    assert r.status_code == 200, r.content
+    assert [(c["coupon"]["id"], c["ref"]) for c in r.json()] == [
+        (second.pk, code),
+        (first.pk, code),
+    ]
+    assert r.json()[0]["url"].endswith(f"/coupons/{second.pk}?ref={code}")
+    plan_update(data=plan_as_dict(plan_get()) | {"mode": "apply"})
+    refused(buyer_api.get("/distributor/coupons"), 403, "forbidden")
+
+
+def test_a_visitor_not_logged_in_sees_the_coupons_but_must_log_in_to_claim(anon):
+    coupon = CouponFactory(shareable=True)
+
+    listed = anon.get("/coupons/available")
+    one = anon.get(f"/coupons/{coupon.pk}")
+    claim = anon.post(f"/coupons/{coupon.pk}/claim", {})
+
+    assert listed.status_code == one.status_code == 200
+    assert [(c["id"], c["claimed"], c["can_claim"]) for c in listed.json()] == [
+        (coupon.pk, 0, True)
+    ]
+    assert (one.json()["id"], one.json()["can_claim"]) == (coupon.pk, True)
+    assert claim.status_code == 401
+    assert not UserCoupon.objects.exists()

@@ -58,6 +58,35 @@ def test_points_pay_part_of_the_order_and_cancel_gives_them_back(buyer, buyer_ap
     assert points.points_differences() == []
 
 
+def test_the_preview_offers_what_the_points_toggle_would_take(buyer, buyer_api):
+    # given: 5000 points, 100 = ¥1, at most 50% of a ¥60 order
+    rule_on(per_yuan=100, max_share_percent=Decimal("50"))
+    give(buyer, 5000)
+    sku = SkuFactory(price=Decimal("30.00"), stock=5)
+
+    without = buyer_api.post("/orders/preview", order_body(sku, 2, 0)).json()
+    small = buyer_api.post("/orders/preview", order_body(sku, 1, 0)).json()
+
+    # then: the toggle offers 3000 points for ¥30 (the cap), not the whole balance; none used
+    assert (without["points_balance"], without["points_usable"]) == (5000, 3000)
+    assert (without["points_usable_value"], without["points_used"]) == ("30.00", 0)
+    assert without["total"] == "60.00"
+    assert (small["points_usable"], small["points_usable_value"]) == (1500, "15.00")
+
+
+def test_the_preview_offers_no_points_while_points_are_off(buyer, buyer_api):
+    give(buyer, 5000)
+    sku = SkuFactory(price=Decimal("30.00"), stock=5)
+
+    body = buyer_api.post("/orders/preview", order_body(sku, 1, 0)).json()
+
+    assert (body["points_balance"], body["points_usable"], body["points_usable_value"]) == (
+        0,
+        0,
+        "0.00",
+    )
+
+
 def test_more_points_than_owned_is_a_400_and_nothing_changes(buyer, buyer_api):
     rule_on()
     give(buyer, 99)

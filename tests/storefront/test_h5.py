@@ -135,3 +135,12 @@ def test_the_favicon_is_a_square_of_the_shop_colour_until_a_logo_is_set(client, 
     shop_settings_save(shop=shop)
     r = client.get("/favicon.ico")
     assert r.status_code == 302 and r["Location"].endswith("/media/storefront/logo.png")
+
+
+def test_a_coupon_share_link_opens_the_coupon_page_with_its_code(build, client):
+    response = client.get("/coupons/5?ref=ABC123")
+    assert response.status_code == 302
+    assert response["Location"] == "/#/pages/coupon/detail?coupon=5&ref=ABC123"
+    dropped = client.get("/coupons/5?ref=<script>")
+    assert dropped["Location"] == "/#/pages/coupon/detail?coupon=5"
+    assert client.post("/coupons/5").status_code == 405

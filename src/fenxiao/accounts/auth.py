@@ -4,6 +4,7 @@ import hashlib
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from ninja.security import HttpBearer
@@ -42,6 +43,14 @@ class TokenAuth(HttpBearer):
         request.user = found.user
         request.auth_token_id = found.pk
         return found.user
+
+
+class OptionalTokenAuth(TokenAuth):
+    """For pages a visitor may see before logging in (a shared coupon): the signed-in user
+    when a valid token comes, else an anonymous user (pk None), never a 401."""
+
+    def __call__(self, request):
+        return super().__call__(request) or AnonymousUser()
 
 
 class StaffTokenAuth(TokenAuth):

@@ -11,7 +11,7 @@ from fenxiao.pagination import PageFilters
 class VisitIn(Schema):
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
     product_id: int | None = None
-    source: Literal["link", "poster", "product"] = "link"
+    source: Literal["link", "poster", "product", "coupon"] = "link"
 
 
 class VisitOut(Schema):

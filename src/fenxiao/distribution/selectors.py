@@ -14,6 +14,7 @@ from fenxiao.catalog.models import Product
 from fenxiao.distribution import referral_codes, rules
 from fenxiao.distribution.models import (
     Binding,
+    BindingEvent,
     Commission,
     Distributor,
     Grade,
@@ -124,6 +125,13 @@ def inviter_id_of(user_id: int, now: datetime | None = None) -> int | None:
 
 
 MAX_CHAIN = 10_000  # a guard against a corrupt (cyclic) chain, never reached in practice
+
+
+def visited_since(*, user_id: int, inviter_id: int, since: datetime) -> bool:
+    """Whether the user arrived through this inviter's link at or after `since`."""
+    return BindingEvent.objects.filter(
+        user_id=user_id, inviter_id=inviter_id, kind=BindingEvent.Kind.VISIT, at__gte=since
+    ).exists()
 
 
 def bound_inviter_id(user_id: int) -> int | None:

@@ -4,7 +4,7 @@ Claiming (which may record a referral visit) and share links are in fenxiao/coup
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
-from fenxiao.accounts.auth import require_perm
+from fenxiao.accounts.auth import OptionalTokenAuth, require_perm
 from fenxiao.catalog.schemas import Id  # lax: a path parameter arrives as text
 from fenxiao.marketing import coupons, selectors
 from fenxiao.marketing.models import Coupon
@@ -59,7 +59,7 @@ def _with(coupon: Coupon, **figures) -> Coupon:
     return coupon
 
 
-@router.get("/coupons/available", response=list[AvailableCouponOut])
+@router.get("/coupons/available", auth=OptionalTokenAuth(), response=list[AvailableCouponOut])
 def coupons_available(request):
     rows = selectors.coupons_available(user_id=request.auth.pk, now=timezone.now())
     return [
@@ -71,6 +71,15 @@ def coupons_available(request):
         )
         for row in rows
     ]
+
+
+@router.get("/coupons/{coupon_id}", auth=OptionalTokenAuth(), response=AvailableCouponOut)
+def coupon_detail(request, coupon_id: Id):
+    """One coupon a buyer may claim, in the coupon centre or through a share link."""
+    row = selectors.coupon_offer(coupon_id=coupon_id, user_id=request.auth.pk, now=timezone.now())
+    return _with(
+        row["coupon"], claimed=row["claimed"], can_claim=row["can_claim"], sold_out=row["sold_out"]
+    )
 
 
 @router.get("/me/coupons", response=UserCouponPage)

@@ -127,3 +127,9 @@ class ShareOut(Schema):
     coupon_id: int
     ref: str
     url: str
+
+
+class SharedCouponOut(Schema):
+    coupon: CouponOut
+    ref: str
+    url: str  # the distributor's link to it

@@ -16,15 +16,16 @@ from fenxiao.money import ZERO, round_sum_to_fen
 MINE_STATUSES = ("unused", "used", "expired", "locked")
 
 
-def coupons_available(*, user_id: int | None, now: datetime) -> list[dict]:
-    """Coupons claimable in the coupon centre now, each with whether this buyer still can."""
-    coupons = list(
-        Coupon.objects.filter(status=Coupon.Status.ACTIVE, claimable=True)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=now))
-        .order_by("-pk")
+def _live(now: datetime) -> QuerySet:
+    return Coupon.objects.filter(status=Coupon.Status.ACTIVE).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=now)
     )
+
+
+def _offers(coupons: list[Coupon], user_id: int | None) -> list[dict]:
+    """Each template with how many this buyer holds and whether they can take one more."""
     owned: dict[int, int] = {}
-    if user_id is not None:
+    if user_id is not None and coupons:
         owned = dict(
             UserCoupon.objects.filter(user_id=user_id, coupon__in=coupons)
             .values_list("coupon_id")
@@ -40,6 +41,25 @@ def coupons_available(*, user_id: int | None, now: datetime) -> list[dict]:
         }
         for coupon in coupons
     ]
+
+
+def coupons_available(*, user_id: int | None, now: datetime) -> list[dict]:
+    """Coupons claimable in the coupon centre now, each with whether this buyer still can."""
+    return _offers(list(_live(now).filter(claimable=True).order_by("-pk")), user_id)
+
+
+def coupon_offer(*, coupon_id: int, user_id: int | None, now: datetime) -> dict:
+    """One coupon as its share link or the coupon centre shows it: claimable or shareable and
+    live now, else CouponNotFound."""
+    coupon = _live(now).filter(Q(claimable=True) | Q(shareable=True), pk=coupon_id).first()
+    if coupon is None:
+        raise CouponNotFound()
+    return _offers([coupon], user_id)[0]
+
+
+def coupons_shareable(now: datetime) -> list[Coupon]:
+    """The coupons a distributor may share now, newest first."""
+    return list(_live(now).filter(shareable=True).order_by("-pk")[:50])
 
 
 def user_coupons(*, user_id: int, status: str | None, now: datetime) -> QuerySet:

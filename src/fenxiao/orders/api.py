@@ -90,6 +90,9 @@ def preview_out(preview) -> dict:
         "freight": quote.freight,
         "freight_known": preview.freight_known,
         "points_used": quote.points_used,
+        "points_balance": preview.points_balance,
+        "points_usable": preview.points_usable,
+        "points_usable_value": preview.points_usable_value,
         "total": quote.total,
         "lines": lines,
         "usable_coupons": [

@@ -151,6 +151,9 @@ class PreviewOut(Schema):
     freight: Decimal
     freight_known: bool  # false: no address given and none saved, freight not counted yet
     points_used: int
+    points_balance: int  # the buyer's points (0 while points are off)
+    points_usable: int  # the most points this order may take with this coupon
+    points_usable_value: Decimal  # what those points take off
     total: Decimal
     lines: list[PreviewLineOut]
     usable_coupons: list[UsableCouponOut]  # best first

@@ -62,3 +62,9 @@ def product_route(product_id: int, ref: str = "") -> str:
     """The client's product page for a share link /products/<id>?ref=CODE (hash router)."""
     route = f"/#/pages/product/detail?id={product_id}"
     return f"{route}&ref={ref}" if ref else route
+
+
+def coupon_route(coupon_id: int, ref: str = "") -> str:
+    """The client's coupon page for a share link /coupons/<id>?ref=CODE."""
+    route = f"/#/pages/coupon/detail?coupon={coupon_id}"
+    return f"{route}&ref={ref}" if ref else route

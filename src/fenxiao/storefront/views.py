@@ -1,5 +1,5 @@
-"""Serve the H5 client: `/` (index.html), /h5/<asset>, the share link /products/<id>, and the
-shop's icon at /favicon.ico."""
+"""Serve the H5 client: `/` (index.html), /h5/<asset>, the share links /products/<id> and
+/coupons/<id>, and the shop's icon at /favicon.ico."""
 
 import io
 import re
@@ -58,6 +58,14 @@ def product_share(request, product_id: int):
     ref = request.GET.get("ref", "")
     ref = ref if REF_CODE.match(ref) else ""
     return HttpResponseRedirect(h5.product_route(product_id, quote(ref)))
+
+
+@require_safe
+def coupon_share(request, coupon_id: int):
+    """A distributor's coupon link opens the client's coupon page, keeping the code."""
+    ref = request.GET.get("ref", "")
+    ref = ref if REF_CODE.match(ref) else ""
+    return HttpResponseRedirect(h5.coupon_route(coupon_id, quote(ref)))
 
 
 @lru_cache(maxsize=8)

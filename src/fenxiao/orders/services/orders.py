@@ -156,6 +156,9 @@ class Preview:
     # the buyer's coupons that could apply to these lines, with what each takes off, best first
     usable_coupons: list[tuple[CouponTerms, Decimal]]
     freight_known: bool  # false: no address and no default address, freight shown as 0
+    points_balance: int = 0  # 0 while points are off
+    points_usable: int = 0  # the most this order may take, and what they are worth
+    points_usable_value: Decimal = ZERO
 
 
 def order_preview(
@@ -187,8 +190,28 @@ def order_preview(
         now=now,
     )
     known = ship_province(buyer=buyer, address=address) is not None
+    balance, most = 0, None
+    if points.points_rule().enabled:
+        balance = points.points_balance(user_id=buyer.pk)
+    if balance:  # the same order paying with every point it may: what the toggle offers
+        most = order_quote(
+            buyer=buyer,
+            wanted=wanted,
+            skus=skus,
+            address=address,
+            coupon_id=coupon_id,
+            use_points=balance,
+            now=now,
+        )
     return Preview(
-        quote=quote, skus=skus, wanted=wanted, usable_coupons=usable, freight_known=known
+        quote=quote,
+        skus=skus,
+        wanted=wanted,
+        usable_coupons=usable,
+        freight_known=known,
+        points_balance=balance,
+        points_usable=most.points_used if most else 0,
+        points_usable_value=sum(most.line_points.values(), ZERO) if most else ZERO,
     )
 
 
