@@ -66,4 +66,16 @@ describe('referral capture', () => {
     })
     expect(pendingRef()).toBeNull()
   })
+
+  it('reports a coupon share link as a visit from a coupon, without taking its id for a product', async () => {
+    expect(refFromUrl('http://h/#/pages/coupon/detail?coupon=7&ref=CP12')).toEqual({
+      code: 'CP12',
+      productId: null,
+      source: 'coupon',
+    })
+    captureRef({ coupon: '7', ref: 'CP12' })
+    const posted = []
+    await flushRef(async (path, body) => posted.push([path, body]))
+    expect(posted).toEqual([['/referrals/visit', { code: 'CP12', product_id: null, source: 'coupon' }]])
+  })
 })

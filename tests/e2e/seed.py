@@ -22,6 +22,9 @@ EARNERS = [
     ("payee", "13700000012", "收款小吴", "13600000012"),
     ("taxpayer", "13700000013", "纳税人老郑", "13600000013"),
 ]
+# (key, phone, nickname): a distributor who shares coupons, and a buyer with points to spend
+COUPON_SHARER = ("coupon_sharer", "13700000021", "券达人小周")
+POINTS_BUYER = ("13600000021", "积分达人", 2000)
 PASSWORD = "pass-e2e-123"
 LEVEL1_PERCENT = "10"
 # the default grade's withdrawal rules: a fee to see in the preview, a minimum to see refused
@@ -68,6 +71,73 @@ def _settled_sale(*, buyer, code: str, sku) -> None:
     assert commissions_settle_due() >= 1
 
 
+def _marketing(*, category_id: int, pictures) -> dict:
+    """A thermos with its own 满减 (满100减10), two coupons for it (满100减15 in the coupon
+    centre; 9折 up to ¥20, also shareable), a freight template (¥8, free from ¥200) and points
+    on (100 = ¥1, at most 20% of an order). Scoped to the thermos: other tests' totals stay."""
+    from fenxiao.catalog.services import product_create
+    from fenxiao.catalog.services.freight import freight_template_save
+    from fenxiao.marketing import coupons, points
+    from fenxiao.marketing.promotions import PromotionDraft, promotion_create
+
+    template = freight_template_save(
+        name="保温杯快递",
+        first_units=1,
+        first_fee=Decimal("8"),
+        additional_units=1,
+        additional_fee=Decimal("2"),
+        free_above=Decimal("200"),
+    )
+    thermos = product_create(
+        name="不锈钢保温杯",
+        tagline="12 小时保温",
+        selling_points=["316 不锈钢"],
+        description="<p>500 毫升，一键开盖。</p>",
+        category_id=category_id,
+        status="on_shelf",
+        images=pictures("thermos", ((0, 150, 136), (139, 195, 74))),
+        skus=[{"specs": {"颜色": "墨绿"}, "price": "129.00", "stock": 50}],
+        freight_template_id=template.pk,
+    )
+    promotion_create(
+        draft=PromotionDraft(
+            name="保温杯满100减10",
+            tiers=[{"threshold": "100", "amount": "10"}],
+            scope="products",
+            product_ids=(thermos.pk,),
+        )
+    )
+    scope = {"scope_kind": "products", "product_ids": [thermos.pk]}
+    amount_off = coupons.coupon_create(
+        name="保温杯满100减15",
+        kind="amount_off",
+        amount=Decimal("15"),
+        threshold=Decimal("100"),
+        valid_days=7,
+        total=100,
+        **scope,
+    )
+    percent_off = coupons.coupon_create(
+        name="保温杯9折券",
+        kind="percent_off",
+        percent=Decimal("10"),
+        max_off=Decimal("20"),
+        valid_days=7,
+        shareable=True,
+        **scope,
+    )
+    rule = points.points_rule()
+    rule.enabled = True
+    rule.per_yuan = 100
+    rule.max_share_percent = Decimal("20")
+    rule.full_clean()
+    rule.save()
+    return {
+        "thermos": thermos,
+        "coupons": {"amount_off": amount_off.pk, "percent_off": percent_off.pk},
+    }
+
+
 def build() -> dict:
     from fenxiao.accounts.services import staff_create, user_register
     from fenxiao.catalog.models import Category
@@ -77,6 +147,7 @@ def build() -> dict:
     from fenxiao.distribution.services.distributors import distributor_ensure
     from fenxiao.distribution.services.grades import grade_save
     from fenxiao.distribution.services.plan import plan_as_dict, plan_get, plan_update
+    from fenxiao.marketing.points import points_adjust
     from fenxiao.storefront.models import Banner, ShopSettings
     from fenxiao.storefront.services import banner_save, shop_image_store, shop_settings_save
 
@@ -182,8 +253,23 @@ def build() -> dict:
             "nickname": nickname,
             "code": distributor.referral_code,
         }
+    # marketing last: the earners' orders above were placed and paid before any of it
+    marketing = _marketing(category_id=home.pk, pictures=pictures)
+    key, phone, nickname = COUPON_SHARER
+    user = user_register(phone=phone, password=PASSWORD, nickname=nickname)
+    people[key] = {
+        "id": user.pk,
+        "phone": phone,
+        "nickname": nickname,
+        "code": distributor_ensure(user=user).referral_code,
+    }
+    phone, nickname, balance = POINTS_BUYER
+    saver = user_register(phone=phone, password=PASSWORD, nickname=nickname)
+    points_adjust(user_id=saver.pk, delta=balance, reason="测试发放", staff=None)
     return {
         "staff": {"phone": STAFF[0], "password": STAFF[1]},
+        "points_buyer": {"id": saver.pk, "phone": phone, "points": balance},
+        "coupons": marketing["coupons"],
         "password": PASSWORD,
         "level1_percent": LEVEL1_PERCENT,
         "withdraw_fee_percent": WITHDRAW_FEE_PERCENT,
@@ -192,7 +278,13 @@ def build() -> dict:
         "categories": {"digital": digital.pk, "wearables": wearables.pk, "home": home.pk},
         "products": {
             name: {"id": p.pk, "skus": [s.pk for s in p.skus.order_by("pk")]}
-            for name, p in {"band": band, "earbuds": earbuds, "mug": mug, "tote": tote}.items()
+            for name, p in {
+                "band": band,
+                "earbuds": earbuds,
+                "mug": mug,
+                "tote": tote,
+                "thermos": marketing["thermos"],
+            }.items()
         },
     }
 

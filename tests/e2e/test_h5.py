@@ -356,6 +356,7 @@ NEEDS_QUERY = {
     "pages/pay/index": "id={unpaid}",
     "pages/order/detail": "id={paid}",
     "pages/order/refund": "id={paid}",
+    "pages/coupon/detail": "coupon={coupon}&ref={code}",
 }
 
 
@@ -391,6 +392,8 @@ def test_every_page_renders_chinese_without_errors_and_is_captured(shop, new_use
         "cart_item": cart["items"][0]["id"],
         "unpaid": unpaid["id"],
         "paid": paid["id"],
+        "coupon": shop.data["coupons"]["percent_off"],
+        "code": viewer["code"],
     }
 
     folder = ARTIFACTS / "h5"

@@ -24,10 +24,10 @@ export function faceValue(coupon) {
 }
 
 export function conditionText(coupon) {
-  const threshold = toFen(coupon.threshold)
-  let text = coupon.kind === 'no_threshold' || threshold === 0 ? '无门槛' : `满${plain(coupon.threshold)}元可用`
-  if (coupon.kind === 'percent_off' && coupon.max_off) text += `，最多减${plain(coupon.max_off)}元`
-  return text
+  const open = coupon.kind === 'no_threshold' || toFen(coupon.threshold) === 0
+  const cap = coupon.kind === 'percent_off' && coupon.max_off ? `最多减${plain(coupon.max_off)}元` : ''
+  if (open) return cap || '无门槛'
+  return `满${plain(coupon.threshold)}元可用${cap ? `，${cap}` : ''}`
 }
 
 export function scopeText(scope) {
@@ -60,7 +60,7 @@ export function claimState(offer) {
   return { label: '已领取', enabled: false }
 }
 
-function plain(amount) {
+export function plain(amount) {
   const text = yuan(amount)
   return text.endsWith('.00') ? text.slice(0, -3) : text
 }

@@ -38,3 +38,7 @@ export function shareOrigin(shareUrl) {
 export function productLink(origin, productId, code) {
   return `${origin}/products/${productId}${code ? `?ref=${encodeURIComponent(code)}` : ''}`
 }
+
+export function couponLink(origin, couponId, code) {
+  return `${origin}/coupons/${couponId}${code ? `?ref=${encodeURIComponent(code)}` : ''}`
+}

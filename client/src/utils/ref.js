@@ -1,6 +1,6 @@
-// Referral capture: a page opened with ?ref=CODE (H5 search or hash query) or a mini-program
-// code's scene "r=CODE&p=ID" keeps the code until the visitor is logged in, then reports the
-// visit once (POST /referrals/visit) and forgets it.
+// Referral capture: a page opened with ?ref=CODE (H5 search or hash query; a coupon link adds
+// coupon=ID) or a mini-program code's scene "r=CODE&p=ID" keeps the code until the visitor is
+// logged in, then reports the visit once (POST /referrals/visit) and forgets it.
 import { parseQuery } from './query.js'
 
 const KEY = 'fx_ref'
@@ -36,7 +36,10 @@ export function refFromQuery(query) {
     if (fromScene) return fromScene
   }
   const code = cleanCode(query.ref)
-  return code ? { code, productId: toId(query.id || query.product_id) } : null
+  if (!code) return null
+  // a coupon share link (/pages/coupon/detail?coupon=ID&ref=X) is a visit from a coupon
+  if (query.coupon) return { code, productId: null, source: 'coupon' }
+  return { code, productId: toId(query.id || query.product_id) }
 }
 
 // An H5 address: /?ref=X#/pages/product/detail?id=3 or /#/pages/product/detail?id=3&ref=X
@@ -62,7 +65,9 @@ export function refFromUrl(href) {
 
 export function saveRef(ref) {
   if (!ref || !ref.code) return
-  uni.setStorageSync(KEY, { code: ref.code, productId: ref.productId || null })
+  const value = { code: ref.code, productId: ref.productId || null }
+  if (ref.source) value.source = ref.source
+  uni.setStorageSync(KEY, value)
 }
 
 export function pendingRef() {
@@ -89,7 +94,9 @@ export async function flushRef(post) {
   const ref = pendingRef()
   if (!ref) return null
   try {
-    const result = await post('/referrals/visit', { code: ref.code, product_id: ref.productId })
+    const body = { code: ref.code, product_id: ref.productId }
+    if (ref.source) body.source = ref.source
+    const result = await post('/referrals/visit', body)
     clearRef()
     return result
   } catch (err) {
