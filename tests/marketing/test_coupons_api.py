@@ -339,3 +339,40 @@ def test_a_visitor_not_logged_in_sees_the_coupons_but_must_log_in_to_claim(anon)
     assert (one.json()["id"], one.json()["can_claim"]) == (coupon.pk, True)
     assert claim.status_code == 401
     assert not UserCoupon.objects.exists()
+
+
+def test_a_product_page_lists_the_full_reductions_and_coupons_that_cover_it(anon, buyer_api):
+    from fenxiao.marketing.promotions import PromotionDraft, promotion_create
+    from tests.catalog.factories import CategoryFactory, SkuFactory
+
+    product = SkuFactory(product__category=CategoryFactory()).product
+    other = SkuFactory().product
+    everywhere = promotion_create(
+        draft=PromotionDraft(name="全场满199减20", tiers=[{"threshold": "199", "amount": "20"}])
+    )
+    promotion_create(
+        draft=PromotionDraft(
+            name="别的商品满100减10",
+            tiers=[{"threshold": "100", "amount": "10"}],
+            scope="products",
+            product_ids=(other.pk,),
+        )
+    )
+    for_it = CouponFactory(scope_kind="products", product_ids=[product.pk], per_user=1)
+    in_its_category = CouponFactory(scope_kind="categories", category_ids=[product.category_id])
+    CouponFactory(scope_kind="products", product_ids=[other.pk])
+    CouponFactory(claimable=False, shareable=True)  # only through a share link
+    buyer_api.post(f"/coupons/{for_it.pk}/claim", {})
+
+    seen = anon.get(f"/products/{product.pk}/offers").json()
+    mine = buyer_api.get(f"/products/{product.pk}/offers").json()
+
+    assert [(p["id"], p["tiers"]) for p in seen["promotions"]] == [
+        (everywhere.pk, [{"threshold": "199.00", "amount": "20.00"}])
+    ]
+    assert [c["id"] for c in seen["coupons"]] == [in_its_category.pk, for_it.pk]
+    assert [(c["id"], c["can_claim"]) for c in mine["coupons"]] == [
+        (in_its_category.pk, True),
+        (for_it.pk, False),
+    ]
+    assert anon.get("/products/999999/offers").json() == {"promotions": [], "coupons": []}

@@ -14,6 +14,7 @@ from fenxiao.marketing.schemas import (
     IssueIn,
     IssueOut,
     MyCouponFilters,
+    ProductOffersOut,
     StaffCouponOut,
     UserCouponOut,
 )
@@ -59,27 +60,36 @@ def _with(coupon: Coupon, **figures) -> Coupon:
     return coupon
 
 
+def offer_out(row: dict) -> Coupon:
+    """A row of the coupon centre: the template with what this buyer may still claim."""
+    return _with(
+        row["coupon"], claimed=row["claimed"], can_claim=row["can_claim"], sold_out=row["sold_out"]
+    )
+
+
 @router.get("/coupons/available", auth=OptionalTokenAuth(), response=list[AvailableCouponOut])
 def coupons_available(request):
     rows = selectors.coupons_available(user_id=request.auth.pk, now=timezone.now())
-    return [
-        _with(
-            row["coupon"],
-            claimed=row["claimed"],
-            can_claim=row["can_claim"],
-            sold_out=row["sold_out"],
-        )
-        for row in rows
-    ]
+    return [offer_out(row) for row in rows]
 
 
 @router.get("/coupons/{coupon_id}", auth=OptionalTokenAuth(), response=AvailableCouponOut)
 def coupon_detail(request, coupon_id: Id):
     """One coupon a buyer may claim, in the coupon centre or through a share link."""
     row = selectors.coupon_offer(coupon_id=coupon_id, user_id=request.auth.pk, now=timezone.now())
-    return _with(
-        row["coupon"], claimed=row["claimed"], can_claim=row["can_claim"], sold_out=row["sold_out"]
+    return offer_out(row)
+
+
+@router.get("/products/{product_id}/offers", auth=OptionalTokenAuth(), response=ProductOffersOut)
+def product_offers(request, product_id: Id):
+    """The 满减 and claimable coupons a product page shows (empty for a product not for sale)."""
+    offers = selectors.product_offers(
+        product_id=product_id, user_id=request.auth.pk, now=timezone.now()
     )
+    return {
+        "promotions": offers["promotions"],
+        "coupons": [offer_out(row) for row in offers["coupons"]],
+    }
 
 
 @router.get("/me/coupons", response=UserCouponPage)

@@ -133,3 +133,23 @@ class SharedCouponOut(Schema):
     coupon: CouponOut
     ref: str
     url: str  # the distributor's link to it
+
+
+class TierOut(Schema):
+    threshold: Decimal
+    amount: Decimal
+
+
+class PromotionBrief(Schema):
+    id: int
+    name: str
+    tiers: list[TierOut]
+
+    @staticmethod
+    def resolve_tiers(terms) -> list[dict]:
+        return [{"threshold": t, "amount": a} for t, a in terms.tiers]
+
+
+class ProductOffersOut(Schema):
+    promotions: list[PromotionBrief]  # 满减 covering the product, as a product page lists them
+    coupons: list[AvailableCouponOut]  # coupons to claim that apply to it

@@ -6,10 +6,12 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from fenxiao.marketing.coupons import terms_of
+from fenxiao.catalog.models import Product
+from fenxiao.marketing.coupons import scope_of, terms_of
 from fenxiao.marketing.errors import CouponNotApplicable, CouponNotFound, CouponNotShareable
 from fenxiao.marketing.models import Coupon, UserCoupon
 from fenxiao.marketing.pricing import COUPON, price
+from fenxiao.marketing.promotions import promotions_active
 from fenxiao.marketing.terms import CouponTerms, Item, PromotionTerms
 from fenxiao.money import ZERO, round_sum_to_fen
 
@@ -55,6 +57,26 @@ def coupon_offer(*, coupon_id: int, user_id: int | None, now: datetime) -> dict:
     if coupon is None:
         raise CouponNotFound()
     return _offers([coupon], user_id)[0]
+
+
+def product_offers(*, product_id: int, user_id: int | None, now: datetime) -> dict:
+    """What a product page shows: the 满减 activities and the claimable coupons covering it."""
+    product = Product.objects.filter(pk=product_id, status=Product.Status.ON_SHELF)
+    product = product.values("category_id").first()
+    if product is None:
+        return {"promotions": [], "coupons": []}
+    item = Item(
+        key=0,
+        product_id=product_id,
+        category_id=product["category_id"],
+        unit_price=ZERO,
+        quantity=1,
+    )
+    live = _live(now).filter(claimable=True).order_by("-pk")
+    return {
+        "promotions": [p for p in promotions_active(now) if p.scope.covers(item)],
+        "coupons": _offers([c for c in live if scope_of(c).covers(item)], user_id),
+    }
 
 
 def coupons_shareable(now: datetime) -> list[Coupon]:
