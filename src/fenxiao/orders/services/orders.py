@@ -16,10 +16,10 @@ from fenxiao.catalog import selectors as catalog_selectors
 from fenxiao.catalog.models import Sku, StockMove
 from fenxiao.catalog.services import products_count_sales, stock_release, stock_reserve
 from fenxiao.marketing import points
-from fenxiao.marketing.coupons import coupon_lock, coupon_release, coupon_terms, coupon_use
+from fenxiao.marketing.coupons import coupon_lock, coupon_release, coupon_use
 from fenxiao.marketing.pricing import price
 from fenxiao.marketing.promotions import promotions_active
-from fenxiao.marketing.selectors import coupons_usable
+from fenxiao.marketing.selectors import coupon_terms, coupons_usable
 from fenxiao.marketing.terms import CouponTerms, Item, PointsTerms, PromotionTerms, Quote
 from fenxiao.money import ZERO
 from fenxiao.orders import locks
