@@ -16,6 +16,7 @@ from fenxiao.distribution.services import binding, distributors
 from fenxiao.distribution.services.plan import plan_as_dict, plan_get, plan_update
 from fenxiao.ledger import selectors as ledger_selectors
 from fenxiao.ledger.models import Entry, Transaction
+from fenxiao.marketing.models import UserCoupon
 from fenxiao.money import to_integer_fen
 from fenxiao.orders import services as orders
 from fenxiao.orders.models import Order, Refund
@@ -25,6 +26,7 @@ from fenxiao.payments import providers
 from fenxiao.payments import services as payments
 from tests.accounts.factories import UserFactory
 from tests.conftest import ADDRESS
+from tests.marketing.factories import UserCouponFactory
 
 D = Decimal
 
@@ -76,29 +78,21 @@ def buyer_under(inviter: User | None) -> User:
     return buyer
 
 
-def place(buyer: User, *items: tuple[Sku, int]) -> Order:
+def coupon_for(buyer: User, amount: Decimal, *, product_ids: list[int] | None = None) -> UserCoupon:
+    """A ¥`amount` no-threshold coupon the buyer holds, on every product or only on these."""
+    scope = {"coupon__scope_kind": "products", "coupon__product_ids": product_ids}
+    return UserCouponFactory(user=buyer, coupon__amount=amount, **(scope if product_ids else {}))
+
+
+def place(buyer: User, *items: tuple[Sku, int], coupon: UserCoupon | None = None) -> Order:
+    """The buyer places an order, with one of their coupons if given: pricing spreads its
+    discount over the lines it covers."""
     order, _ = orders.order_place(
-        buyer=buyer, lines=[LineRequest(sku.pk, qty) for sku, qty in items], address=ADDRESS
+        buyer=buyer,
+        lines=[LineRequest(sku.pk, qty) for sku, qty in items],
+        address=ADDRESS,
+        coupon_id=coupon.pk if coupon else None,
     )
-    return order
-
-
-def discount_lines(order: Order, discounts: list[Decimal]) -> Order:
-    """A coupon's share per line, as the marketing app will allocate it.
-
-    There is no coupon service yet (order placement sets discount 0), so the unpaid order is
-    adjusted the way that service will write it: each line's `discount` and `amount` (what is
-    actually paid), and the order's discount and total, before the payment is started (the
-    payment takes the order total)."""
-    total_discount = D("0")
-    for line, discount in zip(order.lines.order_by("pk"), discounts, strict=True):
-        line.discount = discount
-        line.amount = line.unit_price * line.quantity - discount
-        line.save(update_fields=["discount", "amount"])
-        total_discount += discount
-    order.discount_amount = total_discount
-    order.total = order.goods_amount - total_discount
-    order.save(update_fields=["discount_amount", "total"])
     return order
 
 
@@ -120,10 +114,8 @@ def pay(order: Order) -> Delivered:
     return Delivered(headers, body)
 
 
-def buy(buyer: User, *items: tuple[Sku, int], discounts: list[Decimal] | None = None) -> Order:
-    order = place(buyer, *items)
-    if discounts is not None:
-        discount_lines(order, discounts)
+def buy(buyer: User, *items: tuple[Sku, int], coupon: UserCoupon | None = None) -> Order:
+    order = place(buyer, *items, coupon=coupon)
     pay(order)
     return order
 

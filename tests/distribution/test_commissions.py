@@ -24,6 +24,7 @@ from tests.distribution.flows import (
     buyer_under,
     chain,
     commissions_of,
+    coupon_for,
     make_distributor,
     place,
     plan_set,
@@ -293,12 +294,16 @@ def test_product_override_of_zero_pays_nothing_for_that_product(sku):
 # the base: what was paid (after discounts), or the profit
 
 
-def test_base_is_what_the_line_paid_after_its_share_of_a_coupon(sku):
-    cheap = SkuFactory(price=D("100.00"), stock=100)
+def test_base_is_what_the_line_paid_after_its_share_of_a_coupon():
+    sku = SkuFactory(price=D("297.00"), stock=100)
+    cheap = SkuFactory(price=D("87.89"), stock=100)
     top, parent = chain(2)
-    # a ¥50 coupon split over the lines: ¥29.90 on the first, ¥20.10 on the second
-    order = buy(buyer_under(parent), (sku, 1), (cheap, 1), discounts=[D("29.90"), D("20.10")])
+    buyer = buyer_under(parent)
+    # a ¥34.99 coupon is an eleventh of the ¥384.89 order, so pricing takes an eleventh off
+    # each line: ¥27.00 off the first, ¥7.99 off the second
+    order = buy(buyer, (sku, 1), (cheap, 1), coupon=coupon_for(buyer, D("34.99")))
     assert order.total == D("349.90")
+    assert [line.discount for line in order.lines.order_by("pk")] == [D("27.00"), D("7.99")]
 
     rows = {
         (c.line.sku_id, c.level): (c.base, c.amount)

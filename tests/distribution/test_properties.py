@@ -24,7 +24,7 @@ from tests.distribution.flows import (
     buyer_under,
     chain,
     complete,
-    discount_lines,
+    coupon_for,
     pay,
     place,
     plan_set,
@@ -186,14 +186,13 @@ def test_random_plans_orders_and_refunds_keep_the_books(scenario):
         top = chain(3)
         buyer = buyer_under(top[-1])
         skus = [SkuFactory(price=price, cost=cost, stock=10) for price, _, cost in lines]
-        order = place(buyer, *[(sku, qty) for sku, (_, qty, _) in zip(skus, lines, strict=True)])
-        # a coupon share on the first line, at most what it costs
-        first = order.lines.order_by("pk").first()
-        discount_lines(
-            order,
-            [truncate_to_fen(first.unit_price * first.quantity / 7)]
-            + [ZERO] * (order.lines.count() - 1),
-        )
+        # a coupon on the first line's product only, worth a seventh of that line
+        price, quantity, _ = lines[0]
+        off = truncate_to_fen(price * quantity / 7)
+        coupon = coupon_for(buyer, off, product_ids=[skus[0].product_id]) if off else None
+        items = [(sku, qty) for sku, (_, qty, _) in zip(skus, lines, strict=True)]
+        order = place(buyer, *items, coupon=coupon)
+        assert order.lines.order_by("pk").first().discount == off
         pay(order)
         assert_invariants()
 

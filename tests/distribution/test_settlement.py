@@ -26,6 +26,7 @@ from tests.distribution.flows import (
     chain,
     commissions_of,
     complete,
+    coupon_for,
     line_of,
     make_distributor,
     plan_set,
@@ -220,7 +221,8 @@ def test_refund_of_one_line_leaves_the_other_lines_commissions(two_levels):
 
 def test_full_refund_of_a_discounted_line_reverses_exactly_what_was_earned(two_levels):
     _, parent, buyer = two_levels
-    order = buy(buyer, (SkuFactory(price=D("299.90"), stock=10), 2), discounts=[D("0.07")])
+    sku = SkuFactory(price=D("299.90"), stock=10)
+    order = buy(buyer, (sku, 2), coupon=coupon_for(buyer, D("0.07")))
     line = line_of(order)
     assert line.amount == D("599.73")
     refund(order, {line.pk: 1})

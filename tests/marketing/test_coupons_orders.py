@@ -41,7 +41,7 @@ def test_terms_of_the_buyers_own_coupon(buyer):
         ),
     )
 
-    terms = coupons.coupon_terms(buyer_id=buyer.pk, user_coupon_id=mine.pk, now=timezone.now())
+    terms = selectors.coupon_terms(buyer_id=buyer.pk, user_coupon_id=mine.pk, now=timezone.now())
 
     assert (terms.user_coupon_id, terms.kind, terms.percent, terms.max_off) == (
         mine.pk,
@@ -73,7 +73,7 @@ def test_terms_of_the_buyers_own_coupon(buyer):
 def test_someone_elses_used_or_expired_coupon_is_refused(buyer, make, error):
     found = make(buyer)
     with pytest.raises(error) as refused:
-        coupons.coupon_terms(buyer_id=buyer.pk, user_coupon_id=found.pk, now=timezone.now())
+        selectors.coupon_terms(buyer_id=buyer.pk, user_coupon_id=found.pk, now=timezone.now())
     assert 400 <= refused.value.status < 500
     with pytest.raises(error):
         coupons.coupon_lock(user_coupon_id=found.pk, buyer_id=buyer.pk, order_number="N1")
@@ -85,7 +85,9 @@ def test_below_its_threshold_a_coupon_does_not_apply(buyer):
         user=buyer,
         coupon=CouponFactory(kind="amount_off", amount=Decimal("30"), threshold=Decimal("300")),
     )
-    terms = coupons.coupon_terms(buyer_id=buyer.pk, user_coupon_id=over_300.pk, now=timezone.now())
+    terms = selectors.coupon_terms(
+        buyer_id=buyer.pk, user_coupon_id=over_300.pk, now=timezone.now()
+    )
 
     with pytest.raises(CouponNotApplicable, match="满 300.00 元可用"):  # 299.90 < 300
         price(ITEMS, coupon=terms)

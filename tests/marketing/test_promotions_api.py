@@ -131,6 +131,23 @@ def test_the_list_shows_the_sales_each_promotion_brought(staff_api, buyer_api):
 
     listed = staff_api.get("/admin/promotions").json()
 
-    assert [(p["id"], p["order_count"], p["paid_total"]) for p in listed] == [
+    assert listed["count"] == 1
+    assert [(p["id"], p["order_count"], p["paid_total"]) for p in listed["items"]] == [
         (made["id"], 1, "140.00")
     ]
+
+
+def test_the_list_is_paged_newest_first_and_filtered_by_status(staff_api):
+    # given five promotions, the oldest one ended
+    made = [staff_api.post("/admin/promotions", body(name=f"满减{i}")).json() for i in range(5)]
+    staff_api.post(f"/admin/promotions/{made[0]['id']}/end")
+
+    # when staff read the second page of two
+    page = staff_api.get("/admin/promotions?page=2&page_size=2").json()
+
+    # then the count is of all five and the page holds the third and second newest
+    assert (page["count"], page["page"], page["page_size"]) == (5, 2, 2)
+    assert [p["id"] for p in page["items"]] == [made[2]["id"], made[1]["id"]]
+    ended = staff_api.get("/admin/promotions?status=ended").json()
+    assert (ended["count"], [p["id"] for p in ended["items"]]) == (1, [made[0]["id"]])
+    assert staff_api.get("/admin/promotions?page=4&page_size=2").json()["items"] == []

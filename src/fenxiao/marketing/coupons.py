@@ -1,5 +1,6 @@
 """Coupon services: create and steer templates, issue (claim, staff, new users, shares), and
-the life of a buyer's coupon on an order: lock at placement, use on payment, release."""
+the life of a buyer's coupon on an order: lock at placement, use on payment, release. The
+coupon's terms for pricing are read in selectors."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,7 +13,6 @@ from django.utils import timezone
 from fenxiao.accounts.models import User
 from fenxiao.marketing import locks
 from fenxiao.marketing.errors import (
-    CouponExpired,
     CouponInvalid,
     CouponLimitReached,
     CouponNotFound,
@@ -21,7 +21,7 @@ from fenxiao.marketing.errors import (
     CouponUsed,
 )
 from fenxiao.marketing.models import Coupon, UserCoupon
-from fenxiao.marketing.terms import CouponTerms, Scope
+from fenxiao.marketing.selectors import refuse_unusable, usable_at
 from fenxiao.money import ZERO
 
 MAX_AMOUNT = Decimal("9999999.99")
@@ -210,59 +210,17 @@ def coupons_issue_to_new_user(*, user: User, now: datetime | None = None) -> int
     return issued
 
 
-def scope_of(coupon: Coupon) -> Scope:
-    return Scope(
-        everything=coupon.scope_kind == Coupon.ScopeKind.ALL,
-        category_ids=frozenset(coupon.category_ids if coupon.scope_kind == "categories" else ()),
-        product_ids=frozenset(coupon.product_ids if coupon.scope_kind == "products" else ()),
-    )
-
-
-def terms_of(user_coupon: UserCoupon) -> CouponTerms:
-    coupon = user_coupon.coupon
-    return CouponTerms(
-        user_coupon_id=user_coupon.pk,
-        name=coupon.name,
-        kind=coupon.kind,
-        scope=scope_of(coupon),
-        amount=coupon.amount,
-        percent=coupon.percent,
-        max_off=coupon.max_off,
-        threshold=coupon.threshold,
-    )
-
-
-def _refuse_unusable(user_coupon: UserCoupon | None, buyer_id: int, now: datetime) -> None:
-    if user_coupon is None or user_coupon.user_id != buyer_id:
-        raise CouponNotFound("优惠券不存在或不属于您")
-    if user_coupon.status != UserCoupon.Status.UNUSED:
-        raise CouponUsed()
-    if not user_coupon.valid_from <= now < user_coupon.valid_to:
-        raise CouponExpired()
-
-
-def coupon_terms(*, buyer_id: int, user_coupon_id: int, now: datetime) -> CouponTerms:
-    """The terms of the buyer's own usable coupon; someone else's, used or expired: refused."""
-    found = UserCoupon.objects.select_related("coupon").filter(pk=user_coupon_id).first()
-    _refuse_unusable(found, buyer_id, now)
-    return terms_of(found)
-
-
 def coupon_lock(
     *, user_coupon_id: int, buyer_id: int, order_number: str, now: datetime | None = None
 ) -> None:
     """At placement, inside the order's transaction: one coupon, one order. The conditional
     UPDATE lets exactly one of two orders racing for the same coupon have it."""
     now = now or timezone.now()
-    locked = UserCoupon.objects.filter(
-        pk=user_coupon_id,
-        user_id=buyer_id,
-        status=UserCoupon.Status.UNUSED,
-        valid_from__lte=now,
-        valid_to__gt=now,
-    ).update(status=UserCoupon.Status.LOCKED, order_number=order_number)
+    locked = UserCoupon.objects.filter(usable_at(now), pk=user_coupon_id, user_id=buyer_id).update(
+        status=UserCoupon.Status.LOCKED, order_number=order_number
+    )
     if not locked:
-        _refuse_unusable(UserCoupon.objects.filter(pk=user_coupon_id).first(), buyer_id, now)
+        refuse_unusable(UserCoupon.objects.filter(pk=user_coupon_id).first(), buyer_id, now)
         raise CouponUsed()
 
 

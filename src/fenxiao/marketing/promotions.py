@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from fenxiao.catalog.models import Category, Product
 from fenxiao.marketing.errors import PromotionInvalid, PromotionNotFound, PromotionStateError
@@ -161,8 +161,8 @@ def promotions_active(now: datetime) -> list[PromotionTerms]:
     return [promotion_terms(p) for p in qs.order_by("pk")]
 
 
-def promotions_list(*, status: str | None = None) -> list[Promotion]:
+def promotions_list(*, status: str | None = None) -> QuerySet[Promotion]:
     qs = Promotion.objects.all()
     if status:
         qs = qs.filter(status=status)
-    return list(qs.order_by("-pk")[:200])
+    return qs.order_by("-pk")

@@ -1,4 +1,5 @@
-"""Reads of coupons: the coupon centre, a buyer's coupons, usable ones for an order, stats."""
+"""Reads of coupons: the coupon centre, a buyer's coupons, the terms of one for pricing, usable
+ones for an order, stats."""
 
 from collections.abc import Iterable
 from datetime import datetime
@@ -7,12 +8,17 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 
 from fenxiao.catalog.models import Product
-from fenxiao.marketing.coupons import scope_of, terms_of
-from fenxiao.marketing.errors import CouponNotApplicable, CouponNotFound, CouponNotShareable
+from fenxiao.marketing.errors import (
+    CouponExpired,
+    CouponNotApplicable,
+    CouponNotFound,
+    CouponNotShareable,
+    CouponUsed,
+)
 from fenxiao.marketing.models import Coupon, UserCoupon
 from fenxiao.marketing.pricing import COUPON, price
 from fenxiao.marketing.promotions import promotions_active
-from fenxiao.marketing.terms import CouponTerms, Item, PromotionTerms
+from fenxiao.marketing.terms import CouponTerms, Item, PromotionTerms, Scope
 from fenxiao.money import ZERO, round_sum_to_fen
 
 MINE_STATUSES = ("unused", "used", "expired", "locked")
@@ -33,16 +39,19 @@ def _offers(coupons: list[Coupon], user_id: int | None) -> list[dict]:
             .values_list("coupon_id")
             .annotate(n=Count("pk"))
         )
-    return [
-        {
-            "coupon": coupon,
-            "claimed": owned.get(coupon.pk, 0),
-            "sold_out": coupon.total is not None and coupon.issued >= coupon.total,
-            "can_claim": (coupon.total is None or coupon.issued < coupon.total)
-            and owned.get(coupon.pk, 0) < coupon.per_user,
-        }
-        for coupon in coupons
-    ]
+    offers = []
+    for coupon in coupons:
+        claimed = owned.get(coupon.pk, 0)
+        sold_out = coupon.total is not None and coupon.issued >= coupon.total
+        offers.append(
+            {
+                "coupon": coupon,
+                "claimed": claimed,
+                "sold_out": sold_out,
+                "can_claim": not sold_out and claimed < coupon.per_user,
+            }
+        )
+    return offers
 
 
 def coupons_available(*, user_id: int | None, now: datetime) -> list[dict]:
@@ -102,6 +111,50 @@ def display_status(user_coupon: UserCoupon, now: datetime) -> str:
     return user_coupon.status
 
 
+def scope_of(coupon: Coupon) -> Scope:
+    return Scope(
+        everything=coupon.scope_kind == Coupon.ScopeKind.ALL,
+        category_ids=frozenset(coupon.category_ids if coupon.scope_kind == "categories" else ()),
+        product_ids=frozenset(coupon.product_ids if coupon.scope_kind == "products" else ()),
+    )
+
+
+def terms_of(user_coupon: UserCoupon) -> CouponTerms:
+    coupon = user_coupon.coupon
+    return CouponTerms(
+        user_coupon_id=user_coupon.pk,
+        name=coupon.name,
+        kind=coupon.kind,
+        scope=scope_of(coupon),
+        amount=coupon.amount,
+        percent=coupon.percent,
+        max_off=coupon.max_off,
+        threshold=coupon.threshold,
+    )
+
+
+def usable_at(now: datetime) -> Q:
+    """A user coupon an order placed at `now` may use (refuse_unusable says why not)."""
+    return Q(status=UserCoupon.Status.UNUSED, valid_from__lte=now, valid_to__gt=now)
+
+
+def refuse_unusable(user_coupon: UserCoupon | None, buyer_id: int, now: datetime) -> None:
+    """Raise unless this is the buyer's own coupon, unused and valid at `now`."""
+    if user_coupon is None or user_coupon.user_id != buyer_id:
+        raise CouponNotFound("优惠券不存在或不属于您")
+    if user_coupon.status != UserCoupon.Status.UNUSED:
+        raise CouponUsed()
+    if not user_coupon.valid_from <= now < user_coupon.valid_to:
+        raise CouponExpired()
+
+
+def coupon_terms(*, buyer_id: int, user_coupon_id: int, now: datetime) -> CouponTerms:
+    """The terms of the buyer's own usable coupon; someone else's, used or expired: refused."""
+    found = UserCoupon.objects.select_related("coupon").filter(pk=user_coupon_id).first()
+    refuse_unusable(found, buyer_id, now)
+    return terms_of(found)
+
+
 def coupons_usable(
     *,
     buyer_id: int,
@@ -111,12 +164,7 @@ def coupons_usable(
 ) -> list[tuple[CouponTerms, Decimal]]:
     """The buyer's coupons that apply to these items after the promotions, with what each
     takes off as pricing would apply it, best first (most off, then soonest to expire)."""
-    mine = UserCoupon.objects.filter(
-        user_id=buyer_id,
-        status=UserCoupon.Status.UNUSED,
-        valid_from__lte=now,
-        valid_to__gt=now,
-    ).select_related("coupon")
+    mine = UserCoupon.objects.filter(usable_at(now), user_id=buyer_id).select_related("coupon")
     promotions = list(promotions)
     usable = []
     for user_coupon in mine:

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictBool, StringConstraints
 
 from fenxiao.accounts.auth import require_perm
@@ -18,6 +18,7 @@ from fenxiao.money import ZERO
 from fenxiao.orders.models import OrderDiscount
 from fenxiao.orders.schemas import Id
 from fenxiao.orders.selectors import DiscountSales, discount_sales
+from fenxiao.pagination import PageFilters, paginate
 
 router = Router(tags=["staff: marketing"])
 AmountText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
@@ -65,6 +66,17 @@ class PromotionOut(Schema):
     paid_total: Decimal  # what those orders paid, less refunds
 
 
+class PromotionFilters(PageFilters):
+    status: Literal["active", "paused", "ended"] | None = None
+
+
+class PromotionPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[PromotionOut]
+
+
 def draft_of(payload: PromotionIn) -> promotions.PromotionDraft:
     scope, category_ids, product_ids = "all", (), ()
     if isinstance(payload.scope, ScopeIn):
@@ -109,10 +121,12 @@ def promotion_create(request, payload: PromotionIn):
     return Status(201, out(promotion, None))
 
 
-@router.get("/promotions", response=list[PromotionOut])
-def promotion_list(request, status: str | None = None):
+@router.get("/promotions", response=PromotionPage)
+def promotion_list(request, filters: Query[PromotionFilters]):
     require_perm(request, "marketing.view_promotion")
-    return with_sales(promotions.promotions_list(status=status))
+    page = paginate(promotions.promotions_list(status=filters.status), filters)
+    page["items"] = with_sales(page["items"])
+    return page
 
 
 def _move(request, promotion_id: int, action: str) -> dict:

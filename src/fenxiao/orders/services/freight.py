@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from fenxiao.accounts.models import User
+from fenxiao.accounts.selectors import default_province
 from fenxiao.catalog.freight import freight_for
 from fenxiao.marketing.terms import Item
 from fenxiao.money import ZERO
@@ -13,7 +14,7 @@ def ship_province(*, buyer: User, address: dict | None) -> str | None:
     None: not known yet (no address at all)."""
     if address is not None:
         return address["province"]
-    return buyer.addresses.filter(is_default=True).values_list("province", flat=True).first()
+    return default_province(user_id=buyer.pk)
 
 
 def order_freight(

@@ -3,12 +3,14 @@
 import hashlib
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from fenxiao.accounts.models import User
@@ -16,11 +18,11 @@ from fenxiao.catalog import selectors as catalog_selectors
 from fenxiao.catalog.models import Sku, StockMove
 from fenxiao.catalog.services import products_count_sales, stock_release, stock_reserve
 from fenxiao.marketing import points
-from fenxiao.marketing.coupons import coupon_lock, coupon_release, coupon_terms, coupon_use
+from fenxiao.marketing.coupons import coupon_lock, coupon_release, coupon_use
 from fenxiao.marketing.pricing import price
 from fenxiao.marketing.promotions import promotions_active
-from fenxiao.marketing.selectors import coupons_usable
-from fenxiao.marketing.terms import CouponTerms, Item, PointsTerms, PromotionTerms, Quote
+from fenxiao.marketing.selectors import coupon_terms, coupons_usable
+from fenxiao.marketing.terms import CouponTerms, Item, Quote
 from fenxiao.money import ZERO
 from fenxiao.orders import locks
 from fenxiao.orders.errors import (
@@ -82,27 +84,6 @@ def request_fingerprint(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def pricing_inputs(
-    *,
-    buyer: User,
-    items: list[Item],
-    address: dict | None,
-    coupon_id: int | None,
-    use_points: int | None,
-    now: datetime,
-) -> tuple[list[PromotionTerms], CouponTerms | None, PointsTerms | None, Decimal]:
-    """Everything pricing needs besides the items: (promotions, coupon, points, freight).
-    The one place orders gather them, for the preview and the placement alike."""
-    promotions, coupon = promotions_active(now), None
-    if coupon_id:
-        coupon = coupon_terms(buyer_id=buyer.pk, user_coupon_id=coupon_id, now=now)
-    terms = points.points_terms(user_id=buyer.pk, requested=use_points)
-    # free-above compares what the goods are paid after every discount: price them first
-    paid = price(items, promotions=promotions, coupon=coupon, points=terms).line_paid
-    freight = order_freight(buyer=buyer, items=items, address=address, paid=paid)
-    return promotions, coupon, terms, freight
-
-
 def _for_sale(wanted: dict[int, int]) -> dict[int, Sku]:
     skus = catalog_selectors.skus_for_sale(sku_ids=wanted)
     missing = [sku_id for sku_id in wanted if sku_id not in skus]
@@ -127,25 +108,23 @@ def items_of(wanted: dict[int, int], skus: dict[int, Sku]) -> list[Item]:
 def order_quote(
     *,
     buyer: User,
-    wanted: dict[int, int],
-    skus: dict[int, Sku],
+    items: list[Item],
     address: dict | None,
     coupon_id: int | None,
     use_points: int | None,
     now: datetime,
 ) -> Quote:
-    """Price the wanted SKUs (merged quantities) for this buyer: the preview shows this quote,
+    """Price the items for this buyer: the promotions active now, their coupon and points,
+    freight to the address. The one place orders gather these: the preview shows this quote,
     the placement stores it."""
-    items = items_of(wanted, skus)
-    promotions, coupon, points, freight = pricing_inputs(
-        buyer=buyer,
-        items=items,
-        address=address,
-        coupon_id=coupon_id,
-        use_points=use_points,
-        now=now,
-    )
-    return price(items, promotions=promotions, coupon=coupon, points=points, freight=freight)
+    promotions, coupon = promotions_active(now), None
+    if coupon_id:
+        coupon = coupon_terms(buyer_id=buyer.pk, user_coupon_id=coupon_id, now=now)
+    terms = points.points_terms(user_id=buyer.pk, requested=use_points)
+    # free-above compares what the goods are paid after every discount: price them first
+    paid = price(items, promotions=promotions, coupon=coupon, points=terms).line_paid
+    freight = order_freight(buyer=buyer, items=items, address=address, paid=paid)
+    return price(items, promotions=promotions, coupon=coupon, points=terms, freight=freight)
 
 
 @dataclass(frozen=True)
@@ -174,20 +153,17 @@ def order_preview(
     now = now or timezone.now()
     wanted = _merge(lines)
     skus = _for_sale(wanted)
+    items = items_of(wanted, skus)
     quote = order_quote(
         buyer=buyer,
-        wanted=wanted,
-        skus=skus,
+        items=items,
         address=address,
         coupon_id=coupon_id,
         use_points=use_points,
         now=now,
     )
     usable = coupons_usable(
-        buyer_id=buyer.pk,
-        items=items_of(wanted, skus),
-        promotions=promotions_active(now),
-        now=now,
+        buyer_id=buyer.pk, items=items, promotions=promotions_active(now), now=now
     )
     known = ship_province(buyer=buyer, address=address) is not None
     balance, most = 0, None
@@ -196,8 +172,7 @@ def order_preview(
     if balance:  # the same order paying with every point it may: what the toggle offers
         most = order_quote(
             buyer=buyer,
-            wanted=wanted,
-            skus=skus,
+            items=items,
             address=address,
             coupon_id=coupon_id,
             use_points=balance,
@@ -247,8 +222,7 @@ def _place(
     skus = _for_sale(wanted)
     quote = order_quote(
         buyer=buyer,
-        wanted=wanted,
-        skus=skus,
+        items=items_of(wanted, skus),
         address=address,
         coupon_id=coupon_id,
         use_points=use_points,
@@ -323,10 +297,9 @@ def order_place(
     fingerprint = request_fingerprint(
         wanted=wanted, address=address, note=note, coupon_id=coupon_id, use_points=use_points
     )
-    if request_id:
-        existing = Order.objects.filter(buyer=buyer, request_id=request_id).first()
-        if existing:
-            return _replayed(existing, fingerprint), False
+    existing = _placed_before(buyer, request_id)
+    if existing:
+        return _replayed(existing, fingerprint), False
     try:
         order = _place(
             buyer=buyer,
@@ -342,11 +315,17 @@ def order_place(
         )
     except IntegrityError:
         # a concurrent request with the same request_id won the race
-        existing = Order.objects.filter(buyer=buyer, request_id=request_id).first()
-        if request_id and existing:
-            return _replayed(existing, fingerprint), False
-        raise
+        existing = _placed_before(buyer, request_id)
+        if existing is None:
+            raise
+        return _replayed(existing, fingerprint), False
     return order, True
+
+
+def _placed_before(buyer: User, request_id: str | None) -> Order | None:
+    if not request_id:
+        return None
+    return Order.objects.filter(buyer=buyer, request_id=request_id).first()
 
 
 def _replayed(order: Order, fingerprint: str) -> Order:
@@ -384,14 +363,20 @@ def orders_cancel_unpaid(*, now: datetime | None = None) -> int:
     """Cancel every order whose payment deadline has passed; returns how many."""
     now = now or timezone.now()
     due = Order.objects.filter(status=Status.PENDING_PAYMENT, pay_deadline__lte=now)
-    cancelled = 0
+    return _each_due(due, lambda pk: order_cancel(order_id=pk, reason="超时未支付", now=now))
+
+
+def _each_due(due: QuerySet[Order], step: Callable[[int], Order]) -> int:
+    """Run `step` on each due order by id; returns how many it moved. An order moved meanwhile
+    (paid, cancelled, confirmed) is passed over."""
+    moved = 0
     for order_id in due.values_list("pk", flat=True).order_by("pk"):
         try:
-            order_cancel(order_id=order_id, reason="超时未支付", now=now)
-            cancelled += 1
+            step(order_id)
+            moved += 1
         except OrderStateError:
-            pass  # paid or cancelled meanwhile
-    return cancelled
+            pass
+    return moved
 
 
 def order_mark_paid(*, order: Order, now: datetime) -> bool:
@@ -446,11 +431,4 @@ def orders_auto_confirm(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.AUTO_CONFIRM_DAYS)
     due = Order.objects.filter(status=Status.SHIPPED, shipped_at__lte=cutoff)
-    confirmed = 0
-    for order_id in due.values_list("pk", flat=True).order_by("pk"):
-        try:
-            order_confirm(order_id=order_id, now=now)
-            confirmed += 1
-        except OrderStateError:
-            pass
-    return confirmed
+    return _each_due(due, lambda pk: order_confirm(order_id=pk, now=now))
