@@ -83,7 +83,16 @@ def test_a_buyer_claims_coupons_and_pays_what_the_preview_said_after_every_disco
     shot(person, "my-coupons")
 
     # checkout of one thermos: 满减 first, then the best coupon, freight below ¥200
+    # the product page names its 满减 and coupons; both are held already
     person.open(f"/#/pages/product/detail?id={thermos['id']}")
+    expect(hook(person, "pd-promotions")).to_contain_text("满100减10")
+    expect(hook(person, "pd-coupons")).to_contain_text("满100减15")
+    expect(hook(person, "pd-coupons")).to_contain_text("9折")
+    hook(person, "pd-coupons").click()
+    claims = hook(person, "pd-coupon-panel").locator("[data-test=coupon-claim]")
+    expect(claims).to_have_text(["已领取", "已领取"])
+    shot(person, "product-offers")
+    person.page.locator("[data-test=pd-coupon-panel] .pd-panel-cancel").click()
     person.button("立即购买").click()
     person.page.wait_for_url(re.compile(r"#/pages/checkout/index"))
     person.settle()

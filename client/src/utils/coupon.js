@@ -64,3 +64,14 @@ export function plain(amount) {
   const text = yuan(amount)
   return text.endsWith('.00') ? text.slice(0, -3) : text
 }
+
+// A 满减 tier or a coupon as a short tag on a product page: 满199减20, 10元无门槛, 9折
+export function tierText(tier) {
+  return `满${plain(tier.threshold)}减${plain(tier.amount)}`
+}
+
+export function couponTag(coupon) {
+  if (coupon.kind === 'percent_off') return `${zhe(coupon.percent)}折`
+  if (coupon.kind === 'no_threshold' || toFen(coupon.threshold) === 0) return `${plain(coupon.amount)}元无门槛`
+  return tierText({ threshold: coupon.threshold, amount: coupon.amount })
+}
