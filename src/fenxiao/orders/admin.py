@@ -3,9 +3,10 @@
 from django.contrib import admin, messages
 from django.shortcuts import render
 
-from fenxiao.console.admin_base import ReadOnlyInline
+from fenxiao.console.admin_base import ExportMixin, ReadOnlyInline
 from fenxiao.errors import DomainError
 from fenxiao.orders import admin_promotions, services
+from fenxiao.orders.exports import ORDERS
 from fenxiao.orders.models import Order, OrderDiscount, OrderLine, RefundLine
 
 __all__ = ["admin_promotions"]  # registers the promotions page
@@ -46,7 +47,8 @@ class OrderDiscountInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ExportMixin, admin.ModelAdmin):
+    export = ORDERS
     list_display = [
         "number",
         "buyer",

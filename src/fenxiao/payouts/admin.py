@@ -11,13 +11,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from openpyxl import Workbook
 
-from fenxiao.console.admin_base import ReadOnlyInline
+from fenxiao.console.admin_base import ExportMixin, ReadOnlyInline
 from fenxiao.errors import DomainError
 from fenxiao.payouts import (
     admin_tax,  # noqa: F401  (registers 实名信息 and 个税月报)
     services,
     transfers,
 )
+from fenxiao.payouts.exports import WITHDRAWALS
 from fenxiao.payouts.models import PayoutTransfer, Withdrawal, WithdrawalEvent
 
 Status = Withdrawal.Status
@@ -63,7 +64,8 @@ class PayoutTransferInline(ReadOnlyInline):
 
 
 @admin.register(Withdrawal)
-class WithdrawalAdmin(admin.ModelAdmin):
+class WithdrawalAdmin(ExportMixin, admin.ModelAdmin):
+    export = WITHDRAWALS
     list_display = [
         "id",
         "user",

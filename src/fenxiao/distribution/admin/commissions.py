@@ -4,8 +4,9 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from fenxiao.console.admin_base import ReadOnlyAdmin
+from fenxiao.console.admin_base import ExportMixin, ReadOnlyAdmin
 from fenxiao.distribution.admin.texts import BINDING_SOURCES, LEVEL_NAMES, RATE_SOURCES
+from fenxiao.distribution.exports import COMMISSIONS
 from fenxiao.distribution.models import (
     Binding,
     BindingEvent,
@@ -42,7 +43,8 @@ class RateSourceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Commission)
-class CommissionAdmin(ReadOnlyAdmin):
+class CommissionAdmin(ExportMixin, ReadOnlyAdmin):
+    export = COMMISSIONS
     list_display = [
         "order_link",
         "beneficiary",
