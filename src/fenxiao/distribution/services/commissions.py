@@ -4,6 +4,7 @@ by refunds before settlement and clawed back after. Every amount moves through t
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -232,15 +233,13 @@ def _due(now: datetime, plan: Plan):
     )
 
 
-SETTLE_BATCH = 1000
-
-
-def commissions_settle_due(*, now: datetime | None = None, batch: int = SETTLE_BATCH) -> int:
+def commissions_settle_due(*, now: datetime | None = None, batch: int | None = None) -> int:
     """Settle every frozen commission whose order completed `freeze_days` ago and whose line
-    has no open refund, `batch` at a time: each batch one transaction (a SIGKILL between them
-    loses nothing, repeats nothing). Several workers at once share the work: each locks the
-    rows it takes and passes over rows another holds."""
+    has no open refund, `batch` at a time (FENXIAO_SETTLE_BATCH, 1000): each batch is one
+    transaction, so a SIGKILL between them loses nothing and repeats nothing. Several workers
+    at once share the work: each locks the rows it takes and passes over rows another holds."""
     now = now or timezone.now()
+    batch = batch or settings.SETTLE_BATCH
     plan = plan_get()
     total = 0
     while True:
