@@ -3,11 +3,12 @@
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError
 
 from fenxiao.ledger.errors import UnbalancedTransaction
 from fenxiao.ledger.models import Account, Entry, Transaction
 from fenxiao.ledger.selectors import balances_of, ledger_differences, platform_balance
-from fenxiao.ledger.services import platform_key, post, user_key
+from fenxiao.ledger.services import Posting, platform_key, post, post_many, user_key
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +112,63 @@ def test_platform_accounts_are_summed_from_entries_not_cached():
     expense = Account.objects.get(key=platform_key("commission_expense"))
     assert expense.balance == D(0)  # never written: no single hot row
     assert platform_balance("commission_expense") == D("-6.30")
+
+
+def test_many_postings_at_once_keep_every_promise_of_one():
+    a, b = UserFactory(), UserFactory()
+    earn(a.pk, "10.00", "a-1")
+    earn(b.pk, "5.50", "b-1")
+    moves = [
+        Posting(
+            source_id=f"{user.pk}-{n}",
+            legs=[
+                (user_key(user.pk, "frozen"), -D(amount)),
+                (user_key(user.pk, "available"), D(amount)),
+            ],
+            memo=f"结算 {n}",
+        )
+        for n, (user, amount) in enumerate([(a, "3.00"), (b, "5.50"), (a, "7.00"), (b, "0")])
+    ]
+
+    posted = post_many(kind="commission_settle", postings=moves)
+
+    assert posted == 4
+    assert balances_of(a.pk)["frozen"] == D("0.00") and balances_of(a.pk)["available"] == D("10.00")
+    assert balances_of(b.pk)["frozen"] == D("0.00") and balances_of(b.pk)["available"] == D("5.50")
+    assert Transaction.objects.filter(kind="commission_settle").count() == 4
+    # a zero leg writes no entry; the transaction still marks the event as done
+    assert Entry.objects.filter(transaction__kind="commission_settle").count() == 6
+    assert Transaction.objects.get(kind="commission_settle", source_id=f"{b.pk}-3").memo == "结算 3"
+    assert ledger_differences() == []
+
+
+def test_many_postings_refuse_an_event_posted_before_and_write_nothing():
+    user = UserFactory()
+    earn(user.pk, "10.00", "e-1")
+    first = Posting(
+        source_id="s-1",
+        legs=[
+            (user_key(user.pk, "frozen"), -D("1.00")),
+            (user_key(user.pk, "available"), D("1.00")),
+        ],
+    )
+    post_many(kind="commission_settle", postings=[first])
+    again = [Posting(source_id="s-2", legs=first.legs), first]
+
+    with pytest.raises(IntegrityError):
+        post_many(kind="commission_settle", postings=again)
+
+    assert Transaction.objects.filter(kind="commission_settle").count() == 1
+    assert balances_of(user.pk)["available"] == D("1.00")
+    assert ledger_differences() == []
+
+
+def test_many_postings_refuse_an_unbalanced_one_before_writing():
+    user = UserFactory()
+    legs = [(user_key(user.pk, "frozen"), -D("1.00")), (user_key(user.pk, "available"), D("0.99"))]
+
+    with pytest.raises(UnbalancedTransaction):
+        post_many(kind="commission_settle", postings=[Posting(source_id="x", legs=legs)])
+
+    assert not Transaction.objects.filter(kind="commission_settle").exists()
+    assert not Account.objects.filter(owner=user).exists()
