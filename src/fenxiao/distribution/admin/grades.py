@@ -3,13 +3,23 @@
 from django import forms
 from django.contrib import admin
 
-from fenxiao.distribution.admin.texts import RATES_HELP, RatesField, rates_text
+from fenxiao.distribution import rules
+from fenxiao.distribution.admin.rates import RATES_HELP, RatesField
+from fenxiao.distribution.admin.texts import rates_text
 from fenxiao.distribution.models import (
     Grade,
     ProductCommission,
 )
 from fenxiao.distribution.services import grades
+from fenxiao.distribution.services.plan import plan_get
 from fenxiao.errors import DomainError
+
+
+def product_rates_rows(widget) -> None:
+    """A product's own rates have the plan's levels and its cap."""
+    current = plan_get()
+    widget.levels = min(current.levels, rules.max_levels())
+    widget.share = current.max_commission_share
 
 
 class GradeForm(forms.ModelForm):
@@ -49,6 +59,8 @@ class GradeForm(forms.ModelForm):
         for name, text in help_texts.items():
             if name in self.fields:  # a view-only page has no form fields
                 self.fields[name].help_text = text
+        if "rates" in self.fields:
+            self.fields["rates"].widget.share = plan_get().max_commission_share
 
     def clean_rates(self):
         try:
@@ -121,6 +133,11 @@ class ProductCommissionForm(forms.ModelForm):
     class Meta:
         model = ProductCommission
         fields = ["product", "rates"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "rates" in self.fields:
+            product_rates_rows(self.fields["rates"].widget)
 
     def clean_rates(self):
         try:
