@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
-from fenxiao.console.admin_base import ReadOnlyAdmin, ReadOnlyInline
+from fenxiao.console.admin_base import ActionsOnlyAdmin, ReadOnlyAdmin, ReadOnlyInline, money_text
 from fenxiao.errors import DomainError
 from fenxiao.orders import services as orders
 from fenxiao.orders.admin import RefundLineInline
@@ -170,17 +170,15 @@ class BillDifferenceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(admin.ModelAdmin):
+class RefundAdmin(ActionsOnlyAdmin):
     list_display = [
         "number",
         "order",
         "buyer",
         "status",
-        "amount",
+        "amount_display",
         "reason",
-        "return_stock",
         "created_at",
-        "refunded_at",
     ]
     list_filter = ["status", "return_stock", "created_at"]
     search_fields = ["number", "order__number", "order__buyer__phone", "reason"]
@@ -198,6 +196,10 @@ class RefundAdmin(admin.ModelAdmin):
     @admin.display(description="买家")
     def buyer(self, obj):
         return obj.order.buyer
+
+    @admin.display(description="退款金额（元）", ordering="amount")
+    def amount_display(self, obj):
+        return money_text(obj.amount)
 
     def _requested(self, request, queryset) -> list[Refund]:
         refunds = list(

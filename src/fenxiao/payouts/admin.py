@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from openpyxl import Workbook
 
-from fenxiao.console.admin_base import ReadOnlyInline
+from fenxiao.console.admin_base import ActionsOnlyAdmin, ReadOnlyInline
 from fenxiao.errors import DomainError
 from fenxiao.payouts import (
     admin_tax,  # noqa: F401  (registers 实名信息 and 个税月报)
@@ -63,9 +63,9 @@ class PayoutTransferInline(ReadOnlyInline):
 
 
 @admin.register(Withdrawal)
-class WithdrawalAdmin(admin.ModelAdmin):
+class WithdrawalAdmin(ActionsOnlyAdmin):
     list_display = [
-        "id",
+        "number",
         "user",
         "amount",
         "fee",
@@ -94,6 +94,10 @@ class WithdrawalAdmin(admin.ModelAdmin):
         current = PayoutTransfer.objects.filter(withdrawal=OuterRef("pk")).order_by("-attempt")
         state = Subquery(current.values("state")[:1])
         return super().get_queryset(request).annotate(current_transfer_state=state)
+
+    @admin.display(description="单号", ordering="pk")
+    def number(self, obj):
+        return obj.pk
 
     @admin.display(description="转账状态", ordering="current_transfer_state")
     def transfer_state(self, obj):
