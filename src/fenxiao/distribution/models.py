@@ -271,7 +271,7 @@ class BindingEvent(models.Model):
         ordering = ["-pk"]
 
     def __str__(self):
-        return f"{self.kind} {self.user_id} → {self.inviter_id}"
+        return f"{self.get_kind_display()} {self.user_id} → {self.inviter_id}"
 
 
 class ProductCommission(models.Model):

@@ -98,6 +98,8 @@ class TransactionAdmin(ReadOnlyAdmin):
     search_help_text = "按来源编号或说明（含订单号、售后单号）搜索"
     list_per_page = 50
     inlines = [EntryInline]
+    fields = ["kind_display", "source_id", "memo", "created_at"]
+    readonly_fields = fields
 
     @admin.display(description="凭证号", ordering="pk")
     def number(self, obj):
@@ -117,6 +119,8 @@ class EntryAdmin(ReadOnlyAdmin):
     search_help_text = "按用户手机号、账户编号或来源编号搜索"
     list_select_related = ["transaction", "account__owner"]
     list_per_page = 50
+    fields = ["created", "kind_display", "account_display", "amount_display", "memo"]
+    readonly_fields = fields
 
     @admin.display(description="时间", ordering="transaction__created_at")
     def created(self, obj):

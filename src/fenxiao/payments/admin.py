@@ -185,7 +185,7 @@ class RefundAdmin(ActionsOnlyAdmin):
     list_select_related = ["order__buyer"]
     inlines = [RefundLineInline]
     actions = ["approve", "approve_without_stock", "reject", "resend"]
-    readonly_fields = [f.name for f in Refund._meta.fields]
+    readonly_fields = [f.name for f in Refund._meta.fields if f.name != "id"]
 
     def has_add_permission(self, request):
         return False

@@ -39,10 +39,38 @@ EXPORT_HEADER = [
 ]
 
 
+EVENT_ACTIONS = {
+    "request": "申请",
+    "approve": "批准",
+    "reject": "拒绝",
+    "cancel": "取消",
+    "pay": "打款成功",
+    "mark_paid": "标记已打款",
+    "fail": "打款失败",
+}
+
+
+def status_label(status: str) -> str:
+    return Status(status).label if status in Status.values else status or "—"
+
+
 class WithdrawalEventInline(ReadOnlyInline):
     model = WithdrawalEvent
-    fields = ["created_at", "actor", "action", "from_status", "to_status", "note"]
+    fields = ["created_at", "actor", "action_display", "from_display", "to_display", "note"]
     readonly_fields = fields
+    classes = ["no-original"]  # the row's title would repeat the codes
+
+    @admin.display(description="操作")
+    def action_display(self, obj):
+        return EVENT_ACTIONS.get(obj.action, obj.action)
+
+    @admin.display(description="原状态")
+    def from_display(self, obj):
+        return status_label(obj.from_status)
+
+    @admin.display(description="新状态")
+    def to_display(self, obj):
+        return status_label(obj.to_status)
 
 
 class PayoutTransferInline(ReadOnlyInline):
@@ -84,8 +112,10 @@ class WithdrawalAdmin(ActionsOnlyAdmin):
     list_per_page = 50
     inlines = [PayoutTransferInline, WithdrawalEventInline]
     actions = ["approve", "reject", "mark_paid", "query_transfer", "export_xlsx"]
-    readonly_fields = [f.name for f in Withdrawal._meta.fields if f.name != "fingerprint"]
-    exclude = ["fingerprint"]
+    exclude = ["id", "fingerprint"]
+    readonly_fields = [
+        f.name for f in Withdrawal._meta.fields if f.name not in ("id", "fingerprint")
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -12,6 +12,8 @@ from fenxiao.distribution.models import (
     Commission,
 )
 
+BASE_KINDS = {"paid": "实付金额", "profit": "利润"}
+
 
 class LevelFilter(admin.SimpleListFilter):
     title = "层级"
@@ -60,6 +62,25 @@ class CommissionAdmin(ReadOnlyAdmin):
     search_help_text = "按订单号、受益人手机号或昵称、商品名搜索"
     list_select_related = ["beneficiary"]
     list_per_page = 50
+    fields = [
+        "order_link",
+        "beneficiary_display",
+        "level_display",
+        "product_name",
+        "quantity",
+        "base",
+        "base_kind_display",
+        "share_cap",
+        "points_counted",
+        "rate_display",
+        "source_display",
+        "original_amount",
+        "amount",
+        "status",
+        "created_at",
+        "settled_at",
+    ]
+    readonly_fields = fields
     date_hierarchy = "created_at"
 
     @admin.display(description="订单号", ordering="order_number")
@@ -80,6 +101,10 @@ class CommissionAdmin(ReadOnlyAdmin):
             money_text(obj.amount),
             money_text(obj.original_amount),
         )
+
+    @admin.display(description="基数类型")
+    def base_kind_display(self, obj):
+        return BASE_KINDS.get(obj.base_kind, obj.base_kind)
 
     @admin.display(description="基数（元）", ordering="base")
     def base_display(self, obj):
@@ -109,12 +134,24 @@ class CommissionAdmin(ReadOnlyAdmin):
 # bindings
 
 
+class BindingSourceFilter(admin.SimpleListFilter):
+    title = "来源"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return list(BINDING_SOURCES.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(source=self.value()) if self.value() else queryset
+
+
 @admin.register(Binding)
 class BindingAdmin(admin.ModelAdmin):
     list_display = ["user", "inviter", "bound_at", "expires_at", "source_display"]
     search_fields = ["user__phone", "user__nickname", "inviter__phone", "inviter__nickname"]
     list_select_related = ["user", "inviter"]
-    readonly_fields = ["user", "inviter", "bound_at", "expires_at", "source"]
+    fields = ["user", "inviter", "bound_at", "expires_at", "source_display"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False
@@ -141,6 +178,7 @@ class BindingEventAdmin(BindingAdmin):
         "source_display",
         "product",
     ]
-    list_filter = ["kind", "source"]
+    list_filter = ["kind", BindingSourceFilter]
     list_select_related = ["user", "inviter", "previous_inviter", "product"]
-    readonly_fields = ["at", "kind", "user", "inviter", "previous_inviter", "source", "product"]
+    fields = ["at", "kind", "user", "inviter", "previous_inviter", "source_display", "product"]
+    readonly_fields = fields
