@@ -3,6 +3,7 @@ compliance warnings), grades, distributors with their team and ledger, review ac
 commission lines, the ledger pages, and which staff role may do what."""
 
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -237,6 +238,23 @@ def test_three_levels_bring_the_wechat_warning(console):
 
     warnings = html_of(console.get(PLAN_PAGE)).split('id="plan-warnings"')[1].split("</ul>")[0]
     assert "微信平台规则仅明确允许一级 CPS 返佣" in warnings
+
+
+def test_a_refused_rate_keeps_every_row_as_typed(console):
+    plan_get()
+    rates = [{"level": 1, "percent": "十五"}, {"level": 2, "fixed": "3.50"}]
+
+    html = html_of(console.post(PLAN_PAGE, plan_form(rates=rates, freeze_days=9)))
+
+    # the message says what to type; every row and the other fields are as they were typed
+    assert "一级佣金请填写数字，如 15（单位“% 实付金额”）或 3.00（单位“元 / 件”）" in html
+    assert re.search(r'name="rates_1_value"[^>]*value="十五"', html)
+    assert 'value="3.50"' in html and '<option value="fixed" selected>' in html
+    assert 'name="freeze_days" value="9"' in html
+    assert Plan.objects.get().rates == [
+        {"level": 1, "percent": "15"},
+        {"level": 2, "percent": "10"},
+    ]
 
 
 def test_a_refused_plan_does_not_bring_warnings_it_would_have_had(console):
