@@ -40,7 +40,11 @@ class ReadOnlyInline(admin.TabularInline):
 
 class ActionsOnlyAdmin(admin.ModelAdmin):
     """Records staff change only through list actions (ship, approve, reject): their page is
-    for reading, with no 保存 buttons."""
+    for reading, with no 保存 buttons, and their list is titled by what it lists."""
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": self.opts.verbose_name_plural, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {

@@ -36,7 +36,7 @@ class PaymentAdmin(ReadOnlyAdmin):
 class ProviderRefundAdmin(ReadOnlyAdmin):
     list_display = [
         "out_refund_no",
-        "payment",
+        "trade_no",
         "amount",
         "status",
         "provider_refund_id",
@@ -44,6 +44,11 @@ class ProviderRefundAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status"]
     search_fields = ["out_refund_no", "provider_refund_id"]
+    list_select_related = ["payment"]
+
+    @admin.display(description="商户订单号", ordering="payment__out_trade_no")
+    def trade_no(self, obj):
+        return obj.payment.out_trade_no
 
 
 @admin.register(PaymentNotification)

@@ -106,10 +106,19 @@ class GradeAdmin(admin.ModelAdmin):
         "withdraw_min",
         "withdraw_daily_max",
         "withdraw_daily_count",
-        "upgrade_own_sales",
-        "upgrade_team_sales",
-        "upgrade_direct_buyers",
+        "upgrade_display",
     ]
+
+    @admin.display(description="自动升级条件（全部达到）")
+    def upgrade_display(self, obj):
+        parts = []
+        if obj.upgrade_own_sales is not None:
+            parts.append(f"个人销售额 ¥{obj.upgrade_own_sales}")
+        if obj.upgrade_team_sales is not None:
+            parts.append(f"团队销售额 ¥{obj.upgrade_team_sales}")
+        if obj.upgrade_direct_buyers is not None:
+            parts.append(f"已购直推 {obj.upgrade_direct_buyers} 人")
+        return " · ".join(parts) or "不自动升级"
 
     @admin.display(description="等级佣金")
     def rates_display(self, obj):
