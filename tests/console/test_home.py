@@ -192,3 +192,14 @@ def test_a_server_error_outside_the_api_is_a_chinese_page():
 
     api = urls.handler500(RequestFactory().get("/api/v1/orders"))
     assert api.status_code == 500 and api["Content-Type"] == "application/json"
+
+
+def test_staff_roles_read_in_chinese_on_the_user_pages(console, make_staff):
+    operator = make_staff("operator")
+    users = reverse("admin:accounts_user_changelist")
+    html = html_of(console.get(users))
+    assert "店主（owner）" in html and "用户编号" in html
+    assert html_of(console.get(users + "?role=operator")).count(operator.phone) >= 1
+    assert console.get(users + "?role=operator").context["cl"].result_count == 1
+    page = html_of(console.get(reverse("admin:accounts_user_change", args=[operator.pk])))
+    assert "运营（operator）" in page and "客服（service）" in page

@@ -9,6 +9,23 @@ from fenxiao.accounts.models import Address, LoginFailure, LoginLockout, User
 from fenxiao.console.admin_base import ReadOnlyAdmin
 
 
+def role_label(group) -> str:
+    """A staff role's group by its Chinese name: 店主（owner）."""
+    label = services.ROLE_LABELS.get(group.name)
+    return f"{label}（{group.name}）" if label else group.name
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = "员工角色"
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return [(role, f"{label}（{role}）") for role, label in services.ROLE_LABELS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups__name=self.value()) if self.value() else queryset
+
+
 class AddressInline(admin.TabularInline):
     model = Address
     extra = 0
@@ -17,8 +34,9 @@ class AddressInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["-id"]
-    list_display = ["id", "phone", "nickname", "is_staff", "is_active", "date_joined"]
-    list_filter = ["is_staff", "is_active", "groups"]
+    list_display = ["number", "phone", "nickname", "is_staff", "is_active", "date_joined"]
+    list_display_links = ["number", "phone"]
+    list_filter = ["is_staff", "is_active", RoleFilter]
     search_fields = ["phone", "nickname", "openid"]
     readonly_fields = ["date_joined", "last_login", "openid", "unionid"]
     fieldsets = [
@@ -31,6 +49,16 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ["groups"]
     inlines = [AddressInline]
     actions = ["end_sessions"]
+
+    @admin.display(description="用户编号", ordering="id")
+    def number(self, obj):
+        return obj.pk
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups":
+            field.label_from_instance = role_label
+        return field
 
     @admin.action(
         description="结束所选用户的全部登录（App 令牌与后台会话）", permissions=["change"]
