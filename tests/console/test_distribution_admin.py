@@ -721,3 +721,12 @@ def test_the_demo_network_in_the_console(console, django_assert_max_num_queries)
     inviter = frozen.user.binding.inviter
     level_1 = html_of(console.get(tree_url(inviter))).split('id="level-1"')[1]
     assert "已冻结" in level_1.split(frozen.user.nickname)[1].split("</tr>")[0]
+
+
+def test_finance_reads_a_grades_rates_in_words(client, make_staff):
+    plan_get()
+    gold = grade_save(grade=Grade(name="金牌", rates=[{"level": 1, "percent": "18"}]))
+    client.force_login(make_staff("finance"))
+    html = html_of(client.get(reverse("admin:distribution_grade_change", args=[gold.pk])))
+    assert "一级 18%" in html and "&quot;level&quot;" not in html
+    assert 'name="rates_1_value"' not in html

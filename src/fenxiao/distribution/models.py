@@ -130,7 +130,7 @@ class Grade(models.Model):
         "等级佣金",
         default=list,
         blank=True,
-        help_text='如 [{"level": 1, "percent": "20"}]，空则用方案默认',
+        help_text="每级一个比例或每件固定金额；空则用方案默认",
     )
     withdraw_min = models.DecimalField("最低提现金额", default=1, **MONEY)
     withdraw_daily_max = models.DecimalField("每日提现上限", default=5000, **MONEY)

@@ -124,6 +124,16 @@ class GradeAdmin(admin.ModelAdmin):
     def rates_display(self, obj):
         return rates_text(obj.rates) if obj.rates else "同方案"
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        # read-only staff see the rates in words rather than JSON
+        return ["rates_display" if f == "rates" else f for f in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "rates_display"]
+
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.is_default:
             return False

@@ -60,6 +60,7 @@
       if (invalid.length) {
         messages.push(invalid.join("、") + "佣金请填写数字，如 15 或 3.00");
       }
+      percents = Math.round(percents * 10000) / 10000; // 0.1 + 0.2 is 0.3 here
       if (percents > share()) {
         messages.push("各级佣金比例合计 " + percents + "% 超过佣金上限 " + share() + "%，保存时会被拒绝");
       }
