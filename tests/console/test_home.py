@@ -203,3 +203,7 @@ def test_staff_roles_read_in_chinese_on_the_user_pages(console, make_staff):
     assert console.get(users + "?role=operator").context["cl"].result_count == 1
     page = html_of(console.get(reverse("admin:accounts_user_change", args=[operator.pk])))
     assert "运营（operator）" in page and "客服（service）" in page
+    # and a role's permissions read as what they allow
+    group = operator.groups.get()
+    page = html_of(console.get(reverse("admin:auth_group_change", args=[group.pk])))
+    assert "订单 · 订单 · 可查看" in page and "Can view" not in page and "Can add" not in page
