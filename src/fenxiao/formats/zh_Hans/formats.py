@@ -5,3 +5,7 @@ DATE_FORMAT = "Y-m-d"
 DATETIME_FORMAT = "Y-m-d H:i"
 SHORT_DATE_FORMAT = "Y-m-d"
 SHORT_DATETIME_FORMAT = "Y-m-d H:i"
+# grouping only where a template asks for it (floatformat:"2g"); USE_THOUSAND_SEPARATOR is off
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3
+DECIMAL_SEPARATOR = "."
