@@ -263,7 +263,13 @@ def cmd_plan(opts) -> int:
 
 
 def cmd_report(opts) -> int:
-    """`fenxiao report tax --month 2026-11`: CSV to stdout by default, XLSX to --output."""
+    """`fenxiao report tax --month 2026-11` or `fenxiao report orders --from 2026-11-01 --to
+    2026-11-30`: CSV to stdout by default, XLSX to --output."""
+    if opts.kind != "tax":
+        return _export(opts)
+    if not opts.month:
+        print("个税月报须用 --month 指定月份，如 --month 2026-11", file=sys.stderr)
+        return 2
     _setup()
     from fenxiao.errors import DomainError
     from fenxiao.payouts import report
@@ -294,6 +300,47 @@ def cmd_report(opts) -> int:
         f"提现 ¥{found.totals.gross}，代扣个税 ¥{found.totals.tax}",
         file=sys.stderr,
     )
+    return 0
+
+
+def _export(opts) -> int:
+    """Orders, commissions, withdrawals or distributors whose date falls in --from..--to."""
+    from datetime import date
+
+    if opts.format == "xlsx" and not opts.output:
+        print("XLSX 须用 --output 指定输出文件", file=sys.stderr)
+        return 2
+    try:
+        start = date.fromisoformat(opts.start) if opts.start else None
+        end = date.fromisoformat(opts.end) if opts.end else None
+    except ValueError:
+        print("日期格式须为 YYYY-MM-DD，如 --from 2026-11-01", file=sys.stderr)
+        return 2
+    if start and end and start > end:
+        print("--from 不能晚于 --to", file=sys.stderr)
+        return 2
+    _setup()
+    from fenxiao import exports
+    from fenxiao.distribution.exports import COMMISSIONS, DISTRIBUTORS
+    from fenxiao.orders.exports import ORDERS
+    from fenxiao.payouts.exports import WITHDRAWALS
+
+    export = {e.name: e for e in (ORDERS, COMMISSIONS, WITHDRAWALS, DISTRIBUTORS)}[opts.kind]
+    rows = exports.between(export, start, end)
+    try:
+        out = open(opts.output, "wb") if opts.output else sys.stdout.buffer
+    except OSError as exc:
+        print(f"无法写入 {opts.output}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        write = exports.write_xlsx if opts.format == "xlsx" else exports.write_csv
+        count = write(export, rows, out)
+    finally:
+        if opts.output:
+            out.close()
+        else:
+            out.flush()
+    print(f"{export.title}: {count} 行", file=sys.stderr)
     return 0
 
 
@@ -349,9 +396,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plan", help="show the distribution plan, or import one from JSON")
     p.add_argument("--import", dest="file", help="a JSON file in the API's plan shape")
     p.set_defaults(func=cmd_plan)
-    p = sub.add_parser("report", help="reports: tax (the monthly tax withholding report)")
-    p.add_argument("kind", choices=["tax"])
-    p.add_argument("--month", required=True, help="YYYY-MM, in the shop's time zone")
+    p = sub.add_parser(
+        "report",
+        help="reports: tax (the monthly tax withholding report), or an export of orders, "
+        "commissions, withdrawals or distributors",
+    )
+    p.add_argument("kind", choices=["tax", "orders", "commissions", "withdrawals", "distributors"])
+    p.add_argument("--month", help="tax: YYYY-MM, in the shop's time zone")
+    p.add_argument("--from", dest="start", help="exports: first day, YYYY-MM-DD (shop time)")
+    p.add_argument("--to", dest="end", help="exports: last day, YYYY-MM-DD, included")
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     p.add_argument("--output", help="file to write (required for xlsx; csv goes to stdout)")
     p.set_defaults(func=cmd_report)

@@ -161,6 +161,8 @@ if not 1 <= MAX_LEVELS <= 3:
 # Shop rules (DESIGN.md, "Order life cycle").
 ORDER_PAY_TIMEOUT = timedelta(minutes=int(env("ORDER_PAY_TIMEOUT_MINUTES", "30")))
 AUTO_CONFIRM_DAYS = int(env("AUTO_CONFIRM_DAYS", "10"))
+# commissions settled per transaction by `run-due` (each batch commits on its own)
+SETTLE_BATCH = max(1, int(env("SETTLE_BATCH", "1000")))
 ORDER_MAX_LINES = 50
 ORDER_MAX_QUANTITY = 999
 # API log-in: failures counted per (phone, client IP), so a stranger cannot lock a buyer out

@@ -196,8 +196,8 @@ def test_saving_a_product_without_touching_the_rates_keeps_them(console, sku):
 
 # commissions read every line's override in one query
 
-ORDER_QUERIES = 18  # plan, chain snapshot, grades, accounts lock, lines, overrides
-COMMISSION_QUERIES = 12  # its row and its ledger posting (savepoints, entries, balances)
+ORDER_QUERIES = 17  # plan, chain snapshot, grades, accounts lock, lines, overrides
+COMMISSION_QUERIES = 11  # its row and its ledger posting (savepoints, entries, balances)
 
 
 def reads_outside_the_ledger(captured) -> list[str]:

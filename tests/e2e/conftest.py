@@ -103,6 +103,25 @@ def paid_order(buyer: Api, sku_id: int, quantity: int = 1) -> dict:
     return buyer.get(f"/orders/{order['id']}")
 
 
+def expect(locator):
+    """Playwright's expect, imported late: the module loads without Playwright installed."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+def hook(person, name: str):
+    """The elements a page marks with data-test=name."""
+    return person.page.locator(f"[data-test={name}]")
+
+
+def screenshot(person, folder: str, name: str) -> None:
+    """The whole page under test-artifacts/h5/<folder>/<name>.png."""
+    where = ARTIFACTS / "h5" / folder
+    where.mkdir(parents=True, exist_ok=True)
+    person.page.screenshot(path=str(where / f"{name}.png"), full_page=True)
+
+
 @dataclass
 class Shop:
     base: str

@@ -22,6 +22,9 @@ EARNERS = [
     ("payee", "13700000012", "收款小吴", "13600000012"),
     ("taxpayer", "13700000013", "纳税人老郑", "13600000013"),
 ]
+# like the earners, in a grade whose privileges include the advanced figures (team_reports)
+ANALYST = ("analyst", "13700000031", "数据控小吴", "13600000031")
+GOLD = "金牌分销商"
 # (key, phone, nickname): a distributor who shares coupons, and a buyer with points to spend
 COUPON_SHARER = ("coupon_sharer", "13700000021", "券达人小周")
 POINTS_BUYER = ("13600000021", "积分达人", 2000)
@@ -143,7 +146,7 @@ def build() -> dict:
     from fenxiao.catalog.models import Category
     from fenxiao.catalog.services import category_save, product_create
     from fenxiao.demo.images import product_pictures
-    from fenxiao.distribution.models import Grade
+    from fenxiao.distribution.models import Distributor, Grade
     from fenxiao.distribution.services.distributors import distributor_ensure
     from fenxiao.distribution.services.grades import grade_save
     from fenxiao.distribution.services.plan import plan_as_dict, plan_get, plan_update
@@ -253,6 +256,19 @@ def build() -> dict:
             "nickname": nickname,
             "code": distributor.referral_code,
         }
+    gold = grade_save(grade=Grade(name=GOLD, rank=5, privileges={"team_reports": True}))
+    key, phone, nickname, buyer_phone = ANALYST
+    user = user_register(phone=phone, password=PASSWORD, nickname=nickname)
+    distributor = distributor_ensure(user=user)
+    buyer = user_register(phone=buyer_phone, password=PASSWORD, nickname=f"{nickname}的朋友")
+    _settled_sale(buyer=buyer, code=distributor.referral_code, sku=earbuds.skus.get())
+    Distributor.objects.filter(pk=user.pk).update(grade=gold)
+    people[key] = {
+        "id": user.pk,
+        "phone": phone,
+        "nickname": nickname,
+        "code": distributor.referral_code,
+    }
     # marketing last: the earners' orders above were placed and paid before any of it
     marketing = _marketing(category_id=home.pk, pictures=pictures)
     key, phone, nickname = COUPON_SHARER
@@ -268,6 +284,7 @@ def build() -> dict:
     points_adjust(user_id=saver.pk, delta=balance, reason="测试发放", staff=None)
     return {
         "staff": {"phone": STAFF[0], "password": STAFF[1]},
+        "gold_grade": GOLD,
         "points_buyer": {"id": saver.pk, "phone": phone, "points": balance},
         "coupons": marketing["coupons"],
         "password": PASSWORD,

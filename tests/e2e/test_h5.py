@@ -6,15 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, ROOT, paid_order
+from tests.e2e.conftest import ARTIFACTS, ROOT, expect, paid_order
 
 pytestmark = [pytest.mark.browser]
-
-
-def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
 
 
 def test_a_shared_product_link_brings_a_buyer_and_the_sharer_earns(shop, new_user):

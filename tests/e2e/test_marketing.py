@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import expect, hook, screenshot
 
 pytestmark = [pytest.mark.browser]
 
@@ -25,20 +25,8 @@ ADDRESS = {
 }
 
 
-def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
-
-
 def shot(person, name: str) -> None:
-    folder = ARTIFACTS / "h5" / "marketing"
-    folder.mkdir(parents=True, exist_ok=True)
-    person.page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-
-
-def hook(person, name: str):
-    return person.page.locator(f"[data-test={name}]")
+    screenshot(person, "marketing", name)
 
 
 def ticket(person, coupon_id: int):

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import expect, hook, screenshot
 
 pytestmark = [pytest.mark.browser]
 
@@ -18,20 +18,8 @@ ID_NUMBER = "11010519491231002X"
 BAD_ID_NUMBER = "110105194912310021"
 
 
-def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
-
-
 def shot(person, name: str) -> None:
-    folder = ARTIFACTS / "h5" / "wallet"
-    folder.mkdir(parents=True, exist_ok=True)
-    person.page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-
-
-def hook(person, name: str):
-    return person.page.locator(f"[data-test={name}]")
+    screenshot(person, "wallet", name)
 
 
 def open_withdraw_form(person) -> None:

@@ -8,7 +8,7 @@ from ninja import Body, Query, Router
 
 from fenxiao.accounts.auth import require_perm
 from fenxiao.catalog.errors import ProductNotFound
-from fenxiao.distribution import centre, links, poster, selectors
+from fenxiao.distribution import centre, links, poster, selectors, stats
 from fenxiao.distribution.errors import NotADistributor
 from fenxiao.distribution.models import Distributor
 from fenxiao.distribution.schemas import (
@@ -22,6 +22,8 @@ from fenxiao.distribution.schemas import (
     PosterQuery,
     ProductCommissionOut,
     ReviewIn,
+    StatsFilters,
+    StatsOut,
     SummaryOut,
     TeamFilters,
     TeamMember,
@@ -86,6 +88,16 @@ def team(request, filters: Query[TeamFilters]):
 def summary(request):
     """The distributor centre's first screen: earnings, balances, team, grade progress."""
     return centre.distributor_summary(user_id=request.auth.pk)
+
+
+@router.get("/distributor/stats", response=StatsOut)
+def distributor_stats(request, filters: Query[StatsFilters]):
+    """My figures over the last 7, 30 or 90 days against the period before; the advanced ones
+    (by day and by level) when my grade grants them."""
+    profile = _distributor(request)
+    return stats.distributor_stats(
+        user_id=request.auth.pk, days=stats.RANGES[filters.range], grade=profile.grade
+    )
 
 
 PNG = {

@@ -9,6 +9,8 @@ ledger accounts (`fenxiao.ledger.locks`). The plan row is locked alone, by `plan
 
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
+
 from fenxiao.distribution.models import Binding, Commission, Distributor, Plan
 
 
@@ -31,8 +33,13 @@ def commissions_for_update(*, line_ids: Iterable[int]) -> list[Commission]:
     return list(rows.order_by("pk"))
 
 
-def commission_for_update(commission_id: int) -> Commission | None:
-    return Commission.objects.select_for_update().filter(pk=commission_id).first()
+def commissions_due_for_update(due: QuerySet, size: int) -> list[Commission]:
+    """Up to `size` of the due commissions, locked; rows another worker holds are passed over
+    (SKIP LOCKED), so that settlement workers share the work instead of queueing."""
+    rows = due.select_for_update(skip_locked=True, of=("self",)).only(
+        "pk", "beneficiary_id", "amount", "order_number"
+    )
+    return list(rows.order_by("pk")[:size])
 
 
 def plan_for_update() -> Plan | None:

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -220,3 +220,43 @@ class PlanChangeOut(Schema):
 class ProductCommissionOut(Schema):
     product_id: int
     rates: list[dict] | None  # None: the product follows the grade and plan rates
+
+
+class StatsFilters(Schema):
+    range: Literal["7d", "30d", "90d"] = "7d"
+
+
+class StatsTotals(Schema):
+    sales: Decimal  # what their own referrals paid (level 1), less refunds
+    orders: int
+    commission: Decimal  # earned at every level, after refunds
+    new_members: int  # new level-1 team members
+
+
+class StatsDay(Schema):
+    date: date
+    commission: Decimal
+    # with the team_reports privilege only
+    sales: Decimal | None = None
+    orders: int | None = None
+    new_members: int | None = None
+
+
+class StatsLevel(Schema):
+    level: int
+    members: int
+    sales: Decimal
+    orders: int
+    commission: Decimal
+
+
+class StatsOut(Schema):
+    days: int
+    start: date
+    end: date  # included
+    totals: StatsTotals
+    previous: StatsTotals  # the same number of days just before
+    daily: list[StatsDay]
+    advanced: bool  # the grade grants the advanced figures (privilege team_reports)
+    levels: list[StatsLevel]  # per level of the team; empty without the privilege
+    unlock_grade: str | None  # the lowest grade that grants them, for the hint

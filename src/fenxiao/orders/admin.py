@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from fenxiao.console.admin_base import ActionsOnlyAdmin, ReadOnlyInline, money_text
+from fenxiao.console.admin_base import ActionsOnlyAdmin, ExportMixin, ReadOnlyInline, money_text
 from fenxiao.errors import DomainError
 from fenxiao.orders import admin_promotions, services
+from fenxiao.orders.exports import ORDERS
 from fenxiao.orders.models import Order, OrderDiscount, OrderLine, RefundLine
 
 __all__ = ["admin_promotions"]  # registers the promotions page
@@ -50,7 +51,8 @@ class OrderDiscountInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ActionsOnlyAdmin):
+class OrderAdmin(ExportMixin, ActionsOnlyAdmin):
+    export = ORDERS
     list_display = [
         "number",
         "buyer_display",

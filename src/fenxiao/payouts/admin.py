@@ -11,13 +11,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from openpyxl import Workbook
 
-from fenxiao.console.admin_base import ActionsOnlyAdmin, ReadOnlyInline
+from fenxiao.console.admin_base import ActionsOnlyAdmin, ExportMixin, ReadOnlyInline
 from fenxiao.errors import DomainError
 from fenxiao.payouts import (
     admin_tax,  # noqa: F401  (registers 实名信息 and 个税月报)
     services,
     transfers,
 )
+from fenxiao.payouts.exports import WITHDRAWALS
 from fenxiao.payouts.models import PayoutTransfer, Withdrawal, WithdrawalEvent
 
 Status = Withdrawal.Status
@@ -91,7 +92,8 @@ class PayoutTransferInline(ReadOnlyInline):
 
 
 @admin.register(Withdrawal)
-class WithdrawalAdmin(ActionsOnlyAdmin):
+class WithdrawalAdmin(ExportMixin, ActionsOnlyAdmin):
+    export = WITHDRAWALS
     list_display = [
         "number",
         "user",

@@ -4,8 +4,9 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from fenxiao.console.admin_base import ReadOnlyAdmin, money_text
+from fenxiao.console.admin_base import ExportMixin, ReadOnlyAdmin, money_text
 from fenxiao.distribution.admin.texts import BINDING_SOURCES, LEVEL_NAMES, RATE_SOURCES
+from fenxiao.distribution.exports import COMMISSIONS
 from fenxiao.distribution.models import (
     Binding,
     BindingEvent,
@@ -44,7 +45,8 @@ class RateSourceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Commission)
-class CommissionAdmin(ReadOnlyAdmin):
+class CommissionAdmin(ExportMixin, ReadOnlyAdmin):
+    export = COMMISSIONS
     # the money first, so it stays in view at 1280 px beside the filters
     list_display = [
         "order_link",

@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from fenxiao.console.admin_base import money_text
+from fenxiao.console.admin_base import ExportMixin, money_text
 from fenxiao.distribution import selectors
 from fenxiao.distribution.admin.texts import LEVEL_NAMES
+from fenxiao.distribution.exports import DISTRIBUTORS
 from fenxiao.distribution.models import (
     Binding,
     Distributor,
@@ -45,7 +46,8 @@ def _balance(kind: str):
 
 
 @admin.register(Distributor)
-class DistributorAdmin(admin.ModelAdmin):
+class DistributorAdmin(ExportMixin, admin.ModelAdmin):
+    export = DISTRIBUTORS
     list_display = [
         "user_display",
         "referral_code",

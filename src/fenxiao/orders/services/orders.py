@@ -154,30 +154,25 @@ def order_preview(
     wanted = _merge(lines)
     skus = _for_sale(wanted)
     items = items_of(wanted, skus)
-    quote = order_quote(
-        buyer=buyer,
-        items=items,
-        address=address,
-        coupon_id=coupon_id,
-        use_points=use_points,
-        now=now,
-    )
-    usable = coupons_usable(
-        buyer_id=buyer.pk, items=items, promotions=promotions_active(now), now=now
-    )
-    known = ship_province(buyer=buyer, address=address) is not None
-    balance, most = 0, None
-    if points.points_rule().enabled:
-        balance = points.points_balance(user_id=buyer.pk)
-    if balance:  # the same order paying with every point it may: what the toggle offers
-        most = order_quote(
+
+    def quote_with(points_asked: int | None) -> Quote:
+        return order_quote(
             buyer=buyer,
             items=items,
             address=address,
             coupon_id=coupon_id,
-            use_points=balance,
+            use_points=points_asked,
             now=now,
         )
+
+    quote = quote_with(use_points)
+    usable = coupons_usable(
+        buyer_id=buyer.pk, items=items, promotions=promotions_active(now), now=now
+    )
+    known = ship_province(buyer=buyer, address=address) is not None
+    balance = points.points_balance(user_id=buyer.pk) if points.points_rule().enabled else 0
+    # the same order paying with every point it may: what the points switch offers
+    most = quote_with(balance) if balance else None
     return Preview(
         quote=quote,
         skus=skus,
