@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import path, re_path
-from django.views.defaults import page_not_found
+from django.views.defaults import page_not_found, server_error
 from django.views.static import serve
 
 from fenxiao.api import api
@@ -33,4 +33,6 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
-    return JsonResponse({"code": "server_error", "message": "服务器内部错误"}, status=500)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "server_error", "message": "服务器内部错误"}, status=500)
+    return server_error(request)

@@ -1,5 +1,6 @@
 """A small shop for the console tests, built through the services like real use."""
 
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -20,6 +21,16 @@ from tests.accounts.factories import UserFactory
 from tests.conftest import ADDRESS
 
 STAFF_PASSWORD = "console-pass-1"
+
+
+def rate_rows(rates, name: str = "rates") -> dict:
+    """Rates as the rows of the rates form post them: a value and a unit per level."""
+    rows = {}
+    for item in json.loads(rates) if isinstance(rates, str) and rates else rates or []:
+        unit = "fixed" if "fixed" in item else "percent"
+        rows[f"{name}_{item['level']}_value"] = item[unit]
+        rows[f"{name}_{item['level']}_unit"] = unit
+    return rows
 
 
 @dataclass

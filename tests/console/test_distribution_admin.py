@@ -3,6 +3,7 @@ compliance warnings), grades, distributors with their team and ledger, review ac
 commission lines, the ledger pages, and which staff role may do what."""
 
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,7 +28,7 @@ from fenxiao.ledger import selectors as ledger_selectors
 from fenxiao.orders.models import Order
 from fenxiao.payments.services import refund_approve
 from tests.accounts.factories import UserFactory
-from tests.console.conftest import Shop, ask_refund, pay, place
+from tests.console.conftest import Shop, ask_refund, pay, place, rate_rows
 from tests.console.test_admin import act, messages_of, result_rows
 
 pytestmark = pytest.mark.django_db
@@ -67,9 +68,8 @@ def ledger_url(user: User) -> str:
 def plan_form(**changes) -> dict:
     """The plan page's form as the browser posts it, with the current plan filled in."""
     data = {**plan_as_dict(plan_get()), **changes}
-    form = {k: v for k, v in data.items() if k != "self_purchase"}
-    if not isinstance(form["rates"], str):
-        form["rates"] = json.dumps(form["rates"])
+    form = {k: v for k, v in data.items() if k not in ("self_purchase", "rates")}
+    form.update(rate_rows(data["rates"]))
     if data["self_purchase"]:
         form["self_purchase"] = "on"
     return form
@@ -137,8 +137,10 @@ def test_the_plan_list_opens_the_one_plan(console):
     assert r.status_code == 302 and r["Location"] == PLAN_PAGE
     html = html_of(console.get(PLAN_PAGE))
     assert "分销层级" in html and "各级佣金" in html
-    # the rates as JSON with an example to copy, one level per line
-    assert '"percent": "15"' in html and "表示一级 15%、二级每件 3 元" in html
+    # the rates as one row per level: a value and its unit, no JSON to type
+    assert 'name="rates_1_value"' in html and 'value="15"' in html
+    assert 'name="rates_2_unit"' in html and "一件 ¥100 的商品可得" in html
+    assert "distribution/rates.js" in html
     # there is one plan: none to add, none to delete
     add = reverse("admin:distribution_plan_add")
     assert add not in html and console.get(add).status_code == 403
@@ -203,10 +205,10 @@ def test_saving_an_unchanged_plan_records_nothing(console):
             "各级佣金比例合计 55.00% 超过佣金上限 50%",
         ),
         ({"rates": '[{"level": 1, "percent": "-5"}]'}, "第 1 级佣金不能为负数"),
-        ({"rates": '[{"level": 1, "percent": "15"},]'}, "佣金设置不是有效的 JSON"),
-        ({"rates": '{"level": 1, "percent": "15"}'}, "佣金设置须为列表"),
+        ({"rates": [{"level": 1, "percent": "十五"}]}, "一级佣金请填写数字，如 15"),
+        ({"rates": [{"level": 2, "fixed": "3.005"}]}, "第 2 级固定佣金须在 0 到 99999.99 元之间"),
+        ({"rates": []}, "请至少填写一级佣金"),
         ({"rates": '[{"level": 3, "percent": "5"}]', "levels": 2}, "第 3 级超出分销层级（2 级）"),
-        ({"rates": '[{"level": 1, "percent": "15", "entry_fee": "99"}]'}, "未知字段"),
         ({"max_commission_share": "150"}, "佣金上限须在 0 到 100 之间"),
         ({"threshold_amount": "-1"}, "消费门槛须为非负金额"),
         ({"mode": "pyramid"}, "选择一个有效的选项"),
@@ -236,6 +238,23 @@ def test_three_levels_bring_the_wechat_warning(console):
 
     warnings = html_of(console.get(PLAN_PAGE)).split('id="plan-warnings"')[1].split("</ul>")[0]
     assert "微信平台规则仅明确允许一级 CPS 返佣" in warnings
+
+
+def test_a_refused_rate_keeps_every_row_as_typed(console):
+    plan_get()
+    rates = [{"level": 1, "percent": "十五"}, {"level": 2, "fixed": "3.50"}]
+
+    html = html_of(console.post(PLAN_PAGE, plan_form(rates=rates, freeze_days=9)))
+
+    # the message says what to type; every row and the other fields are as they were typed
+    assert "一级佣金请填写数字，如 15（单位“% 实付金额”）或 3.00（单位“元 / 件”）" in html
+    assert re.search(r'name="rates_1_value"[^>]*value="十五"', html)
+    assert 'value="3.50"' in html and '<option value="fixed" selected>' in html
+    assert 'name="freeze_days" value="9"' in html
+    assert Plan.objects.get().rates == [
+        {"level": 1, "percent": "15"},
+        {"level": 2, "percent": "10"},
+    ]
 
 
 def test_a_refused_plan_does_not_bring_warnings_it_would_have_had(console):
@@ -289,6 +308,7 @@ def grade_form(**fields) -> dict:
         "upgrade_direct_buyers": "",
     }
     form.update(fields)
+    form.update(rate_rows(form.pop("rates")))
     if form.pop("is_default", False):
         form["is_default"] = "on"
     return form
@@ -321,10 +341,10 @@ def test_create_and_edit_a_grade_with_rates(console):
 @pytest.mark.parametrize(
     "fields, error",
     [
-        ({"rates": '[{"level": 4, "percent": "1"}]'}, "分销层级最多 3 级"),
+        ({"rates": '[{"level": 3, "percent": "1.00001"}]'}, "第 3 级佣金比例须在 0 到 100 之间"),
         ({"rates": '[{"level": 1, "percent": "60"}]'}, "各级佣金比例合计 60.00% 超过佣金上限"),
         ({"rates": '[{"level": 1, "percent": "-1"}]'}, "第 1 级佣金不能为负数"),
-        ({"rates": "[{level: 1}]"}, "佣金设置不是有效的 JSON"),
+        ({"rates": '[{"level": 1, "fixed": "3元"}]'}, "一级佣金请填写数字"),
         ({"withdraw_min": "-1"}, "不能为负数"),
         ({"withdraw_fee_percent": "120"}, "手续费须在 0 到 100% 之间"),
         ({"withdraw_daily_count": "0"}, "每日提现次数须为至少 1 的整数"),
@@ -363,11 +383,11 @@ def test_product_rates_are_validated_and_saved_through_the_service(console, shop
     plan_get()
     add = reverse("admin:distribution_productcommission_add")
 
-    r = console.post(add, {"product": shop.band.pk, "rates": '[{"level": 1, "percent": "80"}]'})
+    r = console.post(add, {"product": shop.band.pk, **rate_rows([{"level": 1, "percent": "80"}])})
     assert "超过佣金上限" in html_of(r)
     assert not ProductCommission.objects.exists()
 
-    r = console.post(add, {"product": shop.band.pk, "rates": '[{"level": 1, "fixed": "5"}]'})
+    r = console.post(add, {"product": shop.band.pk, **rate_rows([{"level": 1, "fixed": "5"}])})
     assert r.status_code == 302
     assert ProductCommission.objects.get(product=shop.band).rates == [{"level": 1, "fixed": "5"}]
     rows = result_rows(console.get(reverse("admin:distribution_productcommission_changelist")))
@@ -637,7 +657,7 @@ def test_finance_views_commissions_and_ledger_but_cannot_change_the_plan(
     assert "待结算 ¥38.15" in html_of(client.get(ledger_url(network.top)))
     html = html_of(client.get(PLAN_PAGE))  # visible, read-only, rates in words
     assert 'name="_save"' not in html and "分销层级" in html
-    assert "一级 15% · 二级 10% · 三级 5%" in html and 'name="rates"' not in html
+    assert "一级 15% · 二级 10% · 三级 5%" in html and 'name="rates_1_value"' not in html
 
     r = client.post(PLAN_PAGE, plan_form(levels=1, rates='[{"level": 1, "percent": "30"}]'))
 
@@ -701,3 +721,12 @@ def test_the_demo_network_in_the_console(console, django_assert_max_num_queries)
     inviter = frozen.user.binding.inviter
     level_1 = html_of(console.get(tree_url(inviter))).split('id="level-1"')[1]
     assert "已冻结" in level_1.split(frozen.user.nickname)[1].split("</tr>")[0]
+
+
+def test_finance_reads_a_grades_rates_in_words(client, make_staff):
+    plan_get()
+    gold = grade_save(grade=Grade(name="金牌", rates=[{"level": 1, "percent": "18"}]))
+    client.force_login(make_staff("finance"))
+    html = html_of(client.get(reverse("admin:distribution_grade_change", args=[gold.pk])))
+    assert "一级 18%" in html and "&quot;level&quot;" not in html
+    assert 'name="rates_1_value"' not in html

@@ -1,6 +1,6 @@
-"""The plan page in a real browser: the owner changes the level-1 rate and sees it recorded."""
+"""The plan page in a real browser: the owner edits the level rates as rows, sees the example
+commission change as they type, and sees the change recorded."""
 
-import json
 import os
 
 import pytest
@@ -21,7 +21,11 @@ pytestmark = [
 ]
 
 
-def test_owner_changes_the_level_one_rate_and_sees_the_history_entry(page, make_staff):  # noqa: F811
+def test_owner_edits_the_level_rates_as_rows_and_sees_the_example_change(
+    page,  # noqa: F811
+    make_staff,
+    make_api,
+):
     owner = make_staff("owner")
     plan_update(data=PLAN, source="import")  # three levels: 15% / 10% / 5%
 
@@ -34,15 +38,32 @@ def test_owner_changes_the_level_one_rate_and_sees_the_history_entry(page, make_
     page.goto("/admin/distribution/plan/")
     page.wait_for_selector("#plan_form")
     assert "微信平台规则仅明确允许一级 CPS 返佣" in page.inner_text("#plan-warnings")
-    assert json.loads(page.input_value("#id_rates"))[0] == {"level": 1, "percent": "15"}
+    # the rates are rows: a value and a unit per level, with the example on a ¥100 sale
+    assert page.input_value("#id_rates_1_value") == "15"
+    assert page.input_value("#id_rates_1_unit") == "percent"
+    row = "#id_rates tr[data-level='{}'] .rates-example"
+    assert page.inner_text(row.format(1)) == "¥15.00"
+    assert page.inner_text("#id_rates .rates-total") == "¥30.00"
 
-    # change level 1 to 20% and save
-    rates = [
-        {"level": 1, "percent": "20"},
-        {"level": 2, "percent": "10"},
-        {"level": 3, "percent": "5"},
-    ]
-    page.fill("#id_rates", json.dumps(rates))
+    # level 1 at 20%: the example changes as it is typed
+    page.fill("#id_rates_1_value", "20")
+    assert page.inner_text(row.format(1)) == "¥20.00"
+    assert page.inner_text("#id_rates .rates-total") == "¥35.00"
+    # level 2 as ¥3 per item
+    page.fill("#id_rates_2_value", "3")
+    page.select_option("#id_rates_2_unit", "fixed")
+    assert page.inner_text(row.format(2)) == "¥3.00"
+    assert page.inner_text("#id_rates .rates-total") == "¥28.00"
+    # two levels: the third row goes away and no longer counts
+    page.fill("#id_levels", "2")
+    page.dispatch_event("#id_levels", "change")
+    assert not page.is_visible("#id_rates_3_value")
+    assert page.inner_text("#id_rates .rates-total") == "¥23.00"
+    # back to three, then save
+    page.fill("#id_levels", "3")
+    page.dispatch_event("#id_levels", "change")
+    assert page.is_visible("#id_rates_3_value")
+    assert page.inner_text("#id_rates .rates-total") == "¥28.00"
     page.click("input[name=_save]")
 
     # back on the plan page: the message, and the change at the top of the history
@@ -51,9 +72,17 @@ def test_owner_changes_the_level_one_rate_and_sees_the_history_entry(page, make_
     assert page.url.endswith("/admin/distribution/plan/1/change/")
     latest = page.inner_text("#plan-history tbody tr:first-child")
     assert "店主" in latest and "商家后台" in latest
-    assert "一级 15% · 二级 10% · 三级 5% → 一级 20% · 二级 10% · 三级 5%" in latest
-    assert json.loads(page.input_value("#id_rates"))[0] == {"level": 1, "percent": "20"}
+    assert "一级 15% · 二级 10% · 三级 5% → 一级 20% · 二级 ¥3/件 · 三级 5%" in latest
+    assert page.input_value("#id_rates_1_value") == "20"
+    assert page.input_value("#id_rates_2_unit") == "fixed"
 
-    assert Plan.objects.get().rates[0] == {"level": 1, "percent": "20"}
+    assert Plan.objects.get().rates == [
+        {"level": 1, "percent": "20"},
+        {"level": 2, "fixed": "3"},
+        {"level": 3, "percent": "5"},
+    ]
+    # and the plan API reads the same rates
+    plan_api = make_api(owner).get("/admin/distribution/plan")
+    assert plan_api.json()["rates"] == Plan.objects.get().rates
     change = PlanChange.objects.get(source="console")
     assert change.changed_by == owner

@@ -9,6 +9,7 @@ from django.urls import reverse
 from fenxiao.cli import main as fenxiao
 from fenxiao.distribution.models import Plan, PlanChange
 from fenxiao.distribution.services.plan import plan_as_dict, plan_get
+from tests.console.conftest import rate_rows
 from tests.orders.flows import assert_error
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_import_sets_it(tmp_path, capsys):
 
 def plan_form(**changes) -> dict:
     form = {k: v for k, v in {**current(), **changes}.items() if k != "self_purchase"}
-    form["rates"] = json.dumps(form["rates"])
+    form.update(rate_rows(form.pop("rates")))  # a row per level, as the page posts
     return form
 
 

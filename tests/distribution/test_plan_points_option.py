@@ -1,13 +1,12 @@
 """The plan's points_count_for_commission switch (default off: points are a discount): in
 GET/PUT, kept when a client leaves it out, validated in Chinese, audited, in the console."""
 
-import json
-
 import pytest
 from django.urls import reverse
 
 from fenxiao.distribution.models import Plan, PlanChange
 from fenxiao.distribution.services.plan import plan_as_dict, plan_get
+from tests.console.conftest import rate_rows
 from tests.orders.flows import assert_error
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +49,7 @@ def test_not_a_boolean_is_a_400_in_chinese_and_changes_nothing(staff_api, value)
 def test_console_plan_page_sets_it_and_records_it(client, staff):
     client.force_login(staff)
     form = {k: v for k, v in current().items() if k not in ("self_purchase", FIELD)}
-    form["rates"] = json.dumps(form["rates"])
+    form.update(rate_rows(form.pop("rates")))  # a row per level, as the page posts
 
     r = client.post(PLAN_PAGE, {**form, FIELD: "on"}, follow=True)
 

@@ -2,8 +2,6 @@
 the plan's rates are; the inline on the console's product page; and the commissions of an
 order reading every line's override in one query."""
 
-import json
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
@@ -13,10 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fenxiao.accounts.services import staff_create
+from fenxiao.distribution.admin.rates import RatesField
 from fenxiao.distribution.models import Commission, ProductCommission
 from fenxiao.distribution.services import grades
 from fenxiao.distribution.services.commissions import commissions_create_for_order
 from tests.catalog.factories import SkuFactory
+from tests.console.conftest import rate_rows
 from tests.distribution.flows import D, buyer_under, chain, place
 from tests.orders.flows import assert_error
 
@@ -124,6 +124,9 @@ def change_form_data(response) -> dict:
             value = form[name].value()  # already as the widget shows it
             if value is None or value is False:
                 continue
+            if isinstance(form.fields[name], RatesField):  # posted as a row per level
+                data.update(rate_rows(value, name=form.add_prefix(name)))
+                continue
             data[form.add_prefix(name)] = value
 
     add(response.context["adminform"].form)
@@ -151,19 +154,21 @@ def test_rates_are_edited_on_the_product_page(console, sku):
     assert "商品独立佣金" in r.content.decode()
     data = change_form_data(r)
     field = "commission-0-rates"
-    assert field in data
+    assert f"{field}_1_value" in r.content.decode()
 
     # an invalid rate is a form error in Chinese, and nothing is saved
-    data[field] = '[{"level": 1, "percent": "80"}]'
+    data.update(rate_rows([{"level": 1, "percent": "80"}], name=field))
     r = console.post(page, data)
     assert r.status_code == 200
     assert "超过佣金上限" in r.content.decode()
     assert not ProductCommission.objects.exists()
-    data[field] = '[{"level": 3, "percent": "5"}]'
-    assert "超出分销层级" in console.post(page, data).content.decode()
+    assert 'value="80"' in r.content.decode()  # what was typed is still there
+    # the plan has two levels: a third is refused
+    three = {**data, **rate_rows([{"level": 3, "percent": "5"}], name=field)}
+    assert "超出分销层级" in console.post(page, three).content.decode()
 
     # a valid one is saved through the service
-    data[field] = '[{"level": 1, "fixed": "5"}]'
+    data.update(rate_rows([{"level": 1, "fixed": "5"}], name=field))
     r = console.post(page, data)
     assert r.status_code == 302, r.context and r.context["errors"]
     assert ProductCommission.objects.get(product_id=sku.product_id).rates == [
@@ -172,7 +177,7 @@ def test_rates_are_edited_on_the_product_page(console, sku):
 
     # deleting the inline removes the override
     data = change_form_data(console.get(page))
-    assert json.loads(data[field]) == [{"level": 1, "fixed": "5"}]
+    assert (data[f"{field}_1_value"], data[f"{field}_1_unit"]) == ("5", "fixed")
     data["commission-0-DELETE"] = "on"
     assert console.post(page, data).status_code == 302
     assert not ProductCommission.objects.exists()

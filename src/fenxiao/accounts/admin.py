@@ -2,11 +2,42 @@
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 
 from fenxiao.accounts import services
 from fenxiao.accounts.models import Address, LoginFailure, LoginLockout, User
 from fenxiao.console.admin_base import ReadOnlyAdmin
+
+
+def role_label(group) -> str:
+    """A staff role's group by its Chinese name: 店主（owner）."""
+    label = services.ROLE_LABELS.get(group.name)
+    return f"{label}（{group.name}）" if label else group.name
+
+
+PERMISSION_ACTIONS = {"add": "新增", "change": "修改", "delete": "删除", "view": "查看"}
+
+
+def permission_label(permission) -> str:
+    """Django names permissions in English ("Can add 订单"): 订单 · 订单 · 可新增."""
+    action = PERMISSION_ACTIONS.get(permission.codename.split("_", 1)[0])
+    model = permission.content_type.model_class()
+    if action is None or model is None:
+        return str(permission)
+    return f"{model._meta.app_config.verbose_name} · {model._meta.verbose_name} · 可{action}"
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = "员工角色"
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return [(role, f"{label}（{role}）") for role, label in services.ROLE_LABELS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups__name=self.value()) if self.value() else queryset
 
 
 class AddressInline(admin.TabularInline):
@@ -17,8 +48,9 @@ class AddressInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["-id"]
-    list_display = ["id", "phone", "nickname", "is_staff", "is_active", "date_joined"]
-    list_filter = ["is_staff", "is_active", "groups"]
+    list_display = ["number", "phone", "nickname", "is_staff", "is_active", "date_joined"]
+    list_display_links = ["number", "phone"]
+    list_filter = ["is_staff", "is_active", RoleFilter]
     search_fields = ["phone", "nickname", "openid"]
     readonly_fields = ["date_joined", "last_login", "openid", "unionid"]
     fieldsets = [
@@ -31,6 +63,16 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ["groups"]
     inlines = [AddressInline]
     actions = ["end_sessions"]
+
+    @admin.display(description="用户编号", ordering="id")
+    def number(self, obj):
+        return obj.pk
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups":
+            field.label_from_instance = role_label
+        return field
 
     @admin.action(
         description="结束所选用户的全部登录（App 令牌与后台会话）", permissions=["change"]
@@ -102,3 +144,23 @@ class LoginFailureAdmin(AxesRecordAdmin):
     @admin.display(description="导致锁定", boolean=True, ordering="locked_out")
     def locked_out_shown(self, obj):
         return obj.locked_out
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """Staff roles: each group is a role (owner, operator, finance, service)."""
+
+    list_display = ["name", "role"]
+
+    @admin.display(description="角色")
+    def role(self, obj):
+        return services.ROLE_LABELS.get(obj.name, "—")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "permissions":
+            field.label_from_instance = permission_label
+        return field

@@ -49,7 +49,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Address(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="addresses", verbose_name="用户"
+    )
     name = models.CharField("收货人", max_length=32)
     phone = PhoneField("电话", max_length=20)
     province = models.CharField("省", max_length=32)
@@ -57,7 +59,7 @@ class Address(models.Model):
     district = models.CharField("区", max_length=32)
     detail = models.CharField("详细地址", max_length=200)
     is_default = models.BooleanField("默认", default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "收货地址"
@@ -72,13 +74,15 @@ class Token(models.Model):
     """An API bearer token; only its SHA-256 is stored. It lapses at `expires_at` (pushed on as
     it is used, up to a maximum age) and with any change of its user's password (`auth_hash`)."""
 
-    key_hash = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens")
+    key_hash = models.CharField("令牌摘要", max_length=64, unique=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="tokens", verbose_name="用户"
+    )
     # the user's session auth hash when issued: an HMAC of the password hash, so a new password
     # (createstaff, the console, anywhere) ends every token issued before it
-    auth_hash = models.CharField(max_length=64, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    auth_hash = models.CharField("认证摘要", max_length=64, default="")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
     expires_at = models.DateTimeField("过期时间", default=timezone.now, db_index=True)
 
     class Meta:

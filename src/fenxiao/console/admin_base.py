@@ -1,6 +1,7 @@
 """Base classes shared by the console pages of every app."""
 
 import tempfile
+from decimal import Decimal
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -11,8 +12,14 @@ from django.utils import timezone
 
 from fenxiao import exports
 from fenxiao.exports import Export
+from fenxiao.money import round_sum_to_fen
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def money_text(amount: Decimal | float | None) -> str:
+    """An amount of yuan for a list column, grouped by thousands: 3,590.30, -3,590.30."""
+    return f"{round_sum_to_fen(amount):,.2f}"  # SQLite sums come back as floats
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -74,3 +81,22 @@ class ExportMixin:
         exports.write_xlsx(self.export, rows, out)
         out.seek(0)
         return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+class ActionsOnlyAdmin(admin.ModelAdmin):
+    """Records staff change only through list actions (ship, approve, reject): their page is
+    for reading, with no 保存 buttons, and their list is titled by what it lists."""
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": self.opts.verbose_name_plural, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "title": f"{self.opts.verbose_name}详情",
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -130,7 +130,7 @@ class Grade(models.Model):
         "等级佣金",
         default=list,
         blank=True,
-        help_text='如 [{"level": 1, "percent": "20"}]，空则用方案默认',
+        help_text="每级一个比例或每件固定金额；空则用方案默认",
     )
     withdraw_min = models.DecimalField("最低提现金额", default=1, **MONEY)
     withdraw_daily_max = models.DecimalField("每日提现上限", default=5000, **MONEY)
@@ -241,17 +241,29 @@ class BindingEvent(models.Model):
         BIND = "bind", "绑定"
         REBIND = "rebind", "换绑"
 
-    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    inviter = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    previous_inviter = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name="用户")
+    inviter = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name="上级"
     )
-    kind = models.CharField(max_length=8, choices=Kind.choices)
+    previous_inviter = models.ForeignKey(
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="原上级",
+    )
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
     source = models.CharField("来源", max_length=16)  # link, poster, product, register, login
     product = models.ForeignKey(
-        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Product,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="商品",
     )
-    at = models.DateTimeField(db_index=True)
+    at = models.DateTimeField("时间", db_index=True)
 
     class Meta:
         verbose_name = "绑定记录"
@@ -259,14 +271,18 @@ class BindingEvent(models.Model):
         ordering = ["-pk"]
 
     def __str__(self):
-        return f"{self.kind} {self.user_id} → {self.inviter_id}"
+        return f"{self.get_kind_display()} {self.user_id} → {self.inviter_id}"
 
 
 class ProductCommission(models.Model):
     """A product's own rates, which take precedence over grade and plan rates."""
 
     product = models.OneToOneField(
-        Product, primary_key=True, on_delete=models.CASCADE, related_name="commission"
+        Product,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="commission",
+        verbose_name="商品",
     )
     rates = models.JSONField("佣金", default=list)
 
@@ -282,11 +298,17 @@ class OrderBeneficiary(models.Model):
     """The buyer's chain at the moment of payment, snapshotted per level. Level 0 is the buyer
     (always written, first: it makes the snapshot once-only even when the chain is empty)."""
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="beneficiaries")
-    level = models.PositiveSmallIntegerField()
-    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    grade = models.ForeignKey(Grade, null=True, on_delete=models.PROTECT, related_name="+")
-    active = models.BooleanField()
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="beneficiaries", verbose_name="订单"
+    )
+    level = models.PositiveSmallIntegerField("层级")
+    user = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name="受益人"
+    )
+    grade = models.ForeignKey(
+        Grade, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="等级"
+    )
+    active = models.BooleanField("有效")
 
     class Meta:
         constraints = [
@@ -303,15 +325,19 @@ class Commission(models.Model):
         SETTLED = "settled", "已结算"
         REVERSED = "reversed", "已退回"
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="commissions")
-    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="commissions")
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="commissions", verbose_name="订单"
+    )
+    line = models.ForeignKey(
+        OrderLine, on_delete=models.PROTECT, related_name="commissions", verbose_name="订单明细"
+    )
     level = models.PositiveSmallIntegerField("层级")
     beneficiary = models.ForeignKey(
         USER, on_delete=models.PROTECT, related_name="commissions", verbose_name="受益人"
     )
     order_number = models.CharField("订单号", max_length=32)
     product_name = models.CharField("商品", max_length=120)
-    sku_id = models.BigIntegerField()
+    sku_id = models.BigIntegerField("SKU 编号")
     quantity = models.PositiveIntegerField("数量")
     base = models.DecimalField("基数", **MONEY)
     base_kind = models.CharField("基数类型", max_length=8, default="paid")  # paid | profit

@@ -17,8 +17,11 @@ class Account(models.Model):
         FEES = "fees", "手续费收入"
 
     DISTRIBUTOR_KINDS = (Kind.FROZEN, Kind.AVAILABLE, Kind.WITHDRAWING)
+    PLATFORM_KINDS = (Kind.COMMISSION_EXPENSE, Kind.PAYOUT_CLEARING, Kind.TAX_PAYABLE, Kind.FEES)
 
-    key = models.CharField(max_length=64, unique=True)  # "user:<id>:<kind>" or "platform:<kind>"
+    key = models.CharField(
+        "账户编号", max_length=64, unique=True
+    )  # "user:<id>:<kind>" or "platform:<kind>"
     kind = models.CharField("类型", max_length=32, choices=Kind.choices)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -64,8 +67,12 @@ class Transaction(models.Model):
 
 
 class Entry(models.Model):
-    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    transaction = models.ForeignKey(
+        Transaction, on_delete=models.PROTECT, related_name="entries", verbose_name="记账凭证"
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="entries", verbose_name="账户"
+    )
     amount = models.DecimalField("金额", **MONEY)
 
     class Meta:

@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from fenxiao.ledger.models import Account, Entry, Transaction
 from fenxiao.money import HALF_FEN, ZERO, round_sum_to_fen
@@ -25,6 +26,27 @@ def balances_of(user_id: int) -> dict[str, Decimal]:
 def platform_balance(kind: str) -> Decimal:
     entries = Entry.objects.filter(account__owner=None, account__kind=kind)
     return round_sum_to_fen(entries.aggregate(s=Sum("amount"))["s"])
+
+
+def accounts_with_balances(accounts: QuerySet | None = None) -> QuerySet:
+    """Accounts annotated with `entries_balance`, the sum of their entries, in the same query:
+    platform accounts keep no cached balance, so this is the one to show."""
+    money = DecimalField(max_digits=14, decimal_places=2)
+    total = Coalesce(Sum("entries__amount"), Value(ZERO), output_field=money)
+    return (Account.objects.all() if accounts is None else accounts).annotate(entries_balance=total)
+
+
+def platform_balances() -> dict[str, Decimal]:
+    """Every platform account's balance summed from its entries, by kind, in one query
+    (kinds without an account yet at 0.00)."""
+    rows = (
+        Entry.objects.filter(account__owner=None)
+        .values_list("account__kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    found = {kind: round_sum_to_fen(total) for kind, total in rows}
+    return {kind: found.get(kind, ZERO) for kind in Account.PLATFORM_KINDS}
 
 
 def ledger_differences() -> list[str]:

@@ -1,9 +1,13 @@
 """Console pages of orders: the order list and detail, and shipping through an action."""
 
 from django.contrib import admin, messages
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-from fenxiao.console.admin_base import ExportMixin, ReadOnlyInline
+from fenxiao.console.admin_base import ActionsOnlyAdmin, ExportMixin, ReadOnlyInline, money_text
 from fenxiao.errors import DomainError
 from fenxiao.orders import admin_promotions, services
 from fenxiao.orders.exports import ORDERS
@@ -47,17 +51,15 @@ class OrderDiscountInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ExportMixin, admin.ModelAdmin):
+class OrderAdmin(ExportMixin, ActionsOnlyAdmin):
     export = ORDERS
     list_display = [
         "number",
-        "buyer",
+        "buyer_display",
         "status",
-        "total",
-        "refunded_amount",
-        "ship_name",
+        "total_display",
+        "refunded_display",
         "created_at",
-        "paid_at",
     ]
     list_filter = ["status", "created_at", "paid_at"]
     search_fields = [
@@ -72,7 +74,82 @@ class OrderAdmin(ExportMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [OrderDiscountInline, OrderLineInline]
     actions = ["ship_orders"]
-    readonly_fields = [f.name for f in Order._meta.fields]
+    change_form_template = "console/order_change_form.html"
+    # staff change an order only through its actions (ship): its page is for reading
+    fieldsets = [
+        ("订单", {"fields": ["number", "buyer", "status", "note", "created_at", "pay_deadline"]}),
+        (
+            "金额",
+            {
+                "fields": [
+                    "goods_amount",
+                    "discount_amount",
+                    "shipping_fee",
+                    "total",
+                    "points_used",
+                    "refunded_amount",
+                ]
+            },
+        ),
+        (
+            "收货与物流",
+            {
+                "fields": [
+                    "ship_name",
+                    "ship_phone",
+                    "address_display",
+                    "carrier",
+                    "tracking_no",
+                    "paid_at",
+                    "shipped_at",
+                    "completed_at",
+                ]
+            },
+        ),
+        ("取消", {"fields": ["cancelled_at", "cancel_reason"], "classes": ["collapse"]}),
+    ]
+    readonly_fields = [
+        *(f.name for f in Order._meta.fields if f.name != "request_fingerprint"),
+        "address_display",
+    ]
+
+    @admin.display(description="买家", ordering="buyer__phone")
+    def buyer_display(self, obj):
+        return format_html('{}<span class="sub">{}</span>', obj.buyer, obj.buyer.phone)
+
+    @admin.display(description="实付金额（元）", ordering="total")
+    def total_display(self, obj):
+        return money_text(obj.total)
+
+    @admin.display(description="已退款（元）", ordering="refunded_amount")
+    def refunded_display(self, obj):
+        return money_text(obj.refunded_amount) if obj.refunded_amount else "—"
+
+    @admin.display(description="收货地址")
+    def address_display(self, obj):
+        return obj.address_text
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        context["can_ship"] = (
+            obj is not None
+            and obj.status == Order.Status.PAID
+            and self.has_change_permission(request, obj)
+        )
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    def get_urls(self):
+        ship = path(
+            "<int:pk>/ship/", self.admin_site.admin_view(self.ship_view), name="orders_order_ship"
+        )
+        return [ship, *super().get_urls()]
+
+    def ship_view(self, request, pk):
+        """The 发货 button of an order's page: the ship form of the list action, for it."""
+        order = get_object_or_404(Order, pk=pk)
+        if not self.has_change_permission(request, order):
+            raise PermissionDenied
+        response = self.ship_orders(request, Order.objects.filter(pk=pk))
+        return response or HttpResponseRedirect(reverse("admin:orders_order_change", args=[pk]))
 
     def has_add_permission(self, request):
         return False

@@ -32,9 +32,11 @@ class Order(models.Model):
         default=Status.PENDING_PAYMENT,
         db_index=True,
     )
-    request_id = models.CharField(max_length=64, null=True, blank=True)
+    request_id = models.CharField("请求编号", max_length=64, null=True, blank=True)
     # sha256 of the placing request: a request_id sent again with other content is refused
-    request_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
+    request_fingerprint = models.CharField(
+        "请求指纹", max_length=64, blank=True, default="", editable=False
+    )
     goods_amount = models.DecimalField("商品金额", **MONEY)
     discount_amount = models.DecimalField("优惠", default=0, **MONEY)
     shipping_fee = models.DecimalField("运费", default=0, **MONEY)
@@ -82,9 +84,13 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines", verbose_name="订单"
+    )
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+", verbose_name="SKU")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", verbose_name="商品"
+    )
     product_name = models.CharField("商品", max_length=120)
     sku_specs = models.JSONField("规格", default=dict)
     unit_price = models.DecimalField("单价", **MONEY)
@@ -126,7 +132,9 @@ class OrderDiscount(models.Model):
         COUPON = "coupon", "优惠券"
         POINTS = "points", "积分"
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="discounts")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="discounts", verbose_name="订单"
+    )
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     name = models.CharField("名称", max_length=64)
     amount = models.DecimalField("金额", **MONEY)
@@ -153,7 +161,9 @@ class Refund(models.Model):
         REJECTED = "rejected", "已拒绝"
 
     number = models.CharField("售后单号", max_length=32, unique=True)
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="refunds", verbose_name="订单"
+    )
     status = models.CharField(
         "状态", max_length=16, choices=Status.choices, default=Status.REQUESTED, db_index=True
     )
@@ -189,8 +199,12 @@ class Refund(models.Model):
 
 
 class RefundLine(models.Model):
-    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
-    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="refund_lines")
+    refund = models.ForeignKey(
+        Refund, on_delete=models.CASCADE, related_name="lines", verbose_name="售后单"
+    )
+    line = models.ForeignKey(
+        OrderLine, on_delete=models.PROTECT, related_name="refund_lines", verbose_name="订单明细"
+    )
     quantity = models.PositiveIntegerField("数量")
     amount = models.DecimalField("金额", **MONEY)
 

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
-from fenxiao.console.admin_base import ReadOnlyAdmin, ReadOnlyInline
+from fenxiao.console.admin_base import ActionsOnlyAdmin, ReadOnlyAdmin, ReadOnlyInline, money_text
 from fenxiao.errors import DomainError
 from fenxiao.orders import services as orders
 from fenxiao.orders.admin import RefundLineInline
@@ -36,7 +36,7 @@ class PaymentAdmin(ReadOnlyAdmin):
 class ProviderRefundAdmin(ReadOnlyAdmin):
     list_display = [
         "out_refund_no",
-        "payment",
+        "trade_no",
         "amount",
         "status",
         "provider_refund_id",
@@ -44,6 +44,11 @@ class ProviderRefundAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status"]
     search_fields = ["out_refund_no", "provider_refund_id"]
+    list_select_related = ["payment"]
+
+    @admin.display(description="商户订单号", ordering="payment__out_trade_no")
+    def trade_no(self, obj):
+        return obj.payment.out_trade_no
 
 
 @admin.register(PaymentNotification)
@@ -170,24 +175,22 @@ class BillDifferenceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(admin.ModelAdmin):
+class RefundAdmin(ActionsOnlyAdmin):
     list_display = [
         "number",
         "order",
         "buyer",
         "status",
-        "amount",
+        "amount_display",
         "reason",
-        "return_stock",
         "created_at",
-        "refunded_at",
     ]
     list_filter = ["status", "return_stock", "created_at"]
     search_fields = ["number", "order__number", "order__buyer__phone", "reason"]
     list_select_related = ["order__buyer"]
     inlines = [RefundLineInline]
     actions = ["approve", "approve_without_stock", "reject", "resend"]
-    readonly_fields = [f.name for f in Refund._meta.fields]
+    readonly_fields = [f.name for f in Refund._meta.fields if f.name != "id"]
 
     def has_add_permission(self, request):
         return False
@@ -198,6 +201,10 @@ class RefundAdmin(admin.ModelAdmin):
     @admin.display(description="买家")
     def buyer(self, obj):
         return obj.order.buyer
+
+    @admin.display(description="退款金额（元）", ordering="amount")
+    def amount_display(self, obj):
+        return money_text(obj.amount)
 
     def _requested(self, request, queryset) -> list[Refund]:
         refunds = list(

@@ -14,14 +14,16 @@ class Payment(models.Model):
         PAID = "paid", "已支付"
         CLOSED = "closed", "已关闭"
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="payments", verbose_name="订单"
+    )
     provider = models.CharField("渠道", max_length=16)
     out_trade_no = models.CharField("商户单号", max_length=32)
     amount = models.DecimalField("金额", **MONEY)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.CREATED)
-    prepay_id = models.CharField(max_length=64, blank=True)
+    prepay_id = models.CharField("预支付编号", max_length=64, blank=True)
     transaction_id = models.CharField("渠道交易号", max_length=64, null=True, blank=True)
-    payer_openid = models.CharField(max_length=64, blank=True)
+    payer_openid = models.CharField("付款人 OpenID", max_length=64, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     paid_at = models.DateTimeField("支付时间", null=True, blank=True)
 
@@ -49,16 +51,20 @@ class ProviderRefund(models.Model):
         SUCCESS = "success", "成功"
         FAILED = "failed", "失败"
 
-    refund = models.OneToOneField(Refund, on_delete=models.PROTECT, related_name="provider_refund")
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    refund = models.OneToOneField(
+        Refund, on_delete=models.PROTECT, related_name="provider_refund", verbose_name="售后单"
+    )
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name="支付单"
+    )
     out_refund_no = models.CharField("商户退款单号", max_length=32, unique=True)
     amount = models.DecimalField("金额", **MONEY)
     status = models.CharField(
         "状态", max_length=16, choices=Status.choices, default=Status.PROCESSING
     )
     provider_refund_id = models.CharField("渠道退款号", max_length=64, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    succeeded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    succeeded_at = models.DateTimeField("成功时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "渠道退款"
@@ -77,11 +83,11 @@ class ProviderRefund(models.Model):
 class PaymentNotification(models.Model):
     """One row per notification id handled: a redelivery of the same id has no effect."""
 
-    provider = models.CharField(max_length=16)
-    notification_id = models.CharField(max_length=64)
-    event_type = models.CharField(max_length=40)
-    out_trade_no = models.CharField(max_length=32, blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
+    provider = models.CharField("支付渠道", max_length=16)
+    notification_id = models.CharField("通知编号", max_length=64)
+    event_type = models.CharField("事件类型", max_length=40)
+    out_trade_no = models.CharField("商户订单号", max_length=32, blank=True)
+    received_at = models.DateTimeField("接收时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "支付通知"
@@ -140,7 +146,9 @@ class BillDifference(models.Model):
         REFUND = "refund", "退款"
         TRANSFER = "transfer", "商家转账"
 
-    run = models.ForeignKey(BillRun, on_delete=models.CASCADE, related_name="differences")
+    run = models.ForeignKey(
+        BillRun, on_delete=models.CASCADE, related_name="differences", verbose_name="对账批次"
+    )
     kind = models.CharField("差异类型", max_length=16, choices=Kind.choices)
     subject = models.CharField("业务", max_length=16, choices=Subject.choices)
     reference = models.CharField("商户单号", max_length=64)

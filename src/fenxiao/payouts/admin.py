@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from openpyxl import Workbook
 
-from fenxiao.console.admin_base import ExportMixin, ReadOnlyInline
+from fenxiao.console.admin_base import ActionsOnlyAdmin, ExportMixin, ReadOnlyInline
 from fenxiao.errors import DomainError
 from fenxiao.payouts import (
     admin_tax,  # noqa: F401  (registers 实名信息 and 个税月报)
@@ -40,10 +40,38 @@ EXPORT_HEADER = [
 ]
 
 
+EVENT_ACTIONS = {
+    "request": "申请",
+    "approve": "批准",
+    "reject": "拒绝",
+    "cancel": "取消",
+    "pay": "打款成功",
+    "mark_paid": "标记已打款",
+    "fail": "打款失败",
+}
+
+
+def status_label(status: str) -> str:
+    return Status(status).label if status in Status.values else status or "—"
+
+
 class WithdrawalEventInline(ReadOnlyInline):
     model = WithdrawalEvent
-    fields = ["created_at", "actor", "action", "from_status", "to_status", "note"]
+    fields = ["created_at", "actor", "action_display", "from_display", "to_display", "note"]
     readonly_fields = fields
+    classes = ["no-original"]  # the row's title would repeat the codes
+
+    @admin.display(description="操作")
+    def action_display(self, obj):
+        return EVENT_ACTIONS.get(obj.action, obj.action)
+
+    @admin.display(description="原状态")
+    def from_display(self, obj):
+        return status_label(obj.from_status)
+
+    @admin.display(description="新状态")
+    def to_display(self, obj):
+        return status_label(obj.to_status)
 
 
 class PayoutTransferInline(ReadOnlyInline):
@@ -64,10 +92,10 @@ class PayoutTransferInline(ReadOnlyInline):
 
 
 @admin.register(Withdrawal)
-class WithdrawalAdmin(ExportMixin, admin.ModelAdmin):
+class WithdrawalAdmin(ExportMixin, ActionsOnlyAdmin):
     export = WITHDRAWALS
     list_display = [
-        "id",
+        "number",
         "user",
         "amount",
         "fee",
@@ -86,8 +114,10 @@ class WithdrawalAdmin(ExportMixin, admin.ModelAdmin):
     list_per_page = 50
     inlines = [PayoutTransferInline, WithdrawalEventInline]
     actions = ["approve", "reject", "mark_paid", "query_transfer", "export_xlsx"]
-    readonly_fields = [f.name for f in Withdrawal._meta.fields if f.name != "fingerprint"]
-    exclude = ["fingerprint"]
+    exclude = ["id", "fingerprint"]
+    readonly_fields = [
+        f.name for f in Withdrawal._meta.fields if f.name not in ("id", "fingerprint")
+    ]
 
     def has_add_permission(self, request):
         return False
@@ -96,6 +126,10 @@ class WithdrawalAdmin(ExportMixin, admin.ModelAdmin):
         current = PayoutTransfer.objects.filter(withdrawal=OuterRef("pk")).order_by("-attempt")
         state = Subquery(current.values("state")[:1])
         return super().get_queryset(request).annotate(current_transfer_state=state)
+
+    @admin.display(description="单号", ordering="pk")
+    def number(self, obj):
+        return obj.pk
 
     @admin.display(description="转账状态", ordering="current_transfer_state")
     def transfer_state(self, obj):

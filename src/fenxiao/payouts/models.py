@@ -187,11 +187,11 @@ class PayoutTransfer(models.Model):
 class TransferNotification(models.Model):
     """One row per transfer notification id handled: a redelivery of the same id does nothing."""
 
-    provider = models.CharField(max_length=16)
-    notification_id = models.CharField(max_length=64)
-    out_bill_no = models.CharField(max_length=32)
-    state = models.CharField(max_length=20)
-    received_at = models.DateTimeField()
+    provider = models.CharField("渠道", max_length=16)
+    notification_id = models.CharField("通知编号", max_length=64)
+    out_bill_no = models.CharField("商户单号", max_length=32)
+    state = models.CharField("状态", max_length=20)
+    received_at = models.DateTimeField("接收时间")
 
     class Meta:
         verbose_name = "转账通知"

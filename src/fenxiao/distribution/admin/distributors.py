@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from fenxiao.console.admin_base import ExportMixin
+from fenxiao.console.admin_base import ExportMixin, money_text
 from fenxiao.distribution import selectors
 from fenxiao.distribution.admin.texts import LEVEL_NAMES
 from fenxiao.distribution.exports import DISTRIBUTORS
@@ -23,7 +23,7 @@ from fenxiao.errors import DomainError
 from fenxiao.ledger import selectors as ledger_selectors
 from fenxiao.ledger.admin import transaction_kind_label
 from fenxiao.ledger.models import Account
-from fenxiao.money import ZERO, round_sum_to_fen
+from fenxiao.money import ZERO
 
 
 def _team_count(depth: int):
@@ -49,8 +49,7 @@ def _balance(kind: str):
 class DistributorAdmin(ExportMixin, admin.ModelAdmin):
     export = DISTRIBUTORS
     list_display = [
-        "user",
-        "phone",
+        "user_display",
         "referral_code",
         "status",
         "grade",
@@ -111,9 +110,9 @@ class DistributorAdmin(ExportMixin, admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="手机号", ordering="user__phone")
-    def phone(self, obj):
-        return obj.user.phone
+    @admin.display(description="分销商", ordering="user__phone")
+    def user_display(self, obj):
+        return format_html('{}<span class="sub">{}</span>', obj.user, obj.user.phone)
 
     @admin.display(description="团队（一/二/三级）", ordering="team_1")
     def team(self, obj):
@@ -133,9 +132,9 @@ class DistributorAdmin(ExportMixin, admin.ModelAdmin):
             '<a href="{}" title="查看账户流水" style="white-space:nowrap">¥{} / ¥{} / ¥{}</a>',
             url,
             # SQLite hands a subquery's decimal back as a float: the nearest fen is exact
-            round_sum_to_fen(obj.balance_frozen),
-            round_sum_to_fen(obj.balance_available),
-            round_sum_to_fen(obj.balance_withdrawing),
+            money_text(obj.balance_frozen),
+            money_text(obj.balance_available),
+            money_text(obj.balance_withdrawing),
         )
 
     def get_urls(self):

@@ -3,13 +3,23 @@
 from django import forms
 from django.contrib import admin
 
-from fenxiao.distribution.admin.texts import RATES_HELP, RatesField, rates_text
+from fenxiao.distribution import rules
+from fenxiao.distribution.admin.rates import RATES_HELP, RatesField
+from fenxiao.distribution.admin.texts import rates_text
 from fenxiao.distribution.models import (
     Grade,
     ProductCommission,
 )
 from fenxiao.distribution.services import grades
+from fenxiao.distribution.services.plan import plan_get
 from fenxiao.errors import DomainError
+
+
+def product_rates_rows(widget) -> None:
+    """A product's own rates have the plan's levels and its cap."""
+    current = plan_get()
+    widget.levels = min(current.levels, rules.max_levels())
+    widget.share = current.max_commission_share
 
 
 class GradeForm(forms.ModelForm):
@@ -49,6 +59,8 @@ class GradeForm(forms.ModelForm):
         for name, text in help_texts.items():
             if name in self.fields:  # a view-only page has no form fields
                 self.fields[name].help_text = text
+        if "rates" in self.fields:
+            self.fields["rates"].widget.share = plan_get().max_commission_share
 
     def clean_rates(self):
         try:
@@ -94,14 +106,33 @@ class GradeAdmin(admin.ModelAdmin):
         "withdraw_min",
         "withdraw_daily_max",
         "withdraw_daily_count",
-        "upgrade_own_sales",
-        "upgrade_team_sales",
-        "upgrade_direct_buyers",
+        "upgrade_display",
     ]
+
+    @admin.display(description="自动升级条件（全部达到）")
+    def upgrade_display(self, obj):
+        parts = []
+        if obj.upgrade_own_sales is not None:
+            parts.append(f"个人销售额 ¥{obj.upgrade_own_sales}")
+        if obj.upgrade_team_sales is not None:
+            parts.append(f"团队销售额 ¥{obj.upgrade_team_sales}")
+        if obj.upgrade_direct_buyers is not None:
+            parts.append(f"已购直推 {obj.upgrade_direct_buyers} 人")
+        return " · ".join(parts) or "不自动升级"
 
     @admin.display(description="等级佣金")
     def rates_display(self, obj):
         return rates_text(obj.rates) if obj.rates else "同方案"
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        # read-only staff see the rates in words rather than JSON
+        return ["rates_display" if f == "rates" else f for f in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "rates_display"]
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.is_default:
@@ -121,6 +152,11 @@ class ProductCommissionForm(forms.ModelForm):
     class Meta:
         model = ProductCommission
         fields = ["product", "rates"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "rates" in self.fields:
+            product_rates_rows(self.fields["rates"].widget)
 
     def clean_rates(self):
         try:

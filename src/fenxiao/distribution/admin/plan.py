@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from fenxiao.console.admin_base import ReadOnlyAdmin
 from fenxiao.distribution import rules
+from fenxiao.distribution.admin.rates import RatesField
 from fenxiao.distribution.admin.texts import (
     CHANGE_SOURCES,
-    RatesField,
     rates_text,
     same_value,
     value_text,

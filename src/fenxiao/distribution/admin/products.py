@@ -6,7 +6,8 @@ from django.contrib import admin
 
 from fenxiao.catalog.admin import ProductAdmin as CatalogProductAdmin
 from fenxiao.catalog.models import Product
-from fenxiao.distribution.admin.texts import RATES_HELP, RatesField
+from fenxiao.distribution.admin.grades import product_rates_rows
+from fenxiao.distribution.admin.rates import RATES_HELP, RatesField
 from fenxiao.distribution.models import ProductCommission
 from fenxiao.distribution.services import grades
 from fenxiao.errors import DomainError
@@ -22,6 +23,10 @@ class ProductCommissionInlineForm(forms.ModelForm):
     class Meta:
         model = ProductCommission
         fields = ["rates"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        product_rates_rows(self.fields["rates"].widget)
 
     def clean_rates(self):
         try:

@@ -3,8 +3,6 @@
 import json
 from decimal import Decimal
 
-from django import forms
-
 from fenxiao.distribution.models import (
     Plan,
 )
@@ -19,11 +17,6 @@ BINDING_SOURCES = {
     "register": "注册",
     "login": "登录",
 }
-RATES_EXAMPLE = '[{"level": 1, "percent": "15"}, {"level": 2, "fixed": "3.00"}]'
-RATES_HELP = (
-    "每级一项：percent 为按实付金额（或利润）的百分比，fixed 为每件固定金额（元）。"
-    f"例如 {RATES_EXAMPLE} 表示一级 15%、二级每件 3 元。"
-)
 
 
 def rates_text(rates) -> str:
@@ -38,23 +31,6 @@ def rates_text(rates) -> str:
         else:
             parts.append(f"{level} ¥{item.get('fixed')}/件")
     return " · ".join(parts) or "—"
-
-
-class RatesField(forms.JSONField):
-    """The rates as JSON in a textarea, one level per line, with a Chinese error."""
-
-    default_error_messages = {"invalid": f"佣金设置不是有效的 JSON，请参照示例：{RATES_EXAMPLE}"}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 5, "cols": 60}))
-        kwargs.setdefault("help_text", RATES_HELP)
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, list) and all(isinstance(item, dict) for item in value):
-            lines = [json.dumps(item, ensure_ascii=False) for item in value]
-            return "[\n  " + ",\n  ".join(lines) + "\n]" if lines else "[]"
-        return super().prepare_value(value)
 
 
 # the plan
