@@ -1,4 +1,5 @@
-"""`make bench`: search and order placement on SQLite and PostgreSQL, as one compact table.
+"""`make bench`: search and order placement on SQLite and PostgreSQL, and settlement on
+PostgreSQL, as compact tables.
 
 Each (bench, database) pair runs in its own process so Django is set up from FENXIAO_*
 settings exactly once per database; PostgreSQL parts are skipped when it is not reachable.
@@ -101,9 +102,26 @@ def orders_table(results: list[dict]) -> None:
                 print(f"!! {r['db']} {p['threads']} threads: {p}")
 
 
+def settlement_table(r: dict) -> None:
+    print(
+        f"\nsettlement: `fenxiao run-due` on {r['commissions']:,} due commissions (2 levels, "
+        "1,000 distributors) against one set-based SQL statement writing the same rows"
+    )
+    print(f"{'sql s':>8}{'run-due s':>11}{'÷ sql':>8}{'commissions/s':>15}{'peak MiB':>10}")
+    print(
+        f"{r['sql_s']:>8.1f}{r['run_due_s']:>11.1f}{r['ratio']:>8.2f}{r['per_s']:>15,.0f}"
+        f"{r['peak_mb']:>10.0f}"
+    )
+    if not r["ok"]:
+        print(f"!! settlement: {r['checks']}")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["search", "orders"])
+    parser.add_argument("--only", choices=["search", "orders", "settlement"])
+    parser.add_argument(
+        "--commissions", type=int, default=1_000_000, help="settlement: due commissions"
+    )
     args = parser.parse_args(argv)
     commit = subprocess.run(
         ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
@@ -113,9 +131,13 @@ def main(argv: list[str]) -> int:
         dbs.append("postgres")
     else:
         print(f"PostgreSQL at {PG_HOST}:{PG_PORT} not reachable: SQLite only", file=sys.stderr)
-    benches = ["search", "orders"] if args.only is None else [args.only]
+    benches = ["search", "orders", "settlement"] if args.only is None else [args.only]
     searches = [r for db in dbs if "search" in benches and (r := run_bench("search.py", db, []))]
     orders = [r for db in dbs if "orders" in benches and (r := run_bench("orders.py", db, []))]
+    settlement = None
+    if "settlement" in benches and "postgres" in dbs:
+        extra = ["--commissions", str(args.commissions)]
+        settlement = run_bench("settlement.py", "postgres", extra)
 
     load = os.getloadavg()
     print(
@@ -127,7 +149,12 @@ def main(argv: list[str]) -> int:
         search_table(searches)
     if orders:
         orders_table(orders)
-    return 0 if len(searches) + len(orders) == len(dbs) * len(benches) else 1
+    if settlement:
+        settlement_table(settlement)
+    expected = len(dbs) * len({"search", "orders"} & set(benches))
+    expected += "settlement" in benches and "postgres" in dbs
+    ran = len(searches) + len(orders) + (settlement is not None)
+    return 0 if ran == expected and (settlement is None or settlement["ok"]) else 1
 
 
 if __name__ == "__main__":
