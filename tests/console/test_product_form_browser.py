@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from fenxiao.catalog.models import Product
-from tests.console.conftest import STAFF_PASSWORD
+from tests.console.conftest import STAFF_PASSWORD, place
 from tests.console.test_browser import CHROMIUM, page  # noqa: F401 (the browser fixture)
 
 pytestmark = [
@@ -122,3 +122,87 @@ def test_owner_creates_a_product_with_two_specs_without_typing_json(page, make_s
     src = detail["description"].split('<img src="', 1)[1].split('"', 1)[0]
     assert src.startswith("/media/products/detail/")
     assert page.request.get(src).headers["content-type"] == "image/png"
+
+
+def test_a_form_error_keeps_what_the_owner_entered(page, make_staff, tmp_path):  # noqa: F811
+    owner = make_staff("owner")
+    open_new_product(page, owner)
+
+    # given everything entered but the name, with a product picture chosen
+    fill_selling_points(page, ["一次成型", "可机洗"])
+    write_description(page, "加厚款。", picture(tmp_path, "detail.png", (30, 160, 60)))
+    generate_skus(page, {"颜色": "灰色，粉色", "尺码": "S，M"})
+    page.fill(".bulk-price", "88")
+    page.fill(".bulk-stock", "12")
+    page.click("button.bulk-apply")
+    page.click("#images-group .add-row a")
+    page.set_input_files(
+        "#images-group tr.form-row:not(.empty-form) input[type=file]",
+        str(picture(tmp_path, "cover.png", (20, 20, 160))),
+    )
+
+    # when the owner saves, the page comes back with the missing name
+    page.click("input[name=_save]")
+    page.wait_for_selector(".errornote")
+    screenshot(page, "product-form-error.png")
+
+    # then the lines, the specs, the SKU grid and both pictures are still there
+    lines = page.locator("[data-list-text] input")
+    assert [lines.nth(i).input_value() for i in range(lines.count())] == ["一次成型", "可机洗", ""]
+    spec_rows = page.locator("#sku-generator .spec-row")
+    assert [
+        (row.locator(".spec-name").input_value(), row.locator(".spec-values").input_value())
+        for row in spec_rows.all()
+    ] == [("颜色", "灰色，粉色"), ("尺码", "S，M")]
+    rows = page.locator(SKU_ROWS)
+    assert rows.count() == 4
+    assert {row.locator("[name$='-price']").input_value() for row in rows.all()} == {"88.00"}
+    assert {row.locator("[name$='-stock_change']").input_value() for row in rows.all()} == {"12"}
+    assert page.locator(f"{EDITOR} img[src^='/media/products/detail/']").count() == 1
+    cover = page.locator("#images-group img.stored-image")
+    assert cover.count() == 1
+
+    # and naming the product saves it all without choosing anything again
+    page.fill("#id_name", "儿童卫衣")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist")
+    product = Product.objects.get(name="儿童卫衣")
+    assert product.selling_points == ["一次成型", "可机洗"]
+    assert product.skus.count() == 4
+    assert product.images.get().image.name.startswith("products/upload/")
+    assert '<img src="/media/products/detail/' in product.description
+
+
+def test_dropping_a_spec_value_makes_an_ordered_sku_unsellable_not_deleted(
+    page,  # noqa: F811
+    make_staff,
+    shop,
+    shopper,
+):
+    owner = make_staff("owner")
+    black = shop.sku(shop.band)
+    order = place(shopper, black)
+    open_new_product(page, owner)
+    page.goto(f"/admin/catalog/product/{shop.band.pk}/change/")
+    page.wait_for_selector("#sku-generator")
+
+    # the generator opens with the product's specs; the owner replaces 黑色 by 白色
+    row = page.locator("#sku-generator .spec-row").nth(0)
+    assert (row.locator(".spec-name").input_value(), row.locator(".spec-values").input_value()) == (
+        "颜色",
+        "黑色",
+    )
+    row.locator(".spec-values").fill("白色")
+    page.click("button.spec-generate")
+    assert "1 个已保存的 SKU 不在新规格中，已设为不可售" in page.inner_text(".spec-message")
+    page.fill(".bulk-price", "239")
+    page.fill(".bulk-stock", "5")
+    page.click("button.bulk-apply")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist")
+
+    black.refresh_from_db()
+    assert (black.is_active, black.specs, black.stock) == (False, {"颜色": "黑色"}, 9)
+    white = shop.band.skus.get(is_active=True)
+    assert (white.specs, str(white.price), white.stock) == ({"颜色": "白色"}, "239.00", 5)
+    assert order.lines.get().sku_id == black.pk
