@@ -145,6 +145,21 @@ def test_two_sellable_skus_with_the_same_specs_are_refused(console):
     assert not Product.objects.filter(name="手冲咖啡壶").exists()
 
 
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ({"skus-0-price": ""}, "请填写售价，如 59.90"),
+        ({"skus-0-price": "0"}, "售价须大于 0，如 59.90"),
+        ({"skus-0-cost": "-1"}, "成本不能为负数，不知道可填 0"),
+    ],
+)
+def test_sku_row_errors_say_what_to_type(console, row, message):
+    r = console.post(ADD, new_product(**row))
+
+    assert r.status_code == 200 and message in r.content.decode()
+    assert not Product.objects.filter(name="手冲咖啡壶").exists()
+
+
 # the rich-text detail
 
 
@@ -249,3 +264,14 @@ def test_a_picture_path_not_uploaded_by_us_is_refused(console):
     r = console.post(ADD, data)
 
     assert r.status_code == 200 and "图片已失效，请重新选择" in r.content.decode()
+
+
+def test_a_saved_picture_whose_file_went_missing_does_not_block_saving(console, shop):
+    data = form_data(console.get(change_url(shop.band)))
+    default_storage.delete(shop.band.images.get().image.name)
+
+    r = console.post(change_url(shop.band), data | {"tagline": "新推荐语"})
+
+    assert r.status_code == 302, r.context and r.context["errors"]
+    shop.band.refresh_from_db()
+    assert shop.band.tagline == "新推荐语"

@@ -117,6 +117,22 @@ class SkuForm(forms.ModelForm):
     class Meta:
         model = Sku
         fields = ["code", "specs", "price", "cost", "is_active"]
+        error_messages = {
+            "price": {"required": "请填写售价，如 59.90"},
+            "cost": {"required": "请填写成本，不知道可填 0"},
+        }
+
+    def clean_price(self):
+        price = self.cleaned_data.get("price")
+        if price is not None and price <= 0:
+            raise forms.ValidationError("售价须大于 0，如 59.90")
+        return price
+
+    def clean_cost(self):
+        cost = self.cleaned_data.get("cost")
+        if cost is not None and cost < 0:
+            raise forms.ValidationError("成本不能为负数，不知道可填 0")
+        return cost
 
     def clean(self):
         data = super().clean()
@@ -182,7 +198,7 @@ class ProductImageForm(forms.ModelForm):
             # shown again (as a thumbnail with its path) if the page comes back with errors
             self.data = self.data.copy()
             self.data[self.add_prefix("stored")] = data["stored"]
-        elif data.get("stored"):
+        elif data.get("stored") and data["stored"] != self.fields["stored"].initial:
             try:
                 services.image_path_check(data["stored"])
             except DomainError:
