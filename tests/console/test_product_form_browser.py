@@ -87,6 +87,10 @@ def test_owner_creates_a_product_with_two_specs_without_typing_json(page, make_s
     fill_selling_points(page, ["新疆长绒棉", "不起球不变形"])
     write_description(page, "柔软透气，四季可穿。", picture(tmp_path, "detail.png", (200, 30, 30)))
 
+    # the editor speaks Chinese
+    assert page.locator(".prose-menubar [title='加粗']").count() == 1
+    assert page.locator(".prose-menubar [title='bold']").count() == 0
+
     # when the owner enters two specs and generates the SKUs
     generate_skus(page, {"颜色": "黑色，白色", "尺码": "M, L"})
 

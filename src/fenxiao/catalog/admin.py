@@ -189,7 +189,7 @@ class ProductAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["catalog/product_form.css"]}
-        js = ["catalog/list_text.js", "catalog/sku_generator.js"]
+        js = ["catalog/list_text.js", "catalog/sku_generator.js", "catalog/editor_zh.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("skus", "images")
