@@ -160,6 +160,25 @@ def test_sku_row_errors_say_what_to_type(console, row, message):
     assert not Product.objects.filter(name="手冲咖啡壶").exists()
 
 
+def test_sellable_skus_must_share_their_spec_names(console):
+    data = new_product(
+        **{
+            "skus-TOTAL_FORMS": "2",
+            "skus-1-specs": "颜色:白色",
+            "skus-1-price": "139.00",
+            "skus-1-cost": "0",
+            "skus-1-is_active": "on",
+        }
+    )
+
+    r = console.post(ADD, data)
+
+    assert r.status_code == 200
+    assert "可售 SKU 的规格名须一致：第一行是 容量，而 颜色:白色 不同" in r.content.decode()
+    r = console.post(ADD, data | {"skus-1-is_active": ""})  # an unsellable row may differ
+    assert r.status_code == 302
+
+
 # the rich-text detail
 
 

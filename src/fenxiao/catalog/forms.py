@@ -149,18 +149,29 @@ class SkuForm(forms.ModelForm):
 
 
 class SkuFormSet(forms.BaseInlineFormSet):
+    """Sellable SKUs share the same spec names (the storefront's picker offers one choice per
+    name) and differ in their values."""
+
     def clean(self):
         super().clean()
+        sellable = [
+            row.cleaned_data["specs"]
+            for row in self.forms
+            if row.is_valid() and row.cleaned_data.get("is_active") and "specs" in row.cleaned_data
+        ]
         seen = set()
-        for row in self.forms:
-            data = row.cleaned_data if row.is_valid() else {}
-            if not data.get("is_active") or "specs" not in data:
-                continue
-            key = frozenset(data["specs"].items())
-            if key in seen:
-                text = specs_text(data["specs"]) or "（无规格）"
+        for specs in sellable:
+            if set(specs) != set(sellable[0]):
+                names = " 和 ".join(sellable[0]) or "（无规格）"
                 raise forms.ValidationError(
-                    f"规格 {text} 出现了两次：每种规格组合只能有一个可售 SKU"
+                    f"可售 SKU 的规格名须一致：第一行是 {names}，"
+                    f"而 {specs_text(specs) or '（无规格）'} 不同；请用上方规格生成器重新生成"
+                )
+            key = frozenset(specs.items())
+            if key in seen:
+                raise forms.ValidationError(
+                    f"规格 {specs_text(specs) or '（无规格）'} 出现了两次："
+                    "每种规格组合只能有一个可售 SKU"
                 )
             seen.add(key)
 
