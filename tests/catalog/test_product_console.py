@@ -1,9 +1,11 @@
 """The console's product page without JSON: selling points as lines, specs as names and values,
 the rich-text detail sanitised, pictures uploaded to our media and kept across form errors."""
 
+import importlib
 import io
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
@@ -294,3 +296,13 @@ def test_a_saved_picture_whose_file_went_missing_does_not_block_saving(console, 
     assert r.status_code == 302, r.context and r.context["errors"]
     shop.band.refresh_from_db()
     assert shop.band.tagline == "新推荐语"
+
+
+def test_descriptions_written_before_sanitising_are_cleaned_once():
+    migration = importlib.import_module("fenxiao.catalog.migrations.0009_clean_descriptions")
+    old = Product.objects.create(name="旧商品", description="<p>旧</p><script>x()</script>")
+
+    migration.clean_descriptions(django_apps, None)
+
+    old.refresh_from_db()
+    assert old.description == "<p>旧</p>"
