@@ -106,6 +106,7 @@ def test_owner_creates_a_product_with_two_specs_without_typing_json(page, make_s
     for i in range(4):
         rows.nth(i).locator("[name$='-code']").fill(f"TEE-{i + 1}")
     rows.nth(3).locator("[name$='-price']").fill("69.90")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # the grid fits
     screenshot(page, "product-add.png")
     page.click("input[name=_save]")
     page.wait_for_selector(".messagelist")
@@ -202,6 +203,8 @@ def test_dropping_a_spec_value_makes_an_ordered_sku_unsellable_not_deleted(
     page.fill(".bulk-price", "239")
     page.fill(".bulk-stock", "5")
     page.click("button.bulk-apply")
+    assert page.inner_text(f"{SKU_ROWS}.sku-retired .sku-retired-note") == "规格已移除，保存后停售"
+    screenshot(page, "product-specs-changed.png")
     page.click("input[name=_save]")
     page.wait_for_selector(".messagelist")
 

@@ -38,7 +38,7 @@
     const field = (row, name) => row.querySelector(`[name$="-${name}"]`);
     const isSaved = (row) => Boolean(field(row, "id") && field(row, "id").value);
 
-    const box = el("fieldset", { class: "module aligned sku-generator", id: "sku-generator" });
+    const box = el("fieldset", { class: "module sku-generator", id: "sku-generator" });
     box.append(el("h2", {}, "规格与 SKU"));
     box.append(
       el(
@@ -140,6 +140,7 @@
           field(row, "is_active").checked = true;
           delete row.dataset.retired;
           row.classList.remove("sku-retired");
+          row.querySelector(".sku-retired-note").remove();
         }
       }
       let retired = 0;
@@ -151,6 +152,8 @@
           field(row, "is_active").checked = false;
           row.dataset.retired = "1";
           row.classList.add("sku-retired");
+          const note = el("div", { class: "sku-retired-note" }, "规格已移除，保存后停售");
+          field(row, "specs").after(note);
           retired += 1;
         }
       }
