@@ -181,6 +181,16 @@ def test_sellable_skus_must_share_their_spec_names(console):
     assert r.status_code == 302
 
 
+def test_a_product_on_the_shelf_needs_a_sellable_sku(console):
+    data = new_product(status="on_shelf", **{"skus-0-is_active": ""})
+
+    r = console.post(ADD, data)
+
+    assert r.status_code == 200
+    assert "上架的商品至少需要一个可售 SKU" in r.content.decode()
+    assert console.post(ADD, data | {"status": "draft"}).status_code == 302
+
+
 # the rich-text detail
 
 
@@ -261,7 +271,7 @@ def test_a_chosen_picture_survives_a_form_error(console):
     r = console.post(ADD, data)
 
     # then the picture is stored and carried by the page, with the lines and the SKU entered
-    assert r.status_code == 200 and "这个字段是必填项" in r.content.decode()
+    assert r.status_code == 200 and "请填写商品名称，如：纯棉短袖" in r.content.decode()
     image_form = r.context["inline_admin_formsets"][1].formset.forms[0]
     stored = image_form["stored"].value()
     assert stored.startswith("products/upload/") and default_storage.exists(stored)

@@ -96,6 +96,7 @@ class ProductForm(forms.ModelForm):
             "description",
             "freight_template",
         ]
+        error_messages = {"name": {"required": "请填写商品名称，如：纯棉短袖"}}
 
 
 class SkuForm(forms.ModelForm):
@@ -159,6 +160,10 @@ class SkuFormSet(forms.BaseInlineFormSet):
             for row in self.forms
             if row.is_valid() and row.cleaned_data.get("is_active") and "specs" in row.cleaned_data
         ]
+        if self.instance.status == Product.Status.ON_SHELF and not sellable:
+            raise forms.ValidationError(
+                "上架的商品至少需要一个可售 SKU：请先生成 SKU 并勾选“可售”，或把状态改为草稿"
+            )
         seen = set()
         for specs in sellable:
             if set(specs) != set(sellable[0]):
