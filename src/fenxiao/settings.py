@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_prose_editor",
     "fenxiao.console",
     "fenxiao.accounts",
     "fenxiao.catalog",

@@ -111,7 +111,7 @@ def test_a_new_sku_row_takes_its_number_as_initial_stock(console, shop):
     data |= {
         "skus-TOTAL_FORMS": 2,
         "skus-1-code": "BAND-02",
-        "skus-1-specs": '{"颜色": "白色"}',
+        "skus-1-specs": "颜色:白色",
         "skus-1-price": "239.00",
         "skus-1-cost": "0",
         "skus-1-is_active": "on",
@@ -122,7 +122,7 @@ def test_a_new_sku_row_takes_its_number_as_initial_stock(console, shop):
 
     assert r.status_code == 302, r.context and r.context["errors"]
     new = Sku.objects.get(code="BAND-02")
-    assert new.stock == 6
+    assert (new.stock, new.specs) == (6, {"颜色": "白色"})
     assert list(new.stock_moves.values_list("kind", "delta")) == [("initial", 6)]
 
 
@@ -151,10 +151,14 @@ def test_service_staff_can_read_the_stock_history(client, make_staff, shop):
     assert client.get(MOVES).status_code == 200
 
 
-def test_specs_must_be_an_object(console, shop):
+@pytest.mark.parametrize(
+    "specs, message",
+    [("黑色", "缺少冒号：请写成 规格名:规格值"), ('{"颜色": "白色"}', "规格不用 JSON")],
+)
+def test_specs_are_names_and_values_not_json(console, shop, specs, message):
     data = form_data(console.get(change_url(shop.band)))
 
-    r = console.post(change_url(shop.band), data | {"skus-0-specs": '"黑色"'})
+    r = console.post(change_url(shop.band), data | {"skus-0-specs": specs})
 
-    assert r.status_code == 200 and "规格须为 JSON 对象" in r.content.decode()
+    assert r.status_code == 200 and message in r.content.decode()
     assert shop.sku(shop.band).specs == {"颜色": "黑色"}

@@ -3,12 +3,15 @@ stock history, freight templates with their per-province rules."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.files.storage import default_storage
 from django.db.models import Q
-from django.urls import reverse
+from django.http import JsonResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from fenxiao.catalog import selectors, services
 from fenxiao.catalog.errors import FreightTemplateInvalid
+from fenxiao.catalog.forms import ProductForm, ProductImageForm, SkuForm, SkuFormSet
 from fenxiao.catalog.models import (
     Category,
     FreightRule,
@@ -21,7 +24,6 @@ from fenxiao.catalog.models import (
 from fenxiao.catalog.provinces import PROVINCES
 from fenxiao.catalog.selectors import product_list
 from fenxiao.catalog.services.freight import CHARGE_FIELDS, provinces_clean, rules_check
-from fenxiao.catalog.services.stock import REASON_MAX, STOCK_MAX
 from fenxiao.errors import DomainError
 
 
@@ -89,51 +91,16 @@ class CategoryForm(forms.ModelForm):
         return parent
 
 
-class SkuForm(forms.ModelForm):
-    """A SKU row without a stock input: the form was read minutes ago and orders may have
-    taken stock since, so the stock is shown read-only and changed by a +n / −n adjustment
-    with a reason (a new SKU's number is its initial stock)."""
-
-    stock_change = forms.IntegerField(
-        label="库存增减",
-        required=False,
-        min_value=-STOCK_MAX,
-        max_value=STOCK_MAX,
-        help_text="如 +10 或 -3；新 SKU 填初始库存",
-        widget=forms.NumberInput(attrs={"style": "width:6em"}),
-    )
-    stock_reason = forms.CharField(label="调整原因", required=False, max_length=REASON_MAX)
-
-    class Meta:
-        model = Sku
-        fields = ["code", "specs", "price", "cost", "is_active"]
-
-    def clean_specs(self):
-        specs = self.cleaned_data.get("specs")
-        if specs in (None, ""):
-            return {}
-        if not isinstance(specs, dict):
-            raise forms.ValidationError('规格须为 JSON 对象，如 {"颜色": "黑色"}')
-        return specs
-
-    def clean(self):
-        data = super().clean()
-        change = data.get("stock_change") or 0
-        if self.instance.pk is None:
-            if change < 0:
-                self.add_error("stock_change", "新 SKU 的初始库存不能为负数")
-            return data
-        if change and not (data.get("stock_reason") or "").strip():
-            self.add_error("stock_reason", "调整库存请填写原因")
-        if change < 0 and self.instance.stock + change < 0:
-            self.add_error("stock_change", f"库存不足：当前库存 {self.instance.stock}")
-        return data
-
-
 class SkuInline(admin.TabularInline):
+    """The SKU grid, filled by the spec generator (static/catalog/sku_generator.js). SKUs are
+    never deleted here: one whose specs are dropped becomes unsellable, keeping its orders and
+    stock history, as the staff API does."""
+
     model = Sku
     form = SkuForm
+    formset = SkuFormSet
     extra = 0
+    can_delete = False
     fields = [
         "code",
         "specs",
@@ -157,13 +124,9 @@ class SkuInline(admin.TabularInline):
 
 class ImageInline(admin.TabularInline):
     model = ProductImage
+    form = ProductImageForm
     extra = 0
-    fields = ["image", "preview", "sort"]
-    readonly_fields = ["preview"]
-
-    @admin.display(description="预览")
-    def preview(self, obj):
-        return format_html('<img src="{}" style="height:60px">', obj.image.url) if obj.pk else ""
+    fields = ["stored", "upload", "sort"]
 
 
 @admin.register(Category)
@@ -209,6 +172,7 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ["category__parent"]
     list_per_page = 50
     inlines = [SkuInline, ImageInline]
+    form = ProductForm
     actions = ["put_on_shelf", "take_off_shelf"]
     fields = [
         "name",
@@ -223,8 +187,34 @@ class ProductAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["sales"]
 
+    class Media:
+        css = {"all": ["catalog/product_form.css"]}
+        js = ["catalog/list_text.js", "catalog/sku_generator.js", "catalog/editor_zh.js"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("skus", "images")
+
+    def get_urls(self):
+        upload = self.admin_site.admin_view(self.upload_image_view)
+        return [
+            path("upload-image/", upload, name="catalog_product_upload_image"),
+            *super().get_urls(),
+        ]
+
+    def upload_image_view(self, request):
+        """A picture for the detail editor, stored in our media; staff only, CSRF-checked."""
+        if request.method != "POST":
+            return JsonResponse({"message": "请通过“上传图片”按钮上传"}, status=405)
+        if not (self.has_change_permission(request) or self.has_add_permission(request)):
+            return JsonResponse({"message": "没有编辑商品的权限，不能上传图片"}, status=403)
+        upload = request.FILES.get("image")
+        if upload is None:
+            return JsonResponse({"message": "请选择要上传的图片"}, status=400)
+        try:
+            stored = services.image_upload_store(upload=upload, folder="products/detail")
+        except DomainError as exc:
+            return JsonResponse({"message": exc.message}, status=400)
+        return JsonResponse({"url": default_storage.url(stored)}, status=201)
 
     def get_search_results(self, request, queryset, search_term):
         """The storefront's indexed substring search (trigram), plus SKU code and id."""
@@ -263,11 +253,9 @@ class ProductAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Sku:
             return super().save_formset(request, form, formset, change)
-        formset.save(commit=False)  # lists new, changed, deleted rows for the change message
-        for sku in formset.deleted_objects:
-            sku.delete()
+        formset.save(commit=False)  # lists new and changed rows for the change message
         for row in formset.forms:
-            if row in formset.deleted_forms or not row.has_changed():
+            if not row.has_changed():
                 continue
             self._save_sku(request, form.instance, row)
 

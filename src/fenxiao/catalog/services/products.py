@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, ProtectedError
 from PIL import Image, UnidentifiedImageError
@@ -24,11 +25,14 @@ from fenxiao.catalog.errors import (
     StockInvalid,
 )
 from fenxiao.catalog.models import Category, FreightTemplate, Product, ProductImage, Sku
+from fenxiao.catalog.richtext import description_clean
 from fenxiao.catalog.services.stock import stock_adjust, stock_record_initial, stock_set
 from fenxiao.money import yuan
 
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+IMAGE_TOO_LARGE = "图片不能超过 5 MB，请压缩后再上传"
 # Product fields the database keeps NOT NULL: a client sending null for one is refused.
 REQUIRED_FIELDS = ("name", "description", "tagline", "selling_points", "status", "sort")
 
@@ -91,7 +95,15 @@ def image_store(*, content: bytes, filename: str = "", folder: str = "products/u
     return default_storage.save(name, ContentFile(content))
 
 
-def _media_path(reference: str) -> str:
+def image_upload_store(*, upload: UploadedFile, folder: str = "products/upload") -> str:
+    """`image_store` for a file posted to the console, refused before reading when too large."""
+    if upload.size is not None and upload.size > IMAGE_MAX_BYTES:
+        raise InvalidImage(IMAGE_TOO_LARGE)
+    upload.seek(0)
+    return image_store(content=upload.read(), filename=upload.name or "", folder=folder)
+
+
+def image_path_check(reference: str) -> str:
     """The storage path of an uploaded product image, given its path or its media URL."""
     path = reference.removeprefix(settings.MEDIA_URL)
     try:
@@ -109,7 +121,7 @@ def _media_path(reference: str) -> str:
 
 
 def _set_images(product: Product, images: list[str]) -> None:
-    paths = [_media_path(reference) for reference in images]
+    paths = [image_path_check(reference) for reference in images]
     product.images.all().delete()
     ProductImage.objects.bulk_create(
         ProductImage(product=product, image=path, sort=i) for i, path in enumerate(paths)
@@ -236,6 +248,8 @@ def _apply(product: Product, fields: dict, staff: User | None) -> Product:
     if template_id is not None and not FreightTemplate.objects.filter(pk=template_id).exists():
         raise FreightTemplateNotFound()
     product.freight_template_id = template_id
+    if fields.get("description"):
+        fields["description"] = description_clean(fields["description"])
     images = fields.pop("images", None)
     skus = fields.pop("skus", None)
     for name, value in fields.items():
