@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # serves Swagger UI from its bundled static files, not a CDN (/api/v1/docs)
     "fenxiao.console",
     "fenxiao.accounts",
     "fenxiao.catalog",

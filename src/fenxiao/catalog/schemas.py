@@ -5,11 +5,15 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+from fenxiao.api_docs import one_of
+from fenxiao.catalog.models import StockMove
+
 Price = Annotated[Decimal, Field(gt=0, le=Decimal("9999999.99"), decimal_places=2)]
 Cost = Annotated[Decimal, Field(ge=0, le=Decimal("9999999.99"), decimal_places=2)]
 Stock = Annotated[int, Field(ge=0, le=10_000_000, strict=True)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Status = Literal["on_shelf", "off_shelf", "draft"]
+StockMoveKind = one_of(StockMove.Kind)
 # bounded by the columns: beyond them the database fails instead of finding nothing
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Sort = Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
@@ -113,7 +117,7 @@ class StaffSkuOut(SkuOut):
 class StockMoveOut(Schema):
     id: int
     sku_id: int
-    kind: str
+    kind: StockMoveKind
     kind_label: str
     delta: int
     stock_after: int
@@ -146,7 +150,7 @@ class ProductOut(Schema):
     tagline: str
     selling_points: list[str]
     images: list[str]
-    status: str
+    status: Status
     sales: int
     skus: list[SkuOut]
 
