@@ -7,6 +7,7 @@ from pydantic import Field, StringConstraints
 
 from fenxiao.api_docs import one_of
 from fenxiao.catalog.models import StockMove
+from fenxiao.media import MediaUrl
 
 Price = Annotated[Decimal, Field(gt=0, le=Decimal("9999999.99"), decimal_places=2)]
 Cost = Annotated[Decimal, Field(ge=0, le=Decimal("9999999.99"), decimal_places=2)]
@@ -137,7 +138,7 @@ class ProductCard(Schema):
     tagline: str
     selling_points: list[str]
     category: CategoryRef | None
-    image: str | None
+    image: MediaUrl | None
     price: Decimal | None
     sales: int
 
@@ -149,7 +150,7 @@ class ProductOut(Schema):
     description: str
     tagline: str
     selling_points: list[str]
-    images: list[str]
+    images: list[MediaUrl]
     status: Status
     sales: int
     skus: list[SkuOut]
@@ -181,7 +182,7 @@ class CategoryNode(CategoryOut):
 
 class UploadOut(Schema):
     path: str
-    url: str
+    url: MediaUrl
 
 
 Units = Annotated[int, Field(ge=1, le=10_000, strict=True)]

@@ -8,6 +8,7 @@ from pydantic import Field, StrictBool, StringConstraints
 from fenxiao.accounts.schemas import AddressIn, Phone
 from fenxiao.api_docs import one_of
 from fenxiao.marketing.models import Coupon
+from fenxiao.media import MediaUrl
 from fenxiao.orders.models import Order, OrderDiscount, Refund
 from fenxiao.pagination import PageFilters
 
@@ -242,7 +243,7 @@ class CartLineOut(Schema):
     sku_id: int
     product_id: int
     name: str
-    image: str | None
+    image: MediaUrl | None
     specs: dict
     price: Decimal
     quantity: int

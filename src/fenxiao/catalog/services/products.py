@@ -25,6 +25,7 @@ from fenxiao.catalog.errors import (
 )
 from fenxiao.catalog.models import Category, FreightTemplate, Product, ProductImage, Sku
 from fenxiao.catalog.services.stock import stock_adjust, stock_record_initial, stock_set
+from fenxiao.media import media_reference_path
 from fenxiao.money import yuan
 
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
@@ -92,8 +93,9 @@ def image_store(*, content: bytes, filename: str = "", folder: str = "products/u
 
 
 def _media_path(reference: str) -> str:
-    """The storage path of an uploaded product image, given its path or its media URL."""
-    path = reference.removeprefix(settings.MEDIA_URL)
+    """The storage path of an uploaded product image, given its path or its media URL (as
+    the API gives it out, absolute or not)."""
+    path = media_reference_path(reference).removeprefix(settings.MEDIA_URL)
     try:
         known = (
             path.startswith("products/")
