@@ -177,7 +177,7 @@ def plan_out() -> dict:
     "/distribution/plan",
     response=PlanOut,
     summary="查看分销方案",
-    openapi_extra=raises(PlanInvalid, PlanLevelsExceeded, PlanShareExceeded, PermissionDenied),
+    openapi_extra=raises(PermissionDenied),
 )
 def plan_read(request):
     require_perm(request, "distribution.view_plan")

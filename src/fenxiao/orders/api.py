@@ -186,7 +186,7 @@ def order_detail(request, order_id: int):
     "/orders/{order_id}/cancel",
     response=OrderOut,
     summary="取消订单",
-    openapi_extra=raises(PointsInsufficient, OrderNotFound, OrderStateError),
+    openapi_extra=raises(OrderNotFound, OrderStateError),
 )
 def order_cancel(request, order_id: int):
     services.order_cancel(order_id=order_id, buyer=request.auth)
@@ -197,7 +197,7 @@ def order_cancel(request, order_id: int):
     "/orders/{order_id}/confirm",
     response=OrderOut,
     summary="确认收货",
-    openapi_extra=raises(PointsInsufficient, OrderNotFound, OrderStateError),
+    openapi_extra=raises(OrderNotFound, OrderStateError),
 )
 def order_confirm(request, order_id: int):
     services.order_confirm(order_id=order_id, buyer=request.auth)

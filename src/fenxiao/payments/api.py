@@ -4,7 +4,6 @@ from ninja import Body, Router, Status
 
 from fenxiao.accounts.auth import require_perm
 from fenxiao.api_docs import raises
-from fenxiao.distribution.errors import PlanInvalid, PlanLevelsExceeded, PlanShareExceeded
 from fenxiao.errors import NotFound, PermissionDenied
 from fenxiao.marketing.errors import PointsInsufficient
 from fenxiao.orders import services as orders
@@ -53,9 +52,6 @@ def order_pay(request, order_id: int, payload: Body[PayIn] = None):
     openapi_extra=raises(
         NotificationMalformed,
         NotificationMismatch,
-        PlanInvalid,
-        PlanLevelsExceeded,
-        PlanShareExceeded,
         PointsInsufficient,
         ProviderUnavailable,
         NotFound,
@@ -86,9 +82,6 @@ def sandbox_complete(request, payment_id: int):
         *refusals(),
         NotificationMalformed,
         NotificationMismatch,
-        PlanInvalid,
-        PlanLevelsExceeded,
-        PlanShareExceeded,
         PointsInsufficient,
         ProviderUnavailable,
         PaymentNotFound,
@@ -113,9 +106,6 @@ def notify(request, provider: str):
     openapi_extra=raises(
         NotificationMalformed,
         NotificationMismatch,
-        PlanInvalid,
-        PlanLevelsExceeded,
-        PlanShareExceeded,
         PointsInsufficient,
         ProviderUnavailable,
         PermissionDenied,
