@@ -106,3 +106,101 @@ def test_every_contract_path_is_in_the_openapi_document(client):
 def test_the_docs_page_is_served(client):
     r = client.get("/api/v1/docs")
     assert r.status_code == 200 and b"openapi.json" in r.content
+
+
+@pytest.fixture
+def document(client):
+    return client.get("/api/v1/openapi.json").json()
+
+
+def operations(document):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_every_operation_has_a_chinese_summary(document):
+    missing = [name for name, op in operations(document) if not has_chinese(op.get("summary", ""))]
+    assert missing == []
+
+
+def error_codes(document, operation, status: int) -> set[str]:
+    """The `code` values an error response of the operation declares, over the shared schema."""
+    response = operation["responses"].get(str(status))
+    if response is None:
+        return set()
+    schema = response["content"]["application/json"]["schema"]
+    shared, codes = schema["allOf"]
+    assert shared == {"$ref": "#/components/schemas/ErrorOut"}
+    assert set(document["components"]["schemas"]["ErrorOut"]["required"]) == {"code", "message"}
+    for code in codes["properties"]["code"]["enum"]:
+        assert f"`{code}`" in response["description"]  # said in words too, with its message
+    return set(codes["properties"]["code"]["enum"])
+
+
+def test_every_operation_documents_its_error_responses(document):
+    for name, operation in operations(document):
+        secured = {scheme for need in operation.get("security", []) for scheme in need}
+        assert "invalid_input" in error_codes(document, operation, 400), name
+        assert "not_found" in error_codes(document, operation, 404), name
+        if secured - {"OptionalTokenAuth"}:
+            assert error_codes(document, operation, 401) == {"unauthorized"}, name
+        if "StaffTokenAuth" in secured:
+            assert "forbidden" in error_codes(document, operation, 403), name
+
+
+def test_operations_name_the_domain_errors_they_raise(document):
+    place = document["paths"]["/api/v1/orders"]["post"]
+    assert {"out_of_stock", "idempotency_conflict"} <= error_codes(document, place, 409)
+    assert "sku_unavailable" in error_codes(document, place, 400)
+    cancel = document["paths"]["/api/v1/orders/{order_id}/cancel"]["post"]
+    assert "invalid_order_state" in error_codes(document, cancel, 409)
+    assert "order_not_found" in error_codes(document, cancel, 404)
+    plan = document["paths"]["/api/v1/admin/distribution/plan"]["put"]
+    assert {"plan_levels_exceeded", "pyramid_rule_refused"} <= error_codes(document, plan, 400)
+    notify = document["paths"]["/api/v1/payments/notify/{provider}"]["post"]
+    assert {"invalid_signature", "stale_timestamp"} <= error_codes(document, notify, 401)
+    withdraw = document["paths"]["/api/v1/wallet/withdrawals"]["post"]
+    assert "insufficient_balance" in error_codes(document, withdraw, 409)
+
+
+def allowed_values(document, schema: dict) -> list | None:
+    """The enum of a property schema, through a $ref, `const` or an optional (anyOf ... null)."""
+    if "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    if "enum" in schema:
+        return schema["enum"]
+    if "const" in schema:
+        return [schema["const"]]
+    for choice in schema.get("anyOf", []):
+        if choice.get("type") != "null":
+            return allowed_values(document, choice)
+    return None
+
+
+def test_every_status_and_kind_lists_its_allowed_values(document):
+    open_ended = []
+    for name, schema in document["components"]["schemas"].items():
+        for prop, definition in schema.get("properties", {}).items():
+            if prop.endswith("status") or prop == "kind":
+                if not allowed_values(document, definition):
+                    open_ended.append(f"{name}.{prop}")
+    for name, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"].endswith("status") or parameter["name"] == "kind":
+                if not allowed_values(document, parameter["schema"]):
+                    open_ended.append(f"{name} ?{parameter['name']}")
+    assert open_ended == []
+    order = document["components"]["schemas"]["OrderOut"]["properties"]["status"]
+    assert set(allowed_values(document, order)) == {
+        "pending_payment",
+        "paid",
+        "shipped",
+        "completed",
+        "cancelled",
+        "refunded",
+    }

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -80,3 +81,16 @@ def test_static_files_are_served_without_debug(server):
 def test_unknown_api_path_is_json_404(server):
     status, headers, body = fetch(server + "/api/v1/no-such-thing")
     assert status == 404 and headers.get("Content-Type", "").startswith("application/json")
+
+
+def test_api_docs_come_from_our_static_files(server):
+    # Swagger UI from the collected static files (WhiteNoise), not a CDN an offline server
+    # or one in mainland China cannot reach
+    status, _, body = fetch(server + "/api/v1/docs")
+    assert status == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', body.decode())
+    assert "/static/ninja/swagger-ui-bundle.js" in assets
+    assert [a for a in assets if not a.startswith("/")] == []
+    for asset in assets:
+        status, _, content = fetch(server + asset)
+        assert status == 200 and content, asset

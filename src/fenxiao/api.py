@@ -4,12 +4,12 @@ import logging
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from fenxiao.accounts.api import router as accounts_router
 from fenxiao.accounts.auth import StaffTokenAuth, TokenAuth
+from fenxiao.api_docs import DocumentedAPI
 from fenxiao.auth_api import router as auth_router
 from fenxiao.catalog.api import admin_router as catalog_admin_router
 from fenxiao.catalog.api import router as catalog_router
@@ -61,7 +61,7 @@ class NulRefusingParser(Parser):
         return result
 
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="fenxiao API",
     version="1.0.0",
     urls_namespace="api-1",

@@ -7,15 +7,24 @@ from django.conf import settings
 from django.utils import timezone
 from ninja import Router, Status
 
+from fenxiao.api_docs import raises
 from fenxiao.catalog.schemas import Id  # lax: a path parameter arrives as text
 from fenxiao.distribution import referral_codes
 from fenxiao.distribution import selectors as distribution_selectors
+from fenxiao.distribution.errors import ReferralCodeNotFound
 from fenxiao.distribution.models import Distributor
 from fenxiao.distribution.services import binding
 from fenxiao.errors import DomainError, PermissionDenied
 from fenxiao.marketing import coupons
 from fenxiao.marketing import selectors as marketing_selectors
 from fenxiao.marketing.api import user_coupon_out
+from fenxiao.marketing.errors import (
+    CouponLimitReached,
+    CouponNotFound,
+    CouponNotShareable,
+    CouponSoldOut,
+    CouponUnavailable,
+)
 from fenxiao.marketing.schemas import ClaimIn, SharedCouponOut, ShareOut, UserCouponOut
 
 router = Router(tags=["coupons"])
@@ -49,7 +58,14 @@ def _just_visited(user_id: int, referrer_id: int | None) -> bool:
     )
 
 
-@router.post("/coupons/{coupon_id}/claim", response={201: UserCouponOut})
+@router.post(
+    "/coupons/{coupon_id}/claim",
+    response={201: UserCouponOut},
+    summary="领取优惠券",
+    openapi_extra=raises(
+        CouponNotFound, ReferralCodeNotFound, CouponLimitReached, CouponSoldOut, CouponUnavailable
+    ),
+)
 def coupon_claim(request, coupon_id: Id, payload: ClaimIn | None = None):
     ref = payload.ref if payload else None
     referrer_id = referrer_id_of(ref)
@@ -75,7 +91,12 @@ def share_url(coupon_id: int, code: str) -> str:
     return f"{settings.PUBLIC_BASE_URL}/coupons/{coupon_id}?ref={code}"
 
 
-@router.get("/coupons/{coupon_id}/share", response=ShareOut)
+@router.get(
+    "/coupons/{coupon_id}/share",
+    response=ShareOut,
+    summary="分享优惠券（分销商）",
+    openapi_extra=raises(PermissionDenied, CouponNotFound, CouponNotShareable),
+)
 def coupon_share(request, coupon_id: Id):
     """The H5 link a distributor shares: opening it claims the coupon with their code."""
     coupon = marketing_selectors.coupon_to_share(coupon_id)
@@ -83,7 +104,12 @@ def coupon_share(request, coupon_id: Id):
     return {"coupon_id": coupon.pk, "ref": code, "url": share_url(coupon.pk, code)}
 
 
-@router.get("/distributor/coupons", response=list[SharedCouponOut])
+@router.get(
+    "/distributor/coupons",
+    response=list[SharedCouponOut],
+    summary="可分享的优惠券（分销商）",
+    openapi_extra=raises(PermissionDenied),
+)
 def distributor_coupons(request):
     """The coupons this distributor may share now, each with their own link."""
     code = _sharer_code(request.auth.pk)

@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from ninja import Router, Schema
 
+from fenxiao.api_docs import raises
 from fenxiao.distribution import centre
 from fenxiao.distribution.api import me_of
+from fenxiao.distribution.errors import ApplicationNotAccepted
 from fenxiao.distribution.schemas import ApplyIn, MeOut
 from fenxiao.distribution.services import distributors
 from fenxiao.payouts import selectors as payouts_selectors
@@ -35,12 +37,17 @@ def me_with_totals(user) -> dict:
     return {**me_of(user), "totals": totals}
 
 
-@router.get("/distributor/me", response=MeWithTotalsOut)
+@router.get("/distributor/me", response=MeWithTotalsOut, summary="我的分销商信息")
 def me(request):
     return me_with_totals(request.auth)
 
 
-@router.post("/distributor/apply", response=MeWithTotalsOut)
+@router.post(
+    "/distributor/apply",
+    response=MeWithTotalsOut,
+    summary="申请成为分销商",
+    openapi_extra=raises(ApplicationNotAccepted),
+)
 def apply(request, payload: ApplyIn):
     distributors.distributor_apply(
         user=request.auth, real_name=payload.real_name, reason=payload.reason

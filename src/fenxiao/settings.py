@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_prose_editor",
+    "ninja",  # serves Swagger UI from its bundled static files, not a CDN (/api/v1/docs)
     "fenxiao.console",
     "fenxiao.accounts",
     "fenxiao.catalog",

@@ -371,6 +371,26 @@ def test_a_product_may_refer_to_an_image_by_its_url(staff_api):
     assert Product.objects.get(pk=r.json()["id"]).images.get().image.name == uploaded["path"]
 
 
+def test_image_urls_in_the_api_are_absolute_and_may_be_sent_back(staff_api, anon):
+    # the mini-program has no page origin: a picture's URL must carry the shop's own
+    uploaded = upload(staff_api, png_bytes()).json()
+    assert uploaded["url"] == f"http://testserver/media/{uploaded['path']}"
+    created = staff_api.post("/admin/products", product_body(images=[uploaded["url"]])).json()
+    absolute = f"http://testserver/media/{uploaded['path']}"
+
+    card = anon.get("/products").json()["items"][0]
+    detail = anon.get(f"/products/{created['id']}").json()
+    staff = staff_api.get(f"/admin/products/{created['id']}").json()
+    assert card["image"] == absolute
+    assert detail["images"] == staff["images"] == created["images"] == [absolute]
+
+    # a client that sends the images back as it got them keeps them
+    r = staff_api.patch(f"/admin/products/{created['id']}", {"images": staff["images"]})
+    assert r.status_code == 200, r.content
+    assert r.json()["images"] == [absolute]
+    assert Product.objects.get(pk=created["id"]).images.get().image.name == uploaded["path"]
+
+
 def test_a_new_product_is_a_draft_unless_told(staff_api, anon):
     body = product_body()
     del body["status"]

@@ -8,6 +8,7 @@ from django.db import connections
 from fenxiao.catalog.models import Product
 from fenxiao.orders.models import Order
 from tests.console.conftest import STAFF_PASSWORD, pay, place
+from tests.tofu import TOFU
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -101,3 +102,32 @@ def test_merchant_logs_in_takes_a_product_off_shelf_and_ships_an_order(
         "京东物流",
         "JD0012345678",
     )
+
+
+def drawn_as_tofu(page) -> list[str]:
+    """What is wrong with the Chinese on the page: tofu, or a check that could not work."""
+    rendering = page.evaluate(TOFU)
+    found = [] if rendering["checked"] else ["no Chinese characters were checked"]
+    if not rendering["boxes"]:
+        found.append("the reference (a code point no font has) did not draw a box")
+    return found + rendering["tofu"][:10]
+
+
+def test_console_pages_show_chinese_glyphs_not_boxes(page, make_staff, shop, shopper):
+    # a machine without a CJK font draws every Chinese character as a box; `make test` and
+    # `make demo` install Debian's fonts-noto-cjk (the Makefile's `fonts` target)
+    make_staff("owner")
+    pay(place(shopper, shop.sku(shop.band)))
+    problems = {}
+
+    page.goto("/admin/login/")
+    problems["/admin/login/"] = drawn_as_tofu(page)
+    page.fill("#id_username", "13700000001")
+    page.fill("#id_password", STAFF_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#today-figures")
+    for path in ("/admin/", "/admin/catalog/product/", "/admin/orders/order/"):
+        page.goto(path)
+        problems[path] = drawn_as_tofu(page)
+
+    assert {path: found for path, found in problems.items() if found} == {}

@@ -12,8 +12,19 @@ from ninja.files import UploadedFile
 from pydantic import StringConstraints
 
 from fenxiao.accounts.auth import require_perm
+from fenxiao.api_docs import raises
 from fenxiao.catalog import selectors, services
 from fenxiao.catalog.api_freight import router as freight_router
+from fenxiao.catalog.errors import (
+    CategoryNotFound,
+    CategoryTooDeep,
+    InvalidImage,
+    ProductNotFound,
+    SkuNotFound,
+    StockBelowZero,
+    StockInvalid,
+    StockTooLarge,
+)
 from fenxiao.catalog.models import Category, Product
 from fenxiao.catalog.schemas import (
     CategoryIn,
@@ -28,6 +39,7 @@ from fenxiao.catalog.schemas import (
     StockMoveOut,
     UploadOut,
 )
+from fenxiao.errors import PermissionDenied
 from fenxiao.money import yuan
 from fenxiao.pagination import PageFilters, paginate
 
@@ -108,19 +120,25 @@ def detail(product: Product) -> dict:
     }
 
 
-@router.get("/products", auth=None, response=CardPage)
+@router.get("/products", auth=None, response=CardPage, summary="商品列表与搜索")
 def product_list(request, filters: Query[ProductFilters]):
     return page_of(
         selectors.product_cards(q=filters.q, category_id=filters.category), filters, card
     )
 
 
-@router.get("/products/{product_id}", auth=None, response=ProductOut)
+@router.get(
+    "/products/{product_id}",
+    auth=None,
+    response=ProductOut,
+    summary="商品详情",
+    openapi_extra=raises(ProductNotFound),
+)
 def product_detail(request, product_id: int):
     return detail(selectors.product_detail(product_id=product_id))
 
 
-@router.get("/categories", auth=None, response=list[CategoryNode])
+@router.get("/categories", auth=None, response=list[CategoryNode], summary="商品分类树")
 def category_tree(request):
     roots = Category.objects.filter(parent=None, is_active=True).prefetch_related("children")
     return [
@@ -132,20 +150,37 @@ def category_tree(request):
     ]
 
 
-@admin_router.post("/categories", response={201: CategoryOut})
+@admin_router.post(
+    "/categories",
+    response={201: CategoryOut},
+    summary="新建商品分类",
+    openapi_extra=raises(CategoryTooDeep, PermissionDenied, CategoryNotFound),
+)
 def category_create(request, payload: CategoryIn):
     require_perm(request, "catalog.add_category")
     return Status(201, services.category_save(category=Category(**payload.dict())))
 
 
-@admin_router.post("/uploads", response={201: UploadOut})
+@admin_router.post(
+    "/uploads",
+    response={201: UploadOut},
+    summary="上传商品图片",
+    openapi_extra=raises(InvalidImage, PermissionDenied),
+)
 def upload_image(request, file: File[UploadedFile]):
     require_perm(request, "catalog.change_product")
     path = services.image_store(content=file.read(), filename=file.name or "")
     return Status(201, {"path": path, "url": default_storage.url(path)})
 
 
-@admin_router.post("/skus/{sku_id}/stock", response=StaffSkuOut)
+@admin_router.post(
+    "/skus/{sku_id}/stock",
+    response=StaffSkuOut,
+    summary="库存增减",
+    openapi_extra=raises(
+        StockInvalid, PermissionDenied, SkuNotFound, StockBelowZero, StockTooLarge
+    ),
+)
 def sku_stock_adjust(request, sku_id: Id, payload: StockAdjustIn):
     """Add or remove units (+n / −n) with a reason; recorded in the SKU's stock history."""
     staff = require_perm(request, "catalog.change_product")
@@ -154,7 +189,12 @@ def sku_stock_adjust(request, sku_id: Id, payload: StockAdjustIn):
     )
 
 
-@admin_router.get("/skus/{sku_id}/stock-moves", response=StockMovePage)
+@admin_router.get(
+    "/skus/{sku_id}/stock-moves",
+    response=StockMovePage,
+    summary="SKU 库存记录",
+    openapi_extra=raises(PermissionDenied, SkuNotFound),
+)
 def sku_stock_moves(request, sku_id: Id, filters: Query[PageFilters]):
     require_perm(request, "catalog.view_product")
     return paginate(selectors.stock_moves_of(sku_id=sku_id), filters)

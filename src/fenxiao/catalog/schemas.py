@@ -5,11 +5,16 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+from fenxiao.api_docs import one_of
+from fenxiao.catalog.models import StockMove
+from fenxiao.media import MediaUrl
+
 Price = Annotated[Decimal, Field(gt=0, le=Decimal("9999999.99"), decimal_places=2)]
 Cost = Annotated[Decimal, Field(ge=0, le=Decimal("9999999.99"), decimal_places=2)]
 Stock = Annotated[int, Field(ge=0, le=10_000_000, strict=True)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Status = Literal["on_shelf", "off_shelf", "draft"]
+StockMoveKind = one_of(StockMove.Kind)
 # bounded by the columns: beyond them the database fails instead of finding nothing
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Sort = Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
@@ -113,7 +118,7 @@ class StaffSkuOut(SkuOut):
 class StockMoveOut(Schema):
     id: int
     sku_id: int
-    kind: str
+    kind: StockMoveKind
     kind_label: str
     delta: int
     stock_after: int
@@ -133,7 +138,7 @@ class ProductCard(Schema):
     tagline: str
     selling_points: list[str]
     category: CategoryRef | None
-    image: str | None
+    image: MediaUrl | None
     price: Decimal | None
     sales: int
 
@@ -145,8 +150,8 @@ class ProductOut(Schema):
     description: str
     tagline: str
     selling_points: list[str]
-    images: list[str]
-    status: str
+    images: list[MediaUrl]
+    status: Status
     sales: int
     skus: list[SkuOut]
 
@@ -177,7 +182,7 @@ class CategoryNode(CategoryOut):
 
 class UploadOut(Schema):
     path: str
-    url: str
+    url: MediaUrl
 
 
 Units = Annotated[int, Field(ge=1, le=10_000, strict=True)]

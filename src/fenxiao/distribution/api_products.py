@@ -7,11 +7,26 @@ writes carry the per-product commission override, which belongs to distribution.
 from ninja import Query, Router, Status
 
 from fenxiao.accounts.auth import require_perm
+from fenxiao.api_docs import raises
 from fenxiao.catalog import selectors as catalog_selectors
 from fenxiao.catalog import services as catalog_services
 from fenxiao.catalog.api import ProductFilters, StaffPage, detail, page_of
+from fenxiao.catalog.errors import (
+    CategoryNotFound,
+    FreightTemplateNotFound,
+    InvalidImage,
+    ProductInvalid,
+    ProductNotFound,
+    SkuNotFound,
+    StockBelowZero,
+    StockConflict,
+    StockInvalid,
+    StockTooLarge,
+)
 from fenxiao.catalog.schemas import ProductIn, ProductPatch, StaffProductOut
+from fenxiao.distribution.errors import PlanInvalid, PlanLevelsExceeded, PlanShareExceeded
 from fenxiao.distribution.services import products as product_services
+from fenxiao.errors import PermissionDenied
 
 router = Router(tags=["staff: catalog"])
 
@@ -21,7 +36,12 @@ def staff_detail(product_id: int) -> dict:
     return {**detail(product), "commission": product_services.commission_of(product_id)}
 
 
-@router.get("/products", response=StaffPage)
+@router.get(
+    "/products",
+    response=StaffPage,
+    summary="商品列表（后台）",
+    openapi_extra=raises(PermissionDenied),
+)
 def staff_product_list(request, filters: Query[ProductFilters]):
     require_perm(request, "catalog.view_product")
     qs = catalog_selectors.product_list(
@@ -30,20 +50,65 @@ def staff_product_list(request, filters: Query[ProductFilters]):
     return page_of(qs.prefetch_related("skus"), filters, detail)
 
 
-@router.get("/products/{product_id}", response=StaffProductOut)
+@router.get(
+    "/products/{product_id}",
+    response=StaffProductOut,
+    summary="商品详情（后台）",
+    openapi_extra=raises(PermissionDenied, ProductNotFound),
+)
 def staff_product_detail(request, product_id: int):
     require_perm(request, "catalog.view_product")
     return staff_detail(product_id)
 
 
-@router.post("/products", response={201: StaffProductOut})
+@router.post(
+    "/products",
+    response={201: StaffProductOut},
+    summary="新建商品",
+    openapi_extra=raises(
+        InvalidImage,
+        PlanInvalid,
+        PlanLevelsExceeded,
+        PlanShareExceeded,
+        ProductInvalid,
+        StockInvalid,
+        PermissionDenied,
+        CategoryNotFound,
+        FreightTemplateNotFound,
+        ProductNotFound,
+        SkuNotFound,
+        StockBelowZero,
+        StockConflict,
+        StockTooLarge,
+    ),
+)
 def product_create(request, payload: ProductIn):
     staff = require_perm(request, "catalog.add_product")
     product = product_services.product_create(staff=staff, **payload.dict())
     return Status(201, staff_detail(product.id))
 
 
-@router.patch("/products/{product_id}", response=StaffProductOut)
+@router.patch(
+    "/products/{product_id}",
+    response=StaffProductOut,
+    summary="修改商品",
+    openapi_extra=raises(
+        InvalidImage,
+        PlanInvalid,
+        PlanLevelsExceeded,
+        PlanShareExceeded,
+        ProductInvalid,
+        StockInvalid,
+        PermissionDenied,
+        CategoryNotFound,
+        FreightTemplateNotFound,
+        ProductNotFound,
+        SkuNotFound,
+        StockBelowZero,
+        StockConflict,
+        StockTooLarge,
+    ),
+)
 def product_update(request, product_id: int, payload: ProductPatch):
     """SKUs matched by id keep their stock unless the PATCH asks for a change: see SkuPatchIn."""
     staff = require_perm(request, "catalog.change_product")
@@ -52,7 +117,12 @@ def product_update(request, product_id: int, payload: ProductPatch):
     return staff_detail(product_id)
 
 
-@router.delete("/products/{product_id}", response={200: StaffProductOut, 204: None})
+@router.delete(
+    "/products/{product_id}",
+    response={200: StaffProductOut, 204: None},
+    summary="删除商品",
+    openapi_extra=raises(PermissionDenied, ProductNotFound),
+)
 def product_delete(request, product_id: int):
     """204 when deleted; 200 with the product, now off the shelf, when orders keep it."""
     require_perm(request, "catalog.delete_product")

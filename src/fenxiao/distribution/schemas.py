@@ -5,7 +5,23 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+from fenxiao.api_docs import one_of
+from fenxiao.distribution.models import Commission, Distributor
 from fenxiao.pagination import PageFilters
+
+DistributorStatus = one_of(Distributor.Status)
+ProfileStatus = one_of(Distributor.Status, "none")  # "none": not a distributor (yet)
+CommissionStatus = one_of(Commission.Status)
+# the ledger transactions that move a distributor's money: commissions and withdrawals
+EntryKind = Literal[
+    "commission_accrue",
+    "commission_reverse",
+    "commission_clawback",
+    "commission_settle",
+    "withdrawal_request",
+    "withdrawal_paid",
+    "withdrawal_return",
+]
 
 
 class VisitIn(Schema):
@@ -40,7 +56,7 @@ class GradeOut(Schema):
 class MeOut(Schema):
     id: int | None
     user_id: int
-    status: str
+    status: ProfileStatus
     grade: GradeOut | None
     referral_code: str | None
     share_url: str | None
@@ -54,7 +70,7 @@ class DistributorOut(Schema):
     user_id: int
     phone: str | None
     nickname: str
-    status: str
+    status: DistributorStatus
     grade: str
     referral_code: str
     real_name: str
@@ -75,7 +91,7 @@ class TeamMember(Schema):
     level: int
     joined_at: datetime  # when they were bound to the team
     bound_at: datetime  # the same time, under its older name
-    distributor_status: str | None
+    distributor_status: DistributorStatus | None
     orders: int  # paid orders, not cancelled or fully refunded
     order_count: int  # the same count, under its older name
     sales: Decimal  # what they paid for those orders, less refunds
@@ -107,7 +123,7 @@ class NextGrade(Schema):
 
 
 class SummaryOut(Schema):
-    status: str
+    status: ProfileStatus
     referral_code: str | None
     share_url: str | None
     earned_today: Decimal
@@ -132,10 +148,10 @@ class CommissionOut(Schema):
     level: int
     base: Decimal
     rate: str
-    rate_kind: str
+    rate_kind: Literal["percent", "fixed"]
     original_amount: Decimal
     amount: Decimal
-    status: str
+    status: CommissionStatus
     created_at: datetime
     settled_at: datetime | None
 
@@ -145,7 +161,7 @@ class CommissionOut(Schema):
 
 
 class CommissionFilters(PageFilters):
-    status: Literal["frozen", "settled", "reversed"] | None = None
+    status: CommissionStatus | None = None
 
 
 class CommissionPage(Schema):
@@ -159,7 +175,7 @@ class EntryOut(Schema):
     id: int
     account: str
     amount: Decimal
-    kind: str
+    kind: EntryKind
     memo: str
     created_at: datetime
 

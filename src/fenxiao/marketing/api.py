@@ -5,8 +5,17 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from fenxiao.accounts.auth import OptionalTokenAuth, require_perm
+from fenxiao.api_docs import raises
 from fenxiao.catalog.schemas import Id  # lax: a path parameter arrives as text
+from fenxiao.errors import PermissionDenied
 from fenxiao.marketing import coupons, selectors
+from fenxiao.marketing.errors import (
+    CouponInvalid,
+    CouponLimitReached,
+    CouponNotFound,
+    CouponSoldOut,
+    CouponUnavailable,
+)
 from fenxiao.marketing.models import Coupon
 from fenxiao.marketing.schemas import (
     AvailableCouponOut,
@@ -67,20 +76,36 @@ def offer_out(row: dict) -> Coupon:
     )
 
 
-@router.get("/coupons/available", auth=OptionalTokenAuth(), response=list[AvailableCouponOut])
+@router.get(
+    "/coupons/available",
+    auth=OptionalTokenAuth(),
+    response=list[AvailableCouponOut],
+    summary="可领取的优惠券",
+)
 def coupons_available(request):
     rows = selectors.coupons_available(user_id=request.auth.pk, now=timezone.now())
     return [offer_out(row) for row in rows]
 
 
-@router.get("/coupons/{coupon_id}", auth=OptionalTokenAuth(), response=AvailableCouponOut)
+@router.get(
+    "/coupons/{coupon_id}",
+    auth=OptionalTokenAuth(),
+    response=AvailableCouponOut,
+    summary="优惠券详情",
+    openapi_extra=raises(CouponNotFound),
+)
 def coupon_detail(request, coupon_id: Id):
     """One coupon a buyer may claim, in the coupon centre or through a share link."""
     row = selectors.coupon_offer(coupon_id=coupon_id, user_id=request.auth.pk, now=timezone.now())
     return offer_out(row)
 
 
-@router.get("/products/{product_id}/offers", auth=OptionalTokenAuth(), response=ProductOffersOut)
+@router.get(
+    "/products/{product_id}/offers",
+    auth=OptionalTokenAuth(),
+    response=ProductOffersOut,
+    summary="商品的满减与优惠券",
+)
 def product_offers(request, product_id: Id):
     """The 满减 and claimable coupons a product page shows (empty for a product not for sale)."""
     offers = selectors.product_offers(
@@ -92,7 +117,7 @@ def product_offers(request, product_id: Id):
     }
 
 
-@router.get("/me/coupons", response=UserCouponPage)
+@router.get("/me/coupons", response=UserCouponPage, summary="我的优惠券")
 def my_coupons(request, filters: Query[MyCouponFilters]):
     now = timezone.now()
     qs = selectors.user_coupons(user_id=request.auth.pk, status=filters.status, now=now)
@@ -103,14 +128,24 @@ def staff_coupon_out(coupon: Coupon, sales: dict) -> Coupon:
     return _with(coupon, sales=sales.get(coupon.pk, ZERO))
 
 
-@admin_router.post("/coupons", response={201: StaffCouponOut})
+@admin_router.post(
+    "/coupons",
+    response={201: StaffCouponOut},
+    summary="新建优惠券",
+    openapi_extra=raises(CouponInvalid, PermissionDenied),
+)
 def coupon_create(request, payload: CouponIn):
     require_perm(request, "marketing.add_coupon")
     coupon = coupons.coupon_create(**payload.model_fields_for_create())
     return Status(201, staff_coupon_out(coupon, {}))
 
 
-@admin_router.get("/coupons", response=StaffCouponPage)
+@admin_router.get(
+    "/coupons",
+    response=StaffCouponPage,
+    summary="优惠券列表（后台）",
+    openapi_extra=raises(PermissionDenied),
+)
 def coupon_list(request, filters: Query[PageFilters]):
     require_perm(request, "marketing.view_coupon")
     page = paginate(Coupon.objects.order_by("-pk"), filters)
@@ -119,7 +154,14 @@ def coupon_list(request, filters: Query[PageFilters]):
     return page
 
 
-@admin_router.post("/coupons/{coupon_id}/issue", response=IssueOut)
+@admin_router.post(
+    "/coupons/{coupon_id}/issue",
+    response=IssueOut,
+    summary="发放优惠券",
+    openapi_extra=raises(
+        PermissionDenied, CouponNotFound, CouponLimitReached, CouponSoldOut, CouponUnavailable
+    ),
+)
 def coupon_issue(request, coupon_id: Id, payload: IssueIn):
     require_perm(request, "marketing.change_coupon")
     return coupons.coupon_issue_to(coupon_id=coupon_id, user_ids=payload.user_ids)
@@ -131,16 +173,31 @@ def _set_status(request, coupon_id: int, status: str) -> dict:
     return staff_coupon_out(coupon, selectors.coupon_sales([coupon.pk]))
 
 
-@admin_router.post("/coupons/{coupon_id}/pause", response=StaffCouponOut)
+@admin_router.post(
+    "/coupons/{coupon_id}/pause",
+    response=StaffCouponOut,
+    summary="暂停优惠券",
+    openapi_extra=raises(PermissionDenied, CouponNotFound, CouponUnavailable),
+)
 def coupon_pause(request, coupon_id: Id):
     return _set_status(request, coupon_id, Coupon.Status.PAUSED)
 
 
-@admin_router.post("/coupons/{coupon_id}/resume", response=StaffCouponOut)
+@admin_router.post(
+    "/coupons/{coupon_id}/resume",
+    response=StaffCouponOut,
+    summary="恢复优惠券",
+    openapi_extra=raises(PermissionDenied, CouponNotFound, CouponUnavailable),
+)
 def coupon_resume(request, coupon_id: Id):
     return _set_status(request, coupon_id, Coupon.Status.ACTIVE)
 
 
-@admin_router.post("/coupons/{coupon_id}/end", response=StaffCouponOut)
+@admin_router.post(
+    "/coupons/{coupon_id}/end",
+    response=StaffCouponOut,
+    summary="结束优惠券",
+    openapi_extra=raises(PermissionDenied, CouponNotFound, CouponUnavailable),
+)
 def coupon_end(request, coupon_id: Id):
     return _set_status(request, coupon_id, Coupon.Status.ENDED)

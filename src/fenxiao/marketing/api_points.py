@@ -5,10 +5,15 @@ from decimal import Decimal
 
 from ninja import Query, Router, Schema
 
+from fenxiao.api_docs import one_of
 from fenxiao.marketing import points
+from fenxiao.marketing.models import PointsEntry
 from fenxiao.pagination import PageFilters, paginate
 
 router = Router(tags=["points"])
+
+
+PointsKind = one_of(PointsEntry.Kind)
 
 
 class PointsRuleOut(Schema):
@@ -21,7 +26,7 @@ class PointsRuleOut(Schema):
 
 class PointsEntryOut(Schema):
     id: int
-    kind: str
+    kind: PointsKind
     kind_label: str
     delta: int
     order_number: str
@@ -42,7 +47,7 @@ class PointsOut(Schema):
     items: list[PointsEntryOut]
 
 
-@router.get("/me/points", response=PointsOut)
+@router.get("/me/points", response=PointsOut, summary="我的积分")
 def my_points(request, filters: Query[PageFilters]):
     user_id = request.auth.pk
     entries = paginate(points.points_entries_of(user_id=user_id), filters)

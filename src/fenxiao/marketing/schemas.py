@@ -7,7 +7,12 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+from fenxiao.api_docs import one_of
+from fenxiao.marketing.models import Coupon
 from fenxiao.pagination import PageFilters
+
+CouponKind = one_of(Coupon.Kind)
+CouponStatus = one_of(Coupon.Status)
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1, strict=True)]
 Amount = Annotated[Decimal, Field(ge=0, le=Decimal("9999999.99"), decimal_places=2)]
@@ -55,7 +60,7 @@ class CouponIn(Schema):
 class CouponOut(Schema):
     id: int
     name: str
-    kind: str
+    kind: CouponKind
     amount: Decimal
     percent: Decimal
     max_off: Decimal | None
@@ -69,7 +74,7 @@ class CouponOut(Schema):
     claimable: bool
     for_new_users: bool
     shareable: bool
-    status: str
+    status: CouponStatus
 
     @staticmethod
     def resolve_scope(coupon) -> str | dict:

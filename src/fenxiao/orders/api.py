@@ -3,8 +3,33 @@
 from ninja import Query, Router, Schema, Status
 
 from fenxiao.accounts.auth import require_perm
+from fenxiao.api_docs import raises
+from fenxiao.catalog.errors import FreightUndeliverable, OutOfStock, SkuNotFound
 from fenxiao.catalog.schemas import Id  # lax: a path parameter arrives as text
+from fenxiao.errors import PermissionDenied
+from fenxiao.marketing.errors import (
+    CouponExpired,
+    CouponNotApplicable,
+    CouponNotFound,
+    CouponUsed,
+    PointsDisabled,
+    PointsInsufficient,
+    PointsInvalid,
+)
 from fenxiao.orders import selectors, services
+from fenxiao.orders.errors import (
+    CartFull,
+    CartItemNotFound,
+    CartQuantityInvalid,
+    CartSkuUnavailable,
+    IdempotencyConflict,
+    InvalidOrder,
+    OrderNotFound,
+    OrderStateError,
+    RefundInvalid,
+    RefundNotFound,
+    SkuUnavailable,
+)
 from fenxiao.orders.schemas import (
     CartAddIn,
     CartItemPatch,
@@ -37,7 +62,27 @@ class StaffOrderPage(OrderPage):
     items: list[StaffOrderOut]
 
 
-@router.post("/orders", response={200: OrderOut, 201: OrderOut})
+@router.post(
+    "/orders",
+    response={200: OrderOut, 201: OrderOut},
+    summary="下单",
+    openapi_extra=raises(
+        CouponNotApplicable,
+        FreightUndeliverable,
+        InvalidOrder,
+        PointsDisabled,
+        PointsInsufficient,
+        PointsInvalid,
+        SkuUnavailable,
+        CartItemNotFound,
+        CouponNotFound,
+        OrderNotFound,
+        CouponExpired,
+        CouponUsed,
+        IdempotencyConflict,
+        OutOfStock,
+    ),
+)
 def order_place(request, payload: OrderIn):
     order, created = services.order_place(
         buyer=request.auth,
@@ -54,7 +99,23 @@ def order_place(request, payload: OrderIn):
     )
 
 
-@router.post("/orders/preview", response=PreviewOut)
+@router.post(
+    "/orders/preview",
+    response=PreviewOut,
+    summary="订单试算",
+    openapi_extra=raises(
+        CouponNotApplicable,
+        FreightUndeliverable,
+        InvalidOrder,
+        PointsDisabled,
+        PointsInsufficient,
+        PointsInvalid,
+        SkuUnavailable,
+        CouponNotFound,
+        CouponExpired,
+        CouponUsed,
+    ),
+)
 def order_preview(request, payload: PreviewIn):
     """What `POST /orders` with the same input would charge, line by line; changes nothing."""
     preview = services.order_preview(
@@ -108,30 +169,47 @@ def preview_out(preview) -> dict:
     }
 
 
-@router.get("/orders", response=OrderPage)
+@router.get("/orders", response=OrderPage, summary="我的订单")
 def order_list(request, filters: Query[OrderFilters]):
     qs = selectors.orders_of(buyer=request.auth, status=filters.status)
     return paginate(qs, filters)
 
 
-@router.get("/orders/{order_id}", response=OrderOut)
+@router.get(
+    "/orders/{order_id}", response=OrderOut, summary="订单详情", openapi_extra=raises(OrderNotFound)
+)
 def order_detail(request, order_id: int):
     return selectors.order_of(buyer=request.auth, order_id=order_id)
 
 
-@router.post("/orders/{order_id}/cancel", response=OrderOut)
+@router.post(
+    "/orders/{order_id}/cancel",
+    response=OrderOut,
+    summary="取消订单",
+    openapi_extra=raises(OrderNotFound, OrderStateError),
+)
 def order_cancel(request, order_id: int):
     services.order_cancel(order_id=order_id, buyer=request.auth)
     return selectors.order_of(buyer=request.auth, order_id=order_id)
 
 
-@router.post("/orders/{order_id}/confirm", response=OrderOut)
+@router.post(
+    "/orders/{order_id}/confirm",
+    response=OrderOut,
+    summary="确认收货",
+    openapi_extra=raises(OrderNotFound, OrderStateError),
+)
 def order_confirm(request, order_id: int):
     services.order_confirm(order_id=order_id, buyer=request.auth)
     return selectors.order_of(buyer=request.auth, order_id=order_id)
 
 
-@router.post("/orders/{order_id}/refunds", response={201: RefundOut})
+@router.post(
+    "/orders/{order_id}/refunds",
+    response={201: RefundOut},
+    summary="申请售后退款",
+    openapi_extra=raises(RefundInvalid, OrderNotFound, RefundNotFound, OrderStateError),
+)
 def refund_request(request, order_id: int, payload: RefundIn):
     refund = services.refund_request(
         order_id=order_id,
@@ -142,32 +220,51 @@ def refund_request(request, order_id: int, payload: RefundIn):
     return Status(201, selectors.refund_any(refund_id=refund.pk))
 
 
-@router.get("/orders/{order_id}/refunds", response=list[RefundOut])
+@router.get(
+    "/orders/{order_id}/refunds",
+    response=list[RefundOut],
+    summary="订单的售后单",
+    openapi_extra=raises(OrderNotFound),
+)
 def refund_list(request, order_id: int):
     order = selectors.order_of(buyer=request.auth, order_id=order_id)
     return list(selectors.refunds_of_order(order=order))
 
 
-@router.get("/cart", response=CartOut)
+@router.get("/cart", response=CartOut, summary="查看购物车")
 def cart(request):
     return selectors.cart_of(user=request.auth)
 
 
-@router.patch("/cart", response=CartOut)
+@router.patch("/cart", response=CartOut, summary="购物车全选或取消全选")
 def cart_select_all(request, payload: CartSelectIn):
     """Select or unselect every line at once (全选)."""
     services.cart_select_all(user=request.auth, selected=payload.selected)
     return selectors.cart_of(user=request.auth)
 
 
-@router.post("/cart/items", response=CartOut)
+@router.post(
+    "/cart/items",
+    response=CartOut,
+    summary="加入购物车",
+    openapi_extra=raises(
+        CartQuantityInvalid, SkuNotFound, CartFull, OutOfStock, CartSkuUnavailable
+    ),
+)
 def cart_add(request, payload: CartAddIn):
     """Add a SKU; a SKU already in the cart gets the quantity added to its line."""
     services.cart_add(user=request.auth, sku_id=payload.sku_id, quantity=payload.quantity)
     return selectors.cart_of(user=request.auth)
 
 
-@router.patch("/cart/items/{item_id}", response=CartOut)
+@router.patch(
+    "/cart/items/{item_id}",
+    response=CartOut,
+    summary="修改购物车商品",
+    openapi_extra=raises(
+        CartQuantityInvalid, CartItemNotFound, SkuNotFound, OutOfStock, CartSkuUnavailable
+    ),
+)
 def cart_item_update(request, item_id: Id, payload: CartItemPatch):
     services.cart_item_update(
         user=request.auth, item_id=item_id, quantity=payload.quantity, selected=payload.selected
@@ -175,26 +272,46 @@ def cart_item_update(request, item_id: Id, payload: CartItemPatch):
     return selectors.cart_of(user=request.auth)
 
 
-@router.delete("/cart/items/{item_id}", response=CartOut)
+@router.delete(
+    "/cart/items/{item_id}",
+    response=CartOut,
+    summary="删除购物车商品",
+    openapi_extra=raises(CartItemNotFound),
+)
 def cart_item_remove(request, item_id: Id):
     services.cart_item_remove(user=request.auth, item_id=item_id)
     return selectors.cart_of(user=request.auth)
 
 
-@admin_router.get("/orders", response=StaffOrderPage)
+@admin_router.get(
+    "/orders",
+    response=StaffOrderPage,
+    summary="订单列表（后台）",
+    openapi_extra=raises(PermissionDenied),
+)
 def staff_order_list(request, filters: Query[OrderFilters]):
     require_perm(request, "orders.view_order")
     qs = selectors.orders_all(status=filters.status)
     return paginate(qs, filters)
 
 
-@admin_router.get("/orders/{order_id}", response=StaffOrderOut)
+@admin_router.get(
+    "/orders/{order_id}",
+    response=StaffOrderOut,
+    summary="订单详情（后台）",
+    openapi_extra=raises(PermissionDenied, OrderNotFound),
+)
 def staff_order_detail(request, order_id: int):
     require_perm(request, "orders.view_order")
     return selectors.order_any(order_id=order_id)
 
 
-@admin_router.post("/orders/{order_id}/ship", response=StaffOrderOut)
+@admin_router.post(
+    "/orders/{order_id}/ship",
+    response=StaffOrderOut,
+    summary="订单发货",
+    openapi_extra=raises(PermissionDenied, OrderNotFound, OrderStateError),
+)
 def order_ship(request, order_id: int, payload: ShipIn):
     require_perm(request, "orders.change_order")
     services.order_ship(order_id=order_id, carrier=payload.carrier, tracking_no=payload.tracking_no)

@@ -11,8 +11,11 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictBool, StringConstraints
 
 from fenxiao.accounts.auth import require_perm
+from fenxiao.api_docs import one_of, raises
 from fenxiao.catalog.schemas import Id as PathId
+from fenxiao.errors import PermissionDenied
 from fenxiao.marketing import promotions
+from fenxiao.marketing.errors import PromotionInvalid, PromotionNotFound, PromotionStateError
 from fenxiao.marketing.models import Promotion
 from fenxiao.money import ZERO
 from fenxiao.orders.models import OrderDiscount
@@ -22,6 +25,9 @@ from fenxiao.pagination import PageFilters, paginate
 
 router = Router(tags=["staff: marketing"])
 AmountText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+
+
+PromotionStatus = one_of(Promotion.Status)
 
 
 class TierIn(Schema):
@@ -52,7 +58,7 @@ class TierOut(Schema):
 class PromotionOut(Schema):
     id: int
     name: str
-    kind: str
+    kind: Literal["full_reduction"]
     tiers: list[TierOut]
     scope: str  # all | categories | products
     category_ids: list[int]
@@ -60,14 +66,14 @@ class PromotionOut(Schema):
     starts_at: datetime | None
     ends_at: datetime | None
     stack_with_coupon: bool
-    status: str
+    status: PromotionStatus
     created_at: datetime
     order_count: int  # paid orders that got it
     paid_total: Decimal  # what those orders paid, less refunds
 
 
 class PromotionFilters(PageFilters):
-    status: Literal["active", "paused", "ended"] | None = None
+    status: PromotionStatus | None = None
 
 
 class PromotionPage(Schema):
@@ -114,14 +120,24 @@ def with_sales(items: list[Promotion]) -> list[dict]:
     return [out(p, sales.get(p.pk)) for p in items]
 
 
-@router.post("/promotions", response={201: PromotionOut})
+@router.post(
+    "/promotions",
+    response={201: PromotionOut},
+    summary="新建满减活动",
+    openapi_extra=raises(PromotionInvalid, PermissionDenied),
+)
 def promotion_create(request, payload: PromotionIn):
     require_perm(request, "marketing.add_promotion")
     promotion = promotions.promotion_create(draft=draft_of(payload))
     return Status(201, out(promotion, None))
 
 
-@router.get("/promotions", response=PromotionPage)
+@router.get(
+    "/promotions",
+    response=PromotionPage,
+    summary="满减活动列表",
+    openapi_extra=raises(PermissionDenied),
+)
 def promotion_list(request, filters: Query[PromotionFilters]):
     require_perm(request, "marketing.view_promotion")
     page = paginate(promotions.promotions_list(status=filters.status), filters)
@@ -135,16 +151,31 @@ def _move(request, promotion_id: int, action: str) -> dict:
     return with_sales([promotion])[0]
 
 
-@router.post("/promotions/{promotion_id}/pause", response=PromotionOut)
+@router.post(
+    "/promotions/{promotion_id}/pause",
+    response=PromotionOut,
+    summary="暂停满减活动",
+    openapi_extra=raises(PermissionDenied, PromotionNotFound, PromotionStateError),
+)
 def promotion_pause(request, promotion_id: PathId):
     return _move(request, promotion_id, "pause")
 
 
-@router.post("/promotions/{promotion_id}/resume", response=PromotionOut)
+@router.post(
+    "/promotions/{promotion_id}/resume",
+    response=PromotionOut,
+    summary="恢复满减活动",
+    openapi_extra=raises(PermissionDenied, PromotionNotFound, PromotionStateError),
+)
 def promotion_resume(request, promotion_id: PathId):
     return _move(request, promotion_id, "resume")
 
 
-@router.post("/promotions/{promotion_id}/end", response=PromotionOut)
+@router.post(
+    "/promotions/{promotion_id}/end",
+    response=PromotionOut,
+    summary="结束满减活动",
+    openapi_extra=raises(PermissionDenied, PromotionNotFound, PromotionStateError),
+)
 def promotion_end(request, promotion_id: PathId):
     return _move(request, promotion_id, "end")

@@ -6,7 +6,16 @@ from ninja import Schema
 from pydantic import Field, StrictBool, StringConstraints
 
 from fenxiao.accounts.schemas import AddressIn, Phone
+from fenxiao.api_docs import one_of
+from fenxiao.marketing.models import Coupon
+from fenxiao.media import MediaUrl
+from fenxiao.orders.models import Order, OrderDiscount, Refund
 from fenxiao.pagination import PageFilters
+
+OrderStatus = one_of(Order.Status)
+RefundStatus = one_of(Refund.Status)
+DiscountKind = one_of(OrderDiscount.Kind)
+CouponKind = one_of(Coupon.Kind)
 
 Quantity = Annotated[int, Field(ge=1, le=999, strict=True)]
 # a database id: above a 64-bit integer the database itself would fail, not just find nothing
@@ -43,7 +52,7 @@ class PreviewIn(Schema):
 
 
 class DiscountOut(Schema):
-    kind: str
+    kind: DiscountKind
     name: str
     amount: Decimal
 
@@ -80,7 +89,7 @@ class AddressOut(Schema):
 class OrderOut(Schema):
     id: int
     number: str
-    status: str
+    status: OrderStatus
     goods_amount: Decimal
     discount_amount: Decimal
     shipping_fee: Decimal
@@ -140,7 +149,7 @@ class PreviewLineOut(Schema):
 class UsableCouponOut(Schema):
     id: int  # the buyer's coupon, to send as coupon_id
     name: str
-    kind: str
+    kind: CouponKind
     threshold: Decimal
     amount_off: Decimal  # what it would take off this order
 
@@ -191,7 +200,7 @@ class RefundOut(Schema):
     id: int
     number: str
     order_id: int
-    status: str
+    status: RefundStatus
     reason: str
     amount: Decimal
     freight: Decimal  # part of amount: the freight, back with the last units before shipping
@@ -212,7 +221,7 @@ class RefundRejectIn(Schema):
 
 
 class OrderFilters(PageFilters):
-    status: str | None = None
+    status: OrderStatus | None = None
 
 
 class CartAddIn(Schema):
@@ -234,7 +243,7 @@ class CartLineOut(Schema):
     sku_id: int
     product_id: int
     name: str
-    image: str | None
+    image: MediaUrl | None
     specs: dict
     price: Decimal
     quantity: int

@@ -15,6 +15,27 @@ from fenxiao.payments.errors import NotificationRejected
 
 SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
 
+# why a notification is refused, by code (the API docs of the notify endpoints list them)
+REFUSALS = {
+    "unsupported_signature": "不支持的签名类型",
+    "missing_signature": "缺少签名头",
+    "invalid_timestamp": "时间戳格式错误",
+    "stale_timestamp": "通知时间戳与服务器时间相差超过 5 分钟",
+    "unknown_serial": "未知的平台证书序列号",
+    "invalid_signature": "签名错误",
+    "unsupported_algorithm": "不支持的加密算法",
+    "decrypt_failed": "通知解密失败",
+    "malformed_notification": "通知格式错误",
+}
+
+
+def refusal(code: str) -> NotificationRejected:
+    return NotificationRejected(REFUSALS[code], code=code)
+
+
+def refusals() -> list[NotificationRejected]:
+    return [refusal(code) for code in REFUSALS]
+
 
 @dataclass(frozen=True)
 class Notification:
@@ -32,20 +53,20 @@ def verify_notification(
     signature = headers.get("Wechatpay-Signature", "")
     serial = headers.get("Wechatpay-Serial", "")
     if headers.get("Wechatpay-Signature-Type", SIGNATURE_TYPE) != SIGNATURE_TYPE:
-        raise NotificationRejected("不支持的签名类型", code="unsupported_signature")
+        raise refusal("unsupported_signature")
     if not (nonce and signature and timestamp):
-        raise NotificationRejected("缺少签名头", code="missing_signature")
+        raise refusal("missing_signature")
     # ASCII digits of a sane length: "²".isdigit() is true, and 400 digits overflow a float
     if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
-        raise NotificationRejected("时间戳格式错误", code="invalid_timestamp")
+        raise refusal("invalid_timestamp")
     skew = abs(now.timestamp() - int(timestamp))
     if skew > settings.NOTIFY_MAX_SKEW.total_seconds():
-        raise NotificationRejected("通知时间戳与服务器时间相差超过 5 分钟", code="stale_timestamp")
+        raise refusal("stale_timestamp")
     public_key = public_keys.get(serial)
     if public_key is None:
-        raise NotificationRejected("未知的平台证书序列号", code="unknown_serial")
+        raise refusal("unknown_serial")
     if not rsa_verify(timestamp, nonce, body, signature, public_key):
-        raise NotificationRejected("签名错误", code="invalid_signature")
+        raise refusal("invalid_signature")
     try:
         data = json.loads(body)
         resource = data["resource"]
@@ -55,7 +76,7 @@ def verify_notification(
         if not (isinstance(data.get("event_type"), str) and len(data["event_type"]) <= 40):
             raise ValueError("event type missing or too long")
         if resource.get("algorithm") != "AEAD_AES_256_GCM":
-            raise NotificationRejected("不支持的加密算法", code="unsupported_algorithm")
+            raise refusal("unsupported_algorithm")
         plain = aes_decrypt(
             nonce=resource["nonce"],
             ciphertext=resource["ciphertext"],
@@ -63,10 +84,10 @@ def verify_notification(
             apiv3_key=apiv3_key,
         )
         if plain is None:
-            raise NotificationRejected("通知解密失败", code="decrypt_failed")
+            raise refusal("decrypt_failed")
         decrypted = json.loads(plain)
         if not isinstance(decrypted, dict):
             raise ValueError("resource is not an object")
         return Notification(id=data["id"], event_type=data["event_type"], resource=decrypted)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise NotificationRejected("通知格式错误", code="malformed_notification") from exc
+        raise refusal("malformed_notification") from exc

@@ -1,9 +1,15 @@
 """API schemas of payments, and the shapes of the notification resources we accept."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+
+from fenxiao.api_docs import one_of
+from fenxiao.orders.schemas import OrderStatus
+from fenxiao.payments.models import Payment
+
+PaymentStatus = one_of(Payment.Status)
 
 
 class PayIn(Schema):
@@ -15,7 +21,7 @@ class PayOut(Schema):
     provider: str
     out_trade_no: str
     amount: str
-    status: str
+    status: PaymentStatus
     params: dict
 
 
@@ -26,8 +32,8 @@ class DeliveredNotification(Schema):
 
 class SandboxCompleteOut(Schema):
     payment_id: int
-    status: Literal["created", "paid", "closed"]
-    order_status: str
+    status: PaymentStatus
+    order_status: OrderStatus
     notification: DeliveredNotification
 
 

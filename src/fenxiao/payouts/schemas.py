@@ -59,7 +59,7 @@ class WithdrawalOut(Schema):
     net: Decimal
     channel: str
     account: dict
-    status: str
+    status: StatusName
     reason: str
     paid_reference: str
     created_at: datetime

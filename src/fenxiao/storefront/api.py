@@ -10,7 +10,7 @@ from fenxiao.storefront.schemas import ShopOut
 router = Router(tags=["storefront"])
 
 
-@router.get("/shop", auth=None, response=ShopOut)
+@router.get("/shop", auth=None, response=ShopOut, summary="店铺首页信息")
 def shop(request):
     settings = selectors.shop_settings()
     return {

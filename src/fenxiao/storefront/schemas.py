@@ -1,11 +1,12 @@
 from ninja import Schema
 
 from fenxiao.catalog.schemas import CategoryNode, ProductCard
+from fenxiao.media import MediaUrl
 
 
 class BannerOut(Schema):
     id: int
-    image: str
+    image: MediaUrl
     title: str
     # "" | "/pages/product/detail?id=N" | "/pages/category/index?id=N"
     link: str
@@ -13,7 +14,7 @@ class BannerOut(Schema):
 
 class ShopOut(Schema):
     name: str
-    logo: str | None
+    logo: MediaUrl | None
     theme_color: str
     # a template: {name}, {price}, {tagline} and {url} are filled in by the client
     share_text: str

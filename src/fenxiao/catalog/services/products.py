@@ -27,6 +27,7 @@ from fenxiao.catalog.errors import (
 from fenxiao.catalog.models import Category, FreightTemplate, Product, ProductImage, Sku
 from fenxiao.catalog.richtext import description_clean
 from fenxiao.catalog.services.stock import stock_adjust, stock_record_initial, stock_set
+from fenxiao.media import media_reference_path
 from fenxiao.money import yuan
 
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
@@ -104,8 +105,9 @@ def image_upload_store(*, upload: UploadedFile, folder: str = "products/upload")
 
 
 def image_path_check(reference: str) -> str:
-    """The storage path of an uploaded product image, given its path or its media URL."""
-    path = reference.removeprefix(settings.MEDIA_URL)
+    """The storage path of an uploaded product image, given its path or its media URL (as
+    the API gives it out, absolute or not)."""
+    path = media_reference_path(reference).removeprefix(settings.MEDIA_URL)
     try:
         known = (
             path.startswith("products/")
