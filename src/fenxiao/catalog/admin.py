@@ -155,7 +155,7 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = [
-        "id",
+        "number",
         "thumb",
         "name",
         "category",
@@ -165,7 +165,7 @@ class ProductAdmin(admin.ModelAdmin):
         "sales",
         "updated_at",
     ]
-    list_display_links = ["id", "name"]
+    list_display_links = ["number", "name"]
     list_filter = ["status", CategoryFilter]
     search_fields = ["name"]  # shows the search box; get_search_results does the searching
     search_help_text = "按名称、推荐语、卖点、分类名的任意片段，或 SKU 编码、商品 ID 搜索"
@@ -231,6 +231,10 @@ class ProductAdmin(admin.ModelAdmin):
         if db_field.name == "category":
             kwargs["queryset"] = _categories()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="编号", ordering="id")
+    def number(self, obj):
+        return obj.pk
 
     @admin.display(description="图片")
     def thumb(self, obj):
@@ -325,7 +329,7 @@ class StockMoveAdmin(admin.ModelAdmin):
     list_select_related = ["sku__product", "staff"]
     list_per_page = 50
 
-    @admin.display(description="SKU")
+    @admin.display(description="商品规格")
     def sku_name(self, obj):
         return f"{obj.sku}（{obj.sku.code}）" if obj.sku.code else str(obj.sku)
 
