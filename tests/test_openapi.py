@@ -204,3 +204,10 @@ def test_every_status_and_kind_lists_its_allowed_values(document):
         "cancelled",
         "refunded",
     }
+
+
+def test_health_answers_without_a_token_or_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        r = client.get("/api/v1/health")
+
+    assert r.status_code == 200 and r.json() == {"status": "ok"}

@@ -120,10 +120,8 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
             rates=[rate for _, _, rate in picked.values()],
             share=plan.max_commission_share,
         )
-        for level, (link, source, rate) in sorted(picked.items()):
-            if amounts[level] <= ZERO:
-                continue
-            commission = Commission.objects.create(
+        created += [
+            Commission(
                 order=order,
                 line=line,
                 level=level,
@@ -143,17 +141,26 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
                 points_counted=plan.points_count_for_commission,
                 created_at=now,
             )
-            ledger.post(
-                kind="commission_accrue",
-                source_id=str(commission.pk),
-                now=now,
+            for level, (link, source, rate) in sorted(picked.items())
+            if amounts[level] > ZERO
+        ]
+    # all rows in one INSERT, their accruals in one posting (the accounts are locked above)
+    created = Commission.objects.bulk_create(created)
+    ledger.post_many(
+        kind="commission_accrue",
+        now=now,
+        postings=[
+            ledger.Posting(
+                source_id=str(c.pk),
                 legs=[
-                    (ledger.user_key(link.user_id, Kind.FROZEN), amounts[level]),
-                    (EXPENSE, -amounts[level]),
+                    (ledger.user_key(c.beneficiary_id, Kind.FROZEN), c.amount),
+                    (EXPENSE, -c.amount),
                 ],
-                memo=f"订单 {order.number} 第 {level} 级佣金",
+                memo=f"订单 {order.number} 第 {c.level} 级佣金",
             )
-            created.append(commission)
+            for c in created
+        ],
+    )
     return created
 
 
