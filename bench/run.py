@@ -102,6 +102,36 @@ def orders_table(results: list[dict]) -> None:
                 print(f"!! {r['db']} {p['threads']} threads: {p}")
 
 
+def checkout_table(r: dict) -> None:
+    c = r["checkout"]
+    print(
+        f"\ncheckout: `fenxiao serve` (gunicorn, DEBUG off), {c['clients']} buyers with keep-alive "
+        f"sessions for {c['seconds']:.0f} s: order + pay + sandbox notification + 3 levels of "
+        "commission"
+    )
+    print("'÷ pgbench' = purchases/s ÷ pgbench TPC-B-like tps at the same clients and seconds")
+    print(
+        f"{'purchases/s':>12}{'pgbench tps':>13}{'÷ pgbench':>11}  p50 / p99 ms: order, pay, notify"
+    )
+    steps = ", ".join(f"{v['p50']:.0f} / {v['p99']:.0f}" for v in c["steps"].values())
+    print(f"{c['per_s']:>12.1f}{r['pgbench_tps']:>13,.0f}{r['ratio']:>11.4f}  {steps}")
+    print(
+        f"rush: {r['rush_buyers']:,} buyers at once for {r['rush_units']} units, "
+        f"{len(r['rush'])} runs; server peak memory {r['server_peak_mb']:.0f} MiB"
+    )
+    for i, run in enumerate(r["rush"], 1):
+        took = f"{run['sell_out_s']:.2f} s" if run["sell_out_s"] is not None else "not sold out"
+        print(
+            f"  run {i}: sold {run['sold']}/{r['rush_units']}, sold out in {took}, "
+            f"refused as sold out {run['sold_out']}, other errors {run['errors']}"
+        )
+    if not r["ok"]:
+        print(
+            f"!! checkout: errors {c['errors']} {c['first_error']}; commissions complete: "
+            f"{r['commissions_complete']}"
+        )
+
+
 def settlement_table(r: dict) -> None:
     print(
         f"\nsettlement: `fenxiao run-due` on {r['commissions']:,} due commissions (2 levels, "
@@ -118,7 +148,7 @@ def settlement_table(r: dict) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["search", "orders", "settlement"])
+    parser.add_argument("--only", choices=["search", "orders", "checkout", "settlement"])
     parser.add_argument(
         "--commissions", type=int, default=1_000_000, help="settlement: due commissions"
     )
@@ -131,10 +161,13 @@ def main(argv: list[str]) -> int:
         dbs.append("postgres")
     else:
         print(f"PostgreSQL at {PG_HOST}:{PG_PORT} not reachable: SQLite only", file=sys.stderr)
-    benches = ["search", "orders", "settlement"] if args.only is None else [args.only]
+    served = ["checkout", "settlement"]  # PostgreSQL only
+    benches = ["search", "orders", *served] if args.only is None else [args.only]
     searches = [r for db in dbs if "search" in benches and (r := run_bench("search.py", db, []))]
     orders = [r for db in dbs if "orders" in benches and (r := run_bench("orders.py", db, []))]
-    settlement = None
+    checkout = settlement = None
+    if "checkout" in benches and "postgres" in dbs:
+        checkout = run_bench("checkout.py", "postgres", [])
     if "settlement" in benches and "postgres" in dbs:
         extra = ["--commissions", str(args.commissions)]
         settlement = run_bench("settlement.py", "postgres", extra)
@@ -149,12 +182,15 @@ def main(argv: list[str]) -> int:
         search_table(searches)
     if orders:
         orders_table(orders)
+    if checkout:
+        checkout_table(checkout)
     if settlement:
         settlement_table(settlement)
     expected = len(dbs) * len({"search", "orders"} & set(benches))
-    expected += "settlement" in benches and "postgres" in dbs
-    ran = len(searches) + len(orders) + (settlement is not None)
-    return 0 if ran == expected and (settlement is None or settlement["ok"]) else 1
+    expected += len(set(served) & set(benches)) if "postgres" in dbs else 0
+    extra = [r for r in (checkout, settlement) if r is not None]
+    ran = len(searches) + len(orders) + len(extra)
+    return 0 if ran == expected and all(r["ok"] for r in extra) else 1
 
 
 if __name__ == "__main__":
