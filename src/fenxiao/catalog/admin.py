@@ -174,17 +174,7 @@ class ProductAdmin(admin.ModelAdmin):
     inlines = [SkuInline, ImageInline]
     form = ProductForm
     actions = ["put_on_shelf", "take_off_shelf"]
-    fields = [
-        "name",
-        "category",
-        "status",
-        "sort",
-        "tagline",
-        "selling_points",
-        "description",
-        "freight_template",
-        "sales",
-    ]
+    fields = [*ProductForm.Meta.fields, "sales"]
     readonly_fields = ["sales"]
 
     class Media:

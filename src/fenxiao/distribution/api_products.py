@@ -61,26 +61,30 @@ def staff_product_detail(request, product_id: int):
     return staff_detail(product_id)
 
 
+# what creating or changing a product (with its SKUs, stock and commission rates) may refuse
+PRODUCT_WRITE_ERRORS = raises(
+    InvalidImage,
+    PlanInvalid,
+    PlanLevelsExceeded,
+    PlanShareExceeded,
+    ProductInvalid,
+    StockInvalid,
+    PermissionDenied,
+    CategoryNotFound,
+    FreightTemplateNotFound,
+    ProductNotFound,
+    SkuNotFound,
+    StockBelowZero,
+    StockConflict,
+    StockTooLarge,
+)
+
+
 @router.post(
     "/products",
     response={201: StaffProductOut},
     summary="新建商品",
-    openapi_extra=raises(
-        InvalidImage,
-        PlanInvalid,
-        PlanLevelsExceeded,
-        PlanShareExceeded,
-        ProductInvalid,
-        StockInvalid,
-        PermissionDenied,
-        CategoryNotFound,
-        FreightTemplateNotFound,
-        ProductNotFound,
-        SkuNotFound,
-        StockBelowZero,
-        StockConflict,
-        StockTooLarge,
-    ),
+    openapi_extra=PRODUCT_WRITE_ERRORS,
 )
 def product_create(request, payload: ProductIn):
     staff = require_perm(request, "catalog.add_product")
@@ -92,22 +96,7 @@ def product_create(request, payload: ProductIn):
     "/products/{product_id}",
     response=StaffProductOut,
     summary="修改商品",
-    openapi_extra=raises(
-        InvalidImage,
-        PlanInvalid,
-        PlanLevelsExceeded,
-        PlanShareExceeded,
-        ProductInvalid,
-        StockInvalid,
-        PermissionDenied,
-        CategoryNotFound,
-        FreightTemplateNotFound,
-        ProductNotFound,
-        SkuNotFound,
-        StockBelowZero,
-        StockConflict,
-        StockTooLarge,
-    ),
+    openapi_extra=PRODUCT_WRITE_ERRORS,
 )
 def product_update(request, product_id: int, payload: ProductPatch):
     """SKUs matched by id keep their stock unless the PATCH asks for a change: see SkuPatchIn."""
