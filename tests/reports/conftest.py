@@ -42,6 +42,7 @@ from tests.console.conftest import (  # noqa: F401 (fixtures)
     shop,
     shopper,
 )
+from tests.console.test_browser import page  # noqa: F401 (fixture)
 from tests.distribution.flows import buy, code_of, make_distributor, place, plan_set, refund
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -9,8 +9,8 @@
       animation: false,
       textStyle: { fontFamily: "'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif" },
       tooltip: { trigger: "axis" },
-      legend: { top: 8 },
-      grid: { left: 64, right: 24, top: 48, bottom: 36 },
+      legend: { top: 8, type: "scroll" },
+      grid: { left: 64, right: 24, top: 64, bottom: 36 },
       xAxis: { type: "category", data: categories },
       yAxis: { type: "value", name: yName }
     };
