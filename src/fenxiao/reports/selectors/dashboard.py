@@ -14,7 +14,14 @@ from fenxiao.distribution.models import Commission, Distributor
 from fenxiao.orders.models import Order, Refund
 from fenxiao.payouts.models import Withdrawal
 from fenxiao.reports.periods import Period, as_date, bucket
-from fenxiao.reports.selectors.common import came_through_link, change, money, ratio, within
+from fenxiao.reports.selectors.common import (
+    came_through_link,
+    change,
+    money,
+    ratio,
+    report_queries,
+    within,
+)
 
 
 @dataclass(frozen=True)
@@ -164,34 +171,35 @@ def _series(period: Period) -> dict:
 
 
 def dashboard(period: Period) -> Dashboard:
-    before = period.previous()
-    found = {
-        **_orders(period, before),
-        **_refunds(period, before),
-        **_users(period, before),
-        **_distributors(period, before),
-        **_commissions(period, before),
-        **_withdrawn(period, before),
-    }
-    figures: list[Figure] = []
-    for when in ("now", "before"):
-        paid = money(found[f"sales_{when}"])
-        refunded = money(found[f"refunded_{when}"])
-        orders = found[f"orders_{when}"]
-        created = money(found[f"created_{when}"])
-        found[f"paid_{when}"] = paid
-        found[f"refunded_{when}"] = refunded
-        found[f"net_{when}"] = paid - refunded
-        found[f"aov_{when}"] = money(paid / orders) if orders else None
-        found[f"created_{when}"] = created
-        found[f"settled_{when}"] = money(found[f"settled_{when}"])
-        found[f"withdrawn_{when}"] = money(found[f"withdrawn_{when}"])
-        found[f"share_{when}"] = ratio(created, paid)
-    for key, label, kind, help_text in FIGURES:
-        figures.append(
-            Figure(key, label, kind, found[f"{key}_now"], found[f"{key}_before"], help_text)
-        )
-    return Dashboard(period=period, previous=before, figures=figures, series=_series(period))
+    with report_queries():
+        before = period.previous()
+        found = {
+            **_orders(period, before),
+            **_refunds(period, before),
+            **_users(period, before),
+            **_distributors(period, before),
+            **_commissions(period, before),
+            **_withdrawn(period, before),
+        }
+        figures: list[Figure] = []
+        for when in ("now", "before"):
+            paid = money(found[f"sales_{when}"])
+            refunded = money(found[f"refunded_{when}"])
+            orders = found[f"orders_{when}"]
+            created = money(found[f"created_{when}"])
+            found[f"paid_{when}"] = paid
+            found[f"refunded_{when}"] = refunded
+            found[f"net_{when}"] = paid - refunded
+            found[f"aov_{when}"] = money(paid / orders) if orders else None
+            found[f"created_{when}"] = created
+            found[f"settled_{when}"] = money(found[f"settled_{when}"])
+            found[f"withdrawn_{when}"] = money(found[f"withdrawn_{when}"])
+            found[f"share_{when}"] = ratio(created, paid)
+        for key, label, kind, help_text in FIGURES:
+            figures.append(
+                Figure(key, label, kind, found[f"{key}_now"], found[f"{key}_before"], help_text)
+            )
+        return Dashboard(period=period, previous=before, figures=figures, series=_series(period))
 
 
 # (key, label, kind, help) in the order the page shows them

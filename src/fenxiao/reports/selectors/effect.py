@@ -15,11 +15,13 @@ from fenxiao.distribution.models import Binding, BindingEvent, PlanChange
 from fenxiao.orders.models import Order
 from fenxiao.reports.periods import Period, as_date, bucket, bucket_starts
 from fenxiao.reports.selectors.common import (
+    DRIVEN,
+    REFERRED,
     came_through_link,
-    distributor_driven,
+    level_one,
     money,
     ratio,
-    referred_by_other,
+    report_queries,
     within,
 )
 
@@ -179,15 +181,14 @@ def _funnel(period: Period, grain: str) -> list[Bucket]:
         signups=Count("pk", filter=Q(via_link=True)),
     )
     orders = _grouped(
-        Order.objects.annotate(
-            driven=distributor_driven(), referred=referred_by_other(), first=_first_paid()
-        ),
+        Order.objects.annotate(direct=level_one(), first=_first_paid()),
         "paid_at",
         period,
         grain,
         sales=Sum("total"),
-        driven_sales=Sum("total", filter=Q(driven=True)),
-        first_orders=Count("pk", filter=Q(first=True, referred=True)),
+        driven_sales=Sum("total", filter=DRIVEN),
+        # the cheap test first: only referred orders need the look for an earlier one
+        first_orders=Count("pk", filter=REFERRED & Q(first=True)),
     )
     buckets = []
     for start in bucket_starts(period, grain):
@@ -226,17 +227,20 @@ def _k_factor(period: Period) -> KFactor:
 
 def _repurchase(period: Period) -> Repurchase:
     """Buyers who paid in the period, and of them those who paid twice or more in it, split by
-    whether they have an inviter (上级)."""
-    paid = Order.objects.filter(within("paid_at", period))
-    again = paid.filter(buyer=OuterRef("buyer_id"), pk__lt=OuterRef("pk"))
-    found = paid.annotate(
-        referred=Exists(Binding.objects.filter(user=OuterRef("buyer_id"))),
-        repeat=Exists(again),
-    ).aggregate(
-        referred_buyers=Count("buyer_id", distinct=True, filter=Q(referred=True)),
-        referred_repeat=Count("buyer_id", distinct=True, filter=Q(referred=True, repeat=True)),
-        other_buyers=Count("buyer_id", distinct=True, filter=Q(referred=False)),
-        other_repeat=Count("buyer_id", distinct=True, filter=Q(referred=False, repeat=True)),
+    whether they have an inviter (上级). Grouped by buyer first, then counted."""
+    buyers = (
+        Order.objects.filter(within("paid_at", period))
+        .values("buyer_id")
+        .annotate(
+            paid=Count("pk"), referred=Exists(Binding.objects.filter(user=OuterRef("buyer_id")))
+        )
+        .order_by()
+    )
+    found = buyers.aggregate(
+        referred_buyers=Count("buyer_id", filter=Q(referred=True)),
+        referred_repeat=Count("buyer_id", filter=Q(referred=True, paid__gte=2)),
+        other_buyers=Count("buyer_id", filter=Q(referred=False)),
+        other_repeat=Count("buyer_id", filter=Q(referred=False, paid__gte=2)),
     )
     return Repurchase(**found)
 
@@ -284,11 +288,12 @@ def _lift(now: datetime) -> Lift:
 
 
 def distribution_effect(period: Period, grain: str = "day", now: datetime | None = None) -> Effect:
-    return Effect(
-        period=period,
-        grain=grain,
-        buckets=_funnel(period, grain),
-        k_factor=_k_factor(period),
-        repurchase=_repurchase(period),
-        lift=_lift(now or timezone.now()),
-    )
+    with report_queries():
+        return Effect(
+            period=period,
+            grain=grain,
+            buckets=_funnel(period, grain),
+            k_factor=_k_factor(period),
+            repurchase=_repurchase(period),
+            lift=_lift(now or timezone.now()),
+        )

@@ -9,7 +9,7 @@ from django.db.models import Count, Sum
 from fenxiao.distribution.models import BindingEvent, Commission, OrderBeneficiary
 from fenxiao.orders.models import OrderLine
 from fenxiao.reports.periods import Period
-from fenxiao.reports.selectors.common import money, within
+from fenxiao.reports.selectors.common import money, report_queries, within
 
 TOP = 10
 
@@ -122,11 +122,12 @@ def _products_by_shares(period: Period) -> list[ProductRow]:
 
 
 def rankings(period: Period) -> Rankings:
-    return Rankings(
-        period=period,
-        by_sales=_by_sales(period),
-        by_commission=_by_commission(period),
-        by_team=_by_team(period),
-        products_by_sales=_products_by_sales(period),
-        products_by_shares=_products_by_shares(period),
-    )
+    with report_queries():
+        return Rankings(
+            period=period,
+            by_sales=_by_sales(period),
+            by_commission=_by_commission(period),
+            by_team=_by_team(period),
+            products_by_sales=_products_by_sales(period),
+            products_by_shares=_products_by_shares(period),
+        )
