@@ -3,10 +3,14 @@
 from datetime import date
 from decimal import Decimal
 
+from fenxiao.distribution.services.commissions import commissions_settle_due
+from fenxiao.orders.models import Order
+from fenxiao.payouts.services import withdrawal_approve, withdrawal_mark_paid, withdrawal_request
 from fenxiao.reports.periods import Period
 from fenxiao.reports.selectors.dashboard import dashboard
 from fenxiao.reports.selectors.effect import distribution_effect
 from fenxiao.reports.selectors.rankings import rankings
+from tests.distribution.flows import complete
 from tests.reports.conftest import PERIOD, at
 
 D = Decimal
@@ -158,3 +162,31 @@ def test_an_empty_period_reads_as_zero_not_an_error(story):
     assert found.figure("aov").now is None
     assert found.figure("share").now is None
     assert found.series["sales"] == ["0.00"] * 7
+
+
+def test_settled_commission_and_paid_withdrawals_count_on_their_own_days(story):
+    # given: the distributor's self-purchase completes on 03-10, its 7.90 is settled by the
+    # job that runs after the 7 frozen days, at 01:00 on 03-18,
+    # and they withdraw 5.00 by bank card, paid by finance on 03-19
+    shirt = Order.objects.get(buyer=story.distributor)
+    complete(shirt, at=at(10, 12))
+    assert commissions_settle_due(now=at(18, 1)) == 1
+    withdrawal, _ = withdrawal_request(
+        user=story.distributor,
+        amount=D("5.00"),
+        channel="bank",
+        request_id="r1",
+        account={"bank_name": "招商银行", "card_no": "6214000000000000", "holder": "小王"},
+        now=at(18, 10),
+    )
+    withdrawal_approve(withdrawal_id=withdrawal.pk, staff=None, now=at(19, 9))
+    withdrawal_mark_paid(withdrawal_id=withdrawal.pk, staff=None, reference="B1", now=at(19, 10))
+
+    # when
+    found = dashboard(Period(date(2026, 3, 18), date(2026, 3, 19)))
+
+    # then
+    assert found.figure("settled").now == D("7.90")
+    assert found.figure("withdrawn").now == D("5.00")
+    assert found.figure("created").now == D("0.00")  # created 03-10, not in this period
+    assert dashboard(PERIOD).figure("settled").now == D("0.00")
