@@ -208,19 +208,13 @@ def _funnel(period: Period, grain: str) -> list[Bucket]:
     return buckets
 
 
-def _k_factor(period: Period) -> KFactor:
+def _k_factor(period: Period, signups: int) -> KFactor:
     visits = BindingEvent.objects.filter(
         within("at", period), kind=BindingEvent.Kind.VISIT
     ).aggregate(
         visits=Count("pk"),
         visitors=Count("user_id", distinct=True),
         sharers=Count("inviter_id", distinct=True),
-    )
-    signups = (
-        User.objects.filter(within("date_joined", period), is_staff=False)
-        .annotate(via_link=came_through_link())
-        .filter(via_link=True)
-        .count()
     )
     return KFactor(**visits, signups=signups)
 
@@ -289,11 +283,13 @@ def _lift(now: datetime) -> Lift:
 
 def distribution_effect(period: Period, grain: str = "day", now: datetime | None = None) -> Effect:
     with report_queries():
+        buckets = _funnel(period, grain)
         return Effect(
             period=period,
             grain=grain,
-            buckets=_funnel(period, grain),
-            k_factor=_k_factor(period),
+            buckets=buckets,
+            # sign-ups add up over buckets; visitors and sharers are counted once for the range
+            k_factor=_k_factor(period, signups=sum(b.signups for b in buckets)),
             repurchase=_repurchase(period),
             lift=_lift(now or timezone.now()),
         )
