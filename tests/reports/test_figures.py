@@ -190,3 +190,27 @@ def test_settled_commission_and_paid_withdrawals_count_on_their_own_days(story):
     assert found.figure("withdrawn").now == D("5.00")
     assert found.figure("created").now == D("0.00")  # created 03-10, not in this period
     assert dashboard(PERIOD).figure("settled").now == D("0.00")
+
+
+def test_just_after_midnight_in_beijing_is_the_new_day_week_and_month(story):
+    # dave's order moves to 00:30 on Sunday 03-01 in Beijing (16:30 UTC on 02-28, a Saturday);
+    # bob's to 23:30 on Sunday 03-08, the last minute but one of that week
+    Order.objects.filter(buyer=story.dave).update(paid_at=at(1, 0, 30))
+    Order.objects.filter(buyer=story.bob).update(paid_at=at(8, 23, 30))
+    span = Period(date(2026, 2, 28), date(2026, 3, 9))
+
+    days = dashboard(span).series
+    weeks = distribution_effect(span, "week", now=at(12, 0)).buckets
+    months = distribution_effect(span, "month", now=at(12, 0)).buckets
+
+    assert days["sales"][:2] == ["0.00", "229.00"]  # 02-28 nothing, 03-01 dave's
+    assert days["sales"][8:] == ["89.00", "0.00"]  # 03-08 bob's, 03-09 nothing
+    assert [(b.start, b.sales) for b in weeks] == [
+        (date(2026, 2, 23), D("229.00")),  # the week of Monday 02-23 holds Sunday 03-01
+        (date(2026, 3, 2), D("89.00")),
+        (date(2026, 3, 9), D("0.00")),
+    ]
+    assert [(b.start, b.sales) for b in months] == [
+        (date(2026, 2, 1), D("0.00")),
+        (date(2026, 3, 1), D("318.00")),
+    ]

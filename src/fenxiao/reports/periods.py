@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import connection
+from django.db.models import DateField, F, Func, Value
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -83,13 +85,29 @@ def period_from_query(params) -> Asked:
     return Asked(period, "")
 
 
+class _SqliteShopDate(Func):
+    """SQLite: the shop's date of a stored UTC timestamp by SQLite's own date(), with the
+    fixed +8 hours of Asia/Shanghai (no daylight saving since 1991). Django's TruncDate calls
+    a Python function for every row there, which made a year's report 2-3 times slower."""
+
+    function = "date"
+    output_field = DateField()
+    MODIFIERS = {
+        "day": ["+8 hours"],
+        "week": ["+8 hours", "-6 days", "weekday 1"],  # back to the Monday
+        "month": ["+8 hours", "start of month"],
+    }
+
+    def __init__(self, field: str, grain: str):
+        super().__init__(F(field), *(Value(m) for m in self.MODIFIERS[grain]))
+
+
 def bucket(field: str, grain: str = "day"):
     """The day, week (Monday) or month of a timestamp in the shop's time zone, as a date."""
-    if grain == "week":
-        return TruncWeek(field, tzinfo=SHOP_TZ)
-    if grain == "month":
-        return TruncMonth(field, tzinfo=SHOP_TZ)
-    return TruncDate(field, tzinfo=SHOP_TZ)
+    if connection.vendor == "sqlite":
+        return _SqliteShopDate(field, grain)
+    trunc = {"week": TruncWeek, "month": TruncMonth}.get(grain, TruncDate)
+    return trunc(field, tzinfo=SHOP_TZ)
 
 
 def bucket_starts(period: Period, grain: str) -> list[date]:
