@@ -23,7 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
 PG_PORT = os.environ.get("BENCH_PG_PORT", "5432")
 PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
-PG_BENCH_DB = "fenxiao_bench"
+# BENCH_PG_DB: another database name, so benches of two work trees on one server do not clash
+PG_BENCH_DB = os.environ.get("BENCH_PG_DB", "fenxiao_bench")
 PG_PGBENCH_DB = "fenxiao_pgbench"
 
 

@@ -1,5 +1,5 @@
-"""`make bench`: search and order placement on SQLite and PostgreSQL, and settlement on
-PostgreSQL, as compact tables.
+"""`make bench`: search, order placement and the report pages on SQLite and PostgreSQL, and
+settlement on PostgreSQL, as compact tables.
 
 Each (bench, database) pair runs in its own process so Django is set up from FENXIAO_*
 settings exactly once per database; PostgreSQL parts are skipped when it is not reachable.
@@ -132,6 +132,31 @@ def checkout_table(r: dict) -> None:
         )
 
 
+def reports_table(results: list[dict]) -> None:
+    first = results[0]
+    print(
+        f"\nreports: each page's selector, {first['orders']:,} orders over a year "
+        f"({first['lines']:,} lines, {first['commissions']:,} commissions, "
+        f"{first['visits_and_bindings']:,} referral events, {first['users']:,} users)"
+    )
+    print("ms median / p95; '÷ scan' = median ÷ SELECT count(*), sum(total) FROM orders_order")
+    header = pad("page", 16) + f"{'days':>5}"
+    header += "".join(f"{r['db'] + ' ms':>20}{'÷ scan':>9}" for r in results)
+    print(header.rstrip())
+    for i, row in enumerate(first["rows"]):
+        line = pad(row["page"], 16) + f"{row['days']:>5}"
+        for r in results:
+            found = r["rows"][i]
+            timing = f"{found['median']:.0f} / {found['p95']:.0f}"
+            line += f"{timing:>20}{found['median'] / r['scan_median']:>9.1f}"
+        print(line.rstrip())
+    for r in results:
+        note = f"   {r['db']}: scan median {r['scan_median']:.2f} ms; load {r['load_s']:.0f} s"
+        if "pgbench_select_tps" in r:
+            note += f"; pgbench -S -c 1 -T 5: {r['pgbench_select_tps']:,.0f} tps"
+        print(note)
+
+
 def settlement_table(r: dict) -> None:
     print(
         f"\nsettlement: `fenxiao run-due` on {r['commissions']:,} due commissions (2 levels, "
@@ -148,7 +173,7 @@ def settlement_table(r: dict) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["search", "orders", "checkout", "settlement"])
+    parser.add_argument("--only", choices=["search", "orders", "reports", "checkout", "settlement"])
     parser.add_argument(
         "--commissions", type=int, default=1_000_000, help="settlement: due commissions"
     )
@@ -162,9 +187,10 @@ def main(argv: list[str]) -> int:
     else:
         print(f"PostgreSQL at {PG_HOST}:{PG_PORT} not reachable: SQLite only", file=sys.stderr)
     served = ["checkout", "settlement"]  # PostgreSQL only
-    benches = ["search", "orders", *served] if args.only is None else [args.only]
+    benches = ["search", "orders", "reports", *served] if args.only is None else [args.only]
     searches = [r for db in dbs if "search" in benches and (r := run_bench("search.py", db, []))]
     orders = [r for db in dbs if "orders" in benches and (r := run_bench("orders.py", db, []))]
+    reports = [r for db in dbs if "reports" in benches and (r := run_bench("reports.py", db, []))]
     checkout = settlement = None
     if "checkout" in benches and "postgres" in dbs:
         checkout = run_bench("checkout.py", "postgres", [])
@@ -182,14 +208,16 @@ def main(argv: list[str]) -> int:
         search_table(searches)
     if orders:
         orders_table(orders)
+    if reports:
+        reports_table(reports)
     if checkout:
         checkout_table(checkout)
     if settlement:
         settlement_table(settlement)
-    expected = len(dbs) * len({"search", "orders"} & set(benches))
+    expected = len(dbs) * len({"search", "orders", "reports"} & set(benches))
     expected += len(set(served) & set(benches)) if "postgres" in dbs else 0
     extra = [r for r in (checkout, settlement) if r is not None]
-    ran = len(searches) + len(orders) + len(extra)
+    ran = len(searches) + len(orders) + len(reports) + len(extra)
     return 0 if ran == expected and all(r["ok"] for r in extra) else 1
 
 

@@ -97,6 +97,7 @@ def cmd_demo(opts) -> int:
     print("\n=== fenxiao 演示商城已就绪 ===")
     print(f"首页:       {base}/")
     print(f"商家后台:   {base}/admin/")
+    print(f"数据概况:   {base}/admin/reports/dashboard/")
     print(f"API 文档:   {base}/api/v1/docs")
     for role, phone, password in logins:
         print(f"{role}: 手机号 {phone}  密码 {password}")

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "fenxiao.storefront",
     "fenxiao.payouts",
     "fenxiao.marketing",
+    "fenxiao.reports",
 ]
 
 MIDDLEWARE = [

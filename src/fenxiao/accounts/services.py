@@ -44,6 +44,7 @@ STAFF_ROLES: dict[str, dict[str, list[str]]] = {
         "marketing": ["*"],  # 满减, coupons, points rules and adjustments
         "ledger": ["view_account", "view_transaction", "view_entry"],
         "storefront": ["*"],
+        "reports": ["*"],  # 数据概况, 分销效果, 排行榜
     },
     "finance": {
         "orders": [
@@ -80,6 +81,7 @@ STAFF_ROLES: dict[str, dict[str, list[str]]] = {
             "view_transfernotification",
             "view_payoutidentity",
         ],
+        "reports": ["*"],
     },
     "service": {
         "orders": [

@@ -269,6 +269,10 @@ class BindingEvent(models.Model):
         verbose_name = "绑定记录"
         verbose_name_plural = "绑定记录"
         ordering = ["-pk"]
+        indexes = [
+            # a user's referral visits around sign-up (reports) or before a first order
+            models.Index(fields=["user", "kind", "at"], name="bindingevent_user_kind_at"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.user_id} → {self.inviter_id}"

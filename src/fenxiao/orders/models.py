@@ -73,7 +73,11 @@ class Order(models.Model):
                 condition=Q(refunded_amount__lte=F("total")), name="order_refund_within_total"
             ),
         ]
-        indexes = [models.Index(fields=["status", "pay_deadline"])]
+        indexes = [
+            models.Index(fields=["status", "pay_deadline"]),
+            # a buyer's earlier paid order, probed per order by the reports (first orders)
+            models.Index(fields=["buyer", "paid_at"], name="order_buyer_paid_at"),
+        ]
 
     def __str__(self):
         return self.number
