@@ -64,7 +64,9 @@ def test_home_tiles_count_what_waits_and_link_to_those_rows(
     )
 
     # when: the owner opens the console
-    with django_assert_max_num_queries(8):  # session, user and the figures
+    # session, user and the figures (8), the last 7 days' 数据概况 with its permission check
+    # (12; on PostgreSQL one more, switching JIT off for the report)
+    with django_assert_max_num_queries(21):
         html = html_of(console.get(HOME))
 
     # then: each tile counts the rows and opens the list filtered to exactly them
@@ -207,3 +209,16 @@ def test_staff_roles_read_in_chinese_on_the_user_pages(console, make_staff):
     group = operator.groups.get()
     page = html_of(console.get(reverse("admin:auth_group_change", args=[group.pk])))
     assert "订单 · 订单 · 可查看" in page and "Can view" not in page and "Can add" not in page
+
+
+def test_the_front_page_shows_the_last_7_days_dashboard_to_who_may_read_reports(client, make_staff):
+    client.force_login(make_staff("finance"))
+    html = html_of(client.get(HOME))
+    assert 'id="home-dashboard"' in html and "数据概况" in html
+    assert 'id="fig-sales_paid"' in html or 'id="figures"' in html
+    assert 'data-chart="sales"' in html and "reports/echarts.min.js" in html
+    assert reverse("admin:reports_dashboard_changelist") in html
+
+    client.force_login(make_staff("service"))  # customer service reads no reports
+    html = html_of(client.get(HOME))
+    assert 'id="home-dashboard"' not in html and "echarts" not in html

@@ -74,6 +74,10 @@ def test_dashboard_draws_its_charts_from_local_files(
 
     page.click("#range-7")  # the preset: the last 7 days, empty here, still drawn
     _charts_drawn(page, 3)
+    # the console's front page shows the same last 7 days, its charts drawn too
+    page.goto("/admin/")
+    assert set(_charts_drawn(page, 3)) == {"sales", "people", "commission"}
+    page.screenshot(path=str(ARTIFACTS / "home-full.png"), full_page=True)
     page.goto(f"/admin/reports/distributioneffect/?{STORY_RANGE}")
     effect = _charts_drawn(page, 2)
     assert effect["funnel"]["inked"] > effect["funnel"]["total"] * 0.01
