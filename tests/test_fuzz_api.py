@@ -32,7 +32,8 @@ def tokens(db):
 
 
 @schema.parametrize()
-@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+# derandomize: the same examples every run, so CI fails only when the code changes
+@settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api(case, tokens):
     who = "staff" if case.path.startswith("/api/v1/admin") else "buyer"
     # a request valid by the schema may still be refused by the shop (an unknown SKU, a coupon

@@ -113,6 +113,13 @@ def on_not_found(request, exc):
     return error(request, 404, "not_found", "对象不存在")
 
 
+@api.exception_handler(OverflowError)
+def on_id_out_of_range(request, exc):
+    # an id beyond a 64-bit integer in a path: SQLite refuses to bind it where a lookup goes
+    # through a relation (Django already answers "no rows" for plain integer fields)
+    return error(request, 404, "not_found", "对象不存在")
+
+
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request, exc):
     return error(request, 413, "payload_too_large", "请求体过大")
