@@ -39,21 +39,28 @@ def _window(days: int, now: datetime) -> tuple[datetime, datetime, date]:
     return start, tomorrow, timezone.localtime(start).date()
 
 
-def _earned(user_id: int) -> QuerySet:
-    return Commission.objects.filter(beneficiary_id=user_id).exclude(
-        status=Commission.Status.REVERSED
+def _earned(user_id: int, start: datetime, end: datetime) -> QuerySet:
+    """Their commissions created in [start, end), reversed ones left out."""
+    rows = Commission.objects.filter(
+        beneficiary_id=user_id, created_at__gte=start, created_at__lt=end
     )
+    return rows.exclude(status=Commission.Status.REVERSED)
+
+
+def _joined(user_id: int, start: datetime, end: datetime) -> QuerySet:
+    """Their level-1 members bound in [start, end)."""
+    return Binding.objects.filter(inviter_id=user_id, bound_at__gte=start, bound_at__lt=end)
 
 
 def _totals(user_id: int, start: datetime, end: datetime) -> dict:
     """Sales brought and orders (their own referrals: level 1) and commission (all levels)."""
-    rows = _earned(user_id).filter(created_at__gte=start, created_at__lt=end)
+    rows = _earned(user_id, start, end)
     found = rows.aggregate(
         sales=Sum(KEPT, filter=Q(level=1), output_field=MONEY),
         orders=Count("order_id", filter=Q(level=1), distinct=True),
         commission=Sum("amount"),
     )
-    members = Binding.objects.filter(inviter_id=user_id, bound_at__gte=start, bound_at__lt=end)
+    members = _joined(user_id, start, end)
     return {
         "sales": round_sum_to_fen(found["sales"]),
         "orders": found["orders"],
@@ -75,7 +82,7 @@ def distributor_stats(
     start, end, first = _window(days, now)
     before = start - timedelta(days=days)
     advanced = grants_reports(grade)
-    rows = _earned(user_id).filter(created_at__gte=start, created_at__lt=end)
+    rows = _earned(user_id, start, end)
     commission = _by_day(rows, "created_at", commission=Sum("amount"))
     sales = members = {}
     if advanced:
@@ -85,8 +92,7 @@ def distributor_stats(
             sales=Sum(KEPT, output_field=MONEY),
             orders=Count("order_id", distinct=True),
         )
-        joined = Binding.objects.filter(inviter_id=user_id, bound_at__gte=start, bound_at__lt=end)
-        members = _by_day(joined, "bound_at", new_members=Count("pk"))
+        members = _by_day(_joined(user_id, start, end), "bound_at", new_members=Count("pk"))
     daily = []
     for offset in range(days):
         day = first + timedelta(days=offset)
@@ -118,7 +124,7 @@ def distributor_stats(
 
 def _levels(user_id: int, start: datetime, end: datetime, now: datetime) -> list[dict]:
     """Per level of the team: members now, what they bought in the window, my commission."""
-    rows = _earned(user_id).filter(created_at__gte=start, created_at__lt=end)
+    rows = _earned(user_id, start, end)
     by_level = {
         row["level"]: row
         for row in rows.values("level")

@@ -39,6 +39,23 @@ def _ensure_accounts(keys: list[str]) -> None:
         Account.objects.bulk_create(missing, ignore_conflicts=True)
 
 
+def _accounts_locked(keys: list[str]) -> dict[str, Account]:
+    """The accounts of these keys by key, created if missing; user accounts (the cached ones)
+    locked in primary-key order, platform ones read (never locked: they are summed)."""
+    _ensure_accounts(keys)
+    accounts = locks.accounts_for_update(key for key in keys if key.startswith("user:"))
+    accounts.update({a.key: a for a in Account.objects.filter(key__in=keys, owner=None)})
+    return accounts
+
+
+def _balanced(kind: str, source_id: str, legs) -> list[tuple[str, Decimal]]:
+    """The legs that move money; UnbalancedTransaction unless they add up to zero."""
+    legs = [(key, amount) for key, amount in legs if amount != ZERO]
+    if sum((amount for _, amount in legs), ZERO) != ZERO:
+        raise UnbalancedTransaction(f"{kind}:{source_id} does not sum to zero: {legs}")
+    return legs
+
+
 def accounts_lock(keys) -> None:
     """Lock these accounts, created if missing, in primary-key order — for a caller inside a
     transaction about to post several times: taking every lock first, in the one order all
@@ -63,9 +80,7 @@ def post(
 
     legs: (account key, signed amount). Cached balances change under a row lock.
     """
-    legs = [(key, amount) for key, amount in legs if amount != ZERO]
-    if sum((amount for _, amount in legs), ZERO) != ZERO:
-        raise UnbalancedTransaction(f"{kind}:{source_id} does not sum to zero: {legs}")
+    legs = _balanced(kind, source_id, legs)
     try:
         with transaction.atomic():
             txn = Transaction.objects.create(
@@ -76,9 +91,7 @@ def post(
     if not legs:
         return txn
     keys = sorted({key for key, _ in legs})
-    _ensure_accounts(keys)
-    accounts = locks.accounts_for_update(key for key in keys if key.startswith("user:"))
-    accounts.update({a.key: a for a in Account.objects.filter(key__in=keys, owner=None)})
+    accounts = _accounts_locked(keys)
     Entry.objects.bulk_create(
         Entry(transaction=txn, account=accounts[key], amount=amount) for key, amount in legs
     )
@@ -105,10 +118,7 @@ def post_many(*, kind: str, postings: list[Posting], now: datetime | None = None
     now = now or timezone.now()
     kept = []
     for posting in postings:
-        legs = [(key, amount) for key, amount in posting.legs if amount != ZERO]
-        if sum((amount for _, amount in legs), ZERO) != ZERO:
-            raise UnbalancedTransaction(f"{kind}:{posting.source_id} does not sum to zero: {legs}")
-        kept.append((posting, legs))
+        kept.append((posting, _balanced(kind, posting.source_id, posting.legs)))
     if not kept:
         return 0
     ops = connection.ops
@@ -120,9 +130,7 @@ def post_many(*, kind: str, postings: list[Posting], now: datetime | None = None
         returning=True,
     )
     keys = sorted({key for _, legs in kept for key, _ in legs})
-    _ensure_accounts(keys)
-    accounts = locks.accounts_for_update(key for key in keys if key.startswith("user:"))
-    accounts.update({a.key: a for a in Account.objects.filter(key__in=keys, owner=None)})
+    accounts = _accounts_locked(keys)
     _insert(
         Entry,
         ["transaction_id", "account_id", "amount"],
