@@ -52,20 +52,22 @@ def asset(request, path: str):
     return response
 
 
+def _ref(request) -> str:
+    """The link's referral code, or "" when it is not one (never passed into the page)."""
+    ref = request.GET.get("ref", "")
+    return quote(ref) if REF_CODE.match(ref) else ""
+
+
 @require_safe
 def product_share(request, product_id: int):
     """A shared product link opens the client's product page, keeping the referral code."""
-    ref = request.GET.get("ref", "")
-    ref = ref if REF_CODE.match(ref) else ""
-    return HttpResponseRedirect(h5.product_route(product_id, quote(ref)))
+    return HttpResponseRedirect(h5.product_route(product_id, _ref(request)))
 
 
 @require_safe
 def coupon_share(request, coupon_id: int):
     """A distributor's coupon link opens the client's coupon page, keeping the code."""
-    ref = request.GET.get("ref", "")
-    ref = ref if REF_CODE.match(ref) else ""
-    return HttpResponseRedirect(h5.coupon_route(coupon_id, quote(ref)))
+    return HttpResponseRedirect(h5.coupon_route(coupon_id, _ref(request)))
 
 
 @lru_cache(maxsize=8)
