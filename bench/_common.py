@@ -145,3 +145,15 @@ def pad(text: str, width: int, right: bool = False) -> str:
 def emit(results: dict, json_out: str | None) -> None:
     if json_out:
         Path(json_out).write_text(json.dumps(results, ensure_ascii=False, indent=1))
+
+
+def bench_data(*args: str) -> dict:
+    """`fenxiao manage bench_data ARGS` on the database django_setup pointed at, as a separate
+    process (the way an operator loads it); returns what it reports it made."""
+    cli = Path(sys.executable).with_name("fenxiao")
+    done = subprocess.run(
+        [str(cli), "manage", "bench_data", *args], capture_output=True, text=True, env=os.environ
+    )
+    if done.returncode:
+        raise RuntimeError(done.stderr[-3000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])

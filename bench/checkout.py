@@ -32,7 +32,15 @@ import uuid
 from pathlib import Path
 
 import requests
-from _common import PG_PGBENCH_DB, django_setup, emit, pg_ensure_database, pgbench, pgbench_init
+from _common import (
+    PG_PGBENCH_DB,
+    bench_data,
+    django_setup,
+    emit,
+    pg_ensure_database,
+    pgbench,
+    pgbench_init,
+)
 
 SECRET_KEY = "bench-secret-key"
 ADDRESS = {
@@ -45,59 +53,21 @@ ADDRESS = {
 }
 
 
-def make_shop(products: int, buyers: int) -> tuple[list[str], list[int]]:
-    """A three-level chain, `buyers` bound under its last distributor with API tokens, and
-    `products` on-shelf products with one SKU each; returns (tokens, sku ids)."""
-    from decimal import Decimal
-
-    from django.contrib.auth.hashers import make_password
-
+def make_shop(products: int, buyers: int, chains: int) -> tuple[list[str], list[int]]:
+    """`fenxiao manage bench_data`: `products` products whose SKUs hold a million units each,
+    `chains` three-level chains and `buyers` buyers bound under them in turn; returns the
+    buyers' API tokens and the sellable SKUs' ids."""
     from fenxiao.accounts.models import User
     from fenxiao.accounts.services import token_issue
-    from fenxiao.catalog.models import Product, Sku
-    from fenxiao.catalog.services import stocks_record_initial
-    from fenxiao.distribution.models import Binding
-    from fenxiao.distribution.services.binding import referral_visit
-    from fenxiao.distribution.services.distributors import distributor_ensure
-    from fenxiao.distribution.services.plan import plan_as_dict, plan_get, plan_update
+    from fenxiao.catalog.models import Sku
 
-    plan = plan_as_dict(plan_get())
-    plan.update(
-        mode="everyone",
-        levels=3,
-        rates=[
-            {"level": 1, "percent": "10"},
-            {"level": 2, "percent": "5"},
-            {"level": 3, "percent": "2"},
-        ],
-        bind_on="visit",
+    bench_data(
+        *("--products", str(products), "--stock", "1000000"),
+        *("--chains", str(chains), "--buyers", str(buyers)),
     )
-    plan_update(data=plan, source="import")
-    password = make_password(None)
-    chain = []
-    for i in range(3):
-        user = User.objects.create(phone=f"1370000000{i}", nickname=f"分销商{i}", password=password)
-        distributor = distributor_ensure(user=user)
-        if chain:
-            referral_visit(user=user, code=chain[-1].referral_code)
-        chain.append(distributor)
-    people = User.objects.bulk_create(
-        User(phone=f"139{i:08d}", nickname=f"买家{i}", password=password) for i in range(buyers)
-    )
-    Binding.objects.bulk_create(
-        Binding(user=u, inviter_id=chain[-1].pk, bound_at=u.date_joined, source="link")
-        for u in people
-    )
-    items = Product.objects.bulk_create(
-        Product(name=f"日用好物 {i}", status="on_shelf", search_text=f"日用好物 {i}")
-        for i in range(products)
-    )
-    skus = Sku.objects.bulk_create(
-        Sku(product=p, price=Decimal("19.90") + i % 50, cost=Decimal("5.00"), stock=1_000_000)
-        for i, p in enumerate(items)
-    )
-    stocks_record_initial(skus=skus)
-    return [token_issue(user=u) for u in people], [s.pk for s in skus]
+    people = User.objects.filter(phone__startswith="139").order_by("pk")
+    sellable = Sku.objects.filter(is_active=True, product__status="on_shelf", stock__gt=0)
+    return [token_issue(user=u) for u in people], list(sellable.values_list("pk", flat=True))
 
 
 def free_port() -> int:
@@ -309,6 +279,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--products", type=int, default=1000)
+    parser.add_argument("--chains", type=int, default=333, help="1: every buyer under one chain")
     parser.add_argument("--rush-buyers", type=int, default=1000)
     parser.add_argument("--rush-units", type=int, default=100)
     parser.add_argument("--rush-runs", type=int, default=5)
@@ -321,7 +292,7 @@ def main(argv: list[str]) -> int:
     # tokens made here must hold in the server: both sign with the same key
     os.environ["FENXIAO_SECRET_KEY"] = SECRET_KEY
     url = django_setup("postgres")
-    tokens, skus = make_shop(args.products, max(args.rush_buyers, args.clients))
+    tokens, skus = make_shop(args.products, max(args.rush_buyers, args.clients), args.chains)
     from django.db import connection
 
     connection.close()  # the server's workers take the connections from here on

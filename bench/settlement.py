@@ -3,12 +3,12 @@ one set-based SQL statement writing the same rows on the same database (PostgreS
 
     .venv/bin/python bench/settlement.py [--commissions 1000000] [--json-out FILE]
 
-The data is written with INSERT … SELECT over generate_series: orders completed 30 days ago,
-one line each, two levels of commission per line spread over 1,000 distributors, whose frozen
-accounts hold them. The reference statement (settle every due commission, one ledger
-transaction and two entries each, one balance update per account) runs inside a transaction
-that is rolled back, so `run-due` then starts from the same rows. Its process's peak memory is
-read from the kernel (ru_maxrss of the finished child).
+The data comes from `fenxiao manage bench_data --orders N/3`: orders completed 30 days ago, one
+line each, three levels of commission per line spread over 333 three-level chains of
+distributors, with their accrual postings and frozen balances. The reference statement (settle
+every due commission, one ledger transaction and two entries each, one balance update per
+account) runs inside a transaction that is rolled back, so `run-due` then starts from the same
+rows. Its process's peak memory is read from the kernel (ru_maxrss of the finished child).
 """
 
 import argparse
@@ -19,137 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import REPO, django_setup, emit
-
-DISTRIBUTORS = 1000
-
-
-def insert_from(model, source: str, values: dict[str, str]) -> int:
-    """INSERT INTO model's table (every concrete column) SELECT … FROM source: columns not in
-    `values` (SQL expressions over the source) take their field's default, else NULL. Returns
-    the rows written. A literal % in `source` or `values` is written %%."""
-    from django.db import connection
-
-    columns, exprs, params = [], [], []
-    for f in model._meta.concrete_fields:
-        if f.name in values:
-            exprs.append(values[f.name])
-        elif f.primary_key:
-            continue
-        elif f.has_default() or not f.null:
-            default = f.get_default()  # "" for a text field without one
-            if default is None:
-                raise ValueError(f"{model.__name__}.{f.name} needs a value")
-            exprs.append("%s")
-            params.append(f.get_db_prep_save(default, connection))
-        else:
-            exprs.append("NULL")
-        columns.append(connection.ops.quote_name(f.column))
-    table = connection.ops.quote_name(model._meta.db_table)
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(exprs)} FROM {source}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def make_data(commissions: int) -> None:
-    from django.db import connection
-
-    from fenxiao.accounts.models import User
-    from fenxiao.catalog.models import Product, Sku
-    from fenxiao.distribution.models import Commission
-    from fenxiao.ledger.models import Account
-    from fenxiao.orders.models import Order, OrderLine
-
-    orders = commissions // 2
-    buyer = User.objects.create(phone="13900000000", nickname="买家")
-    insert_from(
-        User,
-        f"generate_series(1, {DISTRIBUTORS}) g",
-        {"phone": "'137' || lpad(g::text, 8, '0')", "nickname": "'分销商' || g", "password": "'!'"},
-    )
-    product = Product.objects.create(name="保温杯", status="on_shelf")
-    sku = Sku.objects.create(product=product, price=100, stock=0, specs={})
-    completed = "now() - interval '30 days'"
-    insert_from(
-        Order,
-        f"generate_series(1, {orders}) g",
-        {
-            "number": "'S' || lpad(g::text, 10, '0')",
-            "buyer": str(buyer.pk),
-            "status": "'completed'",
-            "goods_amount": "100",
-            "total": "100",
-            "ship_name": "'张三'",
-            "ship_phone": "'13800000000'",
-            "ship_province": "'浙江省'",
-            "ship_city": "'杭州市'",
-            "ship_detail": "'文三路 100 号'",
-            "created_at": completed,
-            "pay_deadline": completed,
-            "paid_at": completed,
-            "completed_at": completed,
-        },
-    )
-    insert_from(
-        OrderLine,
-        "orders_order o",
-        {
-            "order": "o.id",
-            "sku": str(sku.pk),
-            "product": str(product.pk),
-            "product_name": "'保温杯'",
-            "unit_price": "100",
-            "quantity": "1",
-            "amount": "100",
-        },
-    )
-    first = User.objects.filter(phone__startswith="137").order_by("pk").first().pk
-    insert_from(
-        Commission,
-        "orders_orderline l JOIN orders_order o ON o.id = l.order_id"
-        " CROSS JOIN (VALUES (1, 10.00), (2, 5.00)) lv(level, amount)",
-        {
-            "order": "o.id",
-            "line": "l.id",
-            "level": "lv.level",
-            "beneficiary": f"{first} + mod(l.id * 7 + lv.level, {DISTRIBUTORS})",
-            "order_number": "o.number",
-            "product_name": "l.product_name",
-            "sku_id": "l.sku_id",
-            "quantity": "1",
-            "base": "100",
-            "share_cap": "50",
-            "rate_kind": "'percent'",
-            "rate": "lv.amount",
-            "rate_source": "'plan'",
-            "original_amount": "lv.amount",
-            "amount": "lv.amount",
-            "status": "'frozen'",
-            "created_at": completed,
-        },
-    )
-    for kind in ("frozen", "available"):
-        insert_from(
-            Account,
-            "accounts_user u WHERE u.phone LIKE '137%%'",
-            {
-                "key": f"'user:' || u.id || ':{kind}'",
-                "kind": f"'{kind}'",
-                "owner": "u.id",
-                "balance": "0",
-            },
-        )
-    expense = {"key": "'platform:commission_expense'", "kind": "'commission_expense'"}
-    insert_from(Account, "(SELECT 1) one", expense)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE ledger_account a SET balance = s.total FROM (SELECT beneficiary_id,"
-            " sum(amount) AS total FROM distribution_commission GROUP BY beneficiary_id) s"
-            " WHERE a.key = 'user:' || s.beneficiary_id || ':frozen'"
-        )
-        cursor.execute("ANALYZE")
-
+from _common import REPO, bench_data, django_setup, emit
 
 # Every due commission settled, one ledger transaction and two entries each, and one balance
 # update per account: what run-due writes, in one statement.
@@ -222,9 +92,10 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     url = django_setup("postgres")
     started = time.perf_counter()
-    make_data(args.commissions)
+    made = bench_data("--products", "1000", "--orders", str(max(1, args.commissions // 3)))
     load_s = time.perf_counter() - started
-    sql_s = reference_seconds(args.commissions)
+    due = made["commissions"]
+    sql_s = reference_seconds(due)
     run_s, settled, peak_mb = run_due(url)
 
     from fenxiao.distribution.models import Commission
@@ -237,19 +108,19 @@ def main(argv: list[str]) -> int:
         "entries": Entry.objects.count(),
     }
     ok = checks == {
-        "settled": args.commissions,
-        "settled_rows": args.commissions,
-        "transactions": args.commissions,
-        "entries": 2 * args.commissions,
+        "settled": due,
+        "settled_rows": due,
+        "transactions": due,
+        "entries": 4 * due,  # two to accrue, two to settle
     }
     results = {
         "db": "postgres",
-        "commissions": args.commissions,
+        "commissions": due,
         "load_s": load_s,
         "sql_s": sql_s,
         "run_due_s": run_s,
         "ratio": run_s / sql_s,
-        "per_s": args.commissions / run_s,
+        "per_s": due / run_s,
         "peak_mb": peak_mb,
         "checks": checks,
         "ok": ok,
