@@ -11,7 +11,6 @@ with no index; on PostgreSQL also `pgbench -S` on the same database.
 """
 
 import argparse
-import random
 import sys
 import time
 
@@ -37,53 +36,15 @@ QUERIES = [
     ("无结果 2 字", "鲲鹏"),
     ("无结果 5 字", "量子计算机"),
 ]
-BATCH = 5_000
 
 
 def load_catalog(n_products: int, seed: int = 20240601) -> float:
-    """Bulk-insert the catalog; search_text is set as the catalog services set it."""
-    from catalog_data import categories, product_fields, sku_fields
-    from django.db import connection, transaction
+    """The catalog from `fenxiao.demo.bench_data` (what `fenxiao manage bench_data --products`
+    loads); seconds taken."""
+    from fenxiao.demo.bench_data import products
 
-    from fenxiao.catalog.models import Category, Product, ProductImage, Sku
-    from fenxiao.catalog.services import search_text_for, stocks_record_initial
-
-    rng = random.Random(seed)
     started = time.perf_counter()
-    leaves: list[tuple[Category, list[str]]] = []
-    with transaction.atomic():
-        for i, (root_name, subs) in enumerate(categories()):
-            root = Category.objects.create(name=root_name, sort=i)
-            for j, (sub_name, nouns) in enumerate(subs):
-                leaves.append((Category.objects.create(name=sub_name, parent=root, sort=j), nouns))
-    made = 0
-    while made < n_products:
-        size = min(BATCH, n_products - made)
-        products, sku_rows = [], []
-        for _ in range(size):
-            category, nouns = rng.choice(leaves)
-            product = Product(category=category, **product_fields(rng, category.name, nouns))
-            product.search_text = search_text_for(product)
-            products.append(product)
-            sku_rows.append(sku_fields(rng))
-        with transaction.atomic():
-            Product.objects.bulk_create(products)
-            skus = Sku.objects.bulk_create(
-                Sku(product=p, code=f"P{p.pk}-{k}", **row)
-                for p, rows in zip(products, sku_rows, strict=True)
-                for k, row in enumerate(rows)
-            )
-            stocks_record_initial(skus=skus)
-            ProductImage.objects.bulk_create(
-                ProductImage(product=p, image=f"products/bench/{p.pk % 500}.jpg") for p in products
-            )
-        made += size
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("INSERT INTO catalog_product_fts(catalog_product_fts) VALUES('rebuild')")
-            cursor.execute("ANALYZE")
-        else:
-            cursor.execute("VACUUM ANALYZE")
+    products(n_products, seed=seed)
     return time.perf_counter() - started
 
 
