@@ -31,20 +31,22 @@ def _account(key: str) -> Account:
     return Account(key=key, kind=rest[0], owner_id=None)
 
 
-def _ensure_accounts(keys: list[str]) -> None:
-    """Create the accounts that do not exist yet (a concurrent creator wins quietly)."""
-    existing = set(Account.objects.filter(key__in=keys).values_list("key", flat=True))
-    missing = [_account(key) for key in keys if key not in existing]
+def _ensure_accounts(keys: list[str]) -> dict[str, Account]:
+    """The accounts of these keys by key, created if missing (a concurrent creator wins
+    quietly); read, not locked."""
+    found = {a.key: a for a in Account.objects.filter(key__in=keys)}
+    missing = [_account(key) for key in keys if key not in found]
     if missing:
         Account.objects.bulk_create(missing, ignore_conflicts=True)
+        found.update({a.key: a for a in Account.objects.filter(key__in=[a.key for a in missing])})
+    return found
 
 
 def _accounts_locked(keys: list[str]) -> dict[str, Account]:
     """The accounts of these keys by key, created if missing; user accounts (the cached ones)
     locked in primary-key order, platform ones read (never locked: they are summed)."""
-    _ensure_accounts(keys)
-    accounts = locks.accounts_for_update(key for key in keys if key.startswith("user:"))
-    accounts.update({a.key: a for a in Account.objects.filter(key__in=keys, owner=None)})
+    accounts = _ensure_accounts(keys)
+    accounts.update(locks.accounts_for_update(key for key in keys if key.startswith("user:")))
     return accounts
 
 

@@ -72,8 +72,9 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
             )
     except IntegrityError:
         return []  # snapshotted (and paid out) already
-    bind_on_first_order(buyer=order.buyer, order=order, now=now, plan=plan)
-    chain = selectors.beneficiary_chain(buyer=order.buyer, plan=plan, now=now)
+    if plan.bind_on == Plan.BindOn.FIRST_ORDER:
+        bind_on_first_order(buyer=order.buyer, order=order, now=now, plan=plan)
+    chain = selectors.beneficiary_chain(buyer_id=order.buyer_id, plan=plan, now=now)
     OrderBeneficiary.objects.bulk_create(
         OrderBeneficiary(
             order=order,
@@ -90,8 +91,6 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
     grades = {
         g.pk: g for g in Grade.objects.filter(pk__in={ln.distributor.grade_id for ln in paying})
     }
-    # every frozen account this payment credits, locked up front in one order (see ledger)
-    ledger.accounts_lock(ledger.user_key(link.user_id, Kind.FROZEN) for link in paying)
     lines = list(order.lines.order_by("pk"))
     # every line's product override in one query
     overrides = dict(
