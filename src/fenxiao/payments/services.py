@@ -262,15 +262,17 @@ def _provider_refund_for(*, refund_id: int) -> ProviderRefund:
 
 def payments_query_pending(*, now: datetime | None = None) -> int:
     """Ask the provider about payments still unpaid PAYMENT_QUERY_AFTER after they were
-    started, while their order can still take the money (pending, or cancelled with the
-    payment not closed yet). A SUCCESS answer goes through the notification's own code path,
-    so a lost notification loses no order and a late one changes nothing; any other answer
-    (NOTPAY, CLOSED, ...) leaves the payment. Returns how many SUCCESS answers were applied."""
+    started, or whose order's pay deadline has passed (however young the payment: the
+    timeout must not cancel an order the buyer paid in its last minutes), while their order
+    can still take the money (pending, or cancelled with the payment not closed yet). A
+    SUCCESS answer goes through the notification's own code path, so a lost notification
+    loses no order and a late one changes nothing; any other answer (NOTPAY, CLOSED, ...)
+    leaves the payment. Returns how many SUCCESS answers were applied."""
     now = now or timezone.now()
     pending = Payment.objects.filter(
+        Q(created_at__lte=now - settings.PAYMENT_QUERY_AFTER) | Q(order__pay_deadline__lte=now),
         provider__in=settings.PAYMENT_PROVIDERS,
         status=Payment.Status.CREATED,
-        created_at__lte=now - settings.PAYMENT_QUERY_AFTER,
         order__status__in=[Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED],
     ).order_by("pk")
     paid = 0
