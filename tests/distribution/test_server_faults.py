@@ -43,7 +43,7 @@ from tests.conftest import ADDRESS
 from tests.distribution.flows import D, bind_to, chain, plan_set
 from tests.distribution.test_concurrency import FENXIAO, assert_books
 from tests.payments import test_wechat_provider as wx
-from tests.payments.wechat_stub import PaymentRecords
+from tests.payments.wechat_stub import PaymentRecords, WechatPayStub
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -126,9 +126,13 @@ def kill_group(proc: subprocess.Popen) -> None:
 
 
 def stop(proc: subprocess.Popen) -> None:
+    """Stop the server as a deployment would (SIGTERM), or kill it if it lingers."""
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            kill_group(proc)
 
 
 def cli(env: dict[str, str], *args: str) -> str:
@@ -144,7 +148,7 @@ class WechatSide:
     """What WeChat knows: the payments buyers made (as its order query answers them) and the
     notifications it has not seen answered 2xx, which it will send again."""
 
-    stub: object
+    stub: WechatPayStub
     records: PaymentRecords
     unanswered: dict[str, str] = field(default_factory=dict)  # out_trade_no -> body
     lock: threading.Lock = field(default_factory=threading.Lock)
