@@ -1,8 +1,11 @@
 """Payments' periodic jobs: closing payments of cancelled orders, retrying failed refunds."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
 from fenxiao.cli import main as fenxiao
 from fenxiao.orders.models import Refund
@@ -82,4 +85,33 @@ def test_a_refund_the_provider_failed_is_sent_again_and_completes(
         json.loads(buyer_api.get(f"/orders/{paid_order['id']}").content)["refunded_amount"]
         == "299.90"
     )
+    assert fenxiao(["reconcile"]) == 0
+
+
+def test_a_refund_approved_but_never_sent_is_sent_by_the_retry_job(
+    paid_order, buyer_api, staff, sku
+):
+    # given a refund approved, the process killed before it asked the provider: no provider
+    # refund exists (the state the approval's own transaction leaves)
+    line = paid_order["lines"][0]
+    refund_id = buyer_api.post(
+        f"/orders/{paid_order['id']}/refunds",
+        {"lines": [{"line_id": line["id"], "quantity": 1}], "reason": "坏了"},
+    ).json()["id"]
+    refund_mark_approved(refund_id=refund_id, staff=staff)
+    assert not ProviderRefund.objects.exists()
+
+    # when the periodic jobs run now, the refund may still be on its way: left alone
+    assert fenxiao(["run-due"]) == 0
+    assert not ProviderRefund.objects.exists()
+
+    # when they run after REFUND_RETRY_AFTER
+    later = timezone.now() + settings.REFUND_RETRY_AFTER + timedelta(minutes=1)
+    assert fenxiao(["run-due", "--at", later.isoformat()]) == 0
+
+    # then the money went back, once
+    assert Refund.objects.get(pk=refund_id).status == "refunded"
+    assert ProviderRefund.objects.get().status == "success"
+    sku.refresh_from_db()
+    assert sku.stock == 9
     assert fenxiao(["reconcile"]) == 0

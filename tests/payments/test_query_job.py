@@ -6,11 +6,12 @@ import logging
 from datetime import datetime, timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from fenxiao.cli import main as fenxiao
 from fenxiao.distribution.models import Commission
-from fenxiao.orders.models import Order
+from fenxiao.orders.models import Order, Refund
 from fenxiao.payments import providers, services
 from fenxiao.payments.models import Payment, PaymentNotification
 from tests.distribution.flows import bind_to, chain, plan_set
@@ -59,7 +60,13 @@ def wechat_record(order: dict, *, state="SUCCESS", total=59980, mchid=wx.MCHID, 
 
 
 def queries(stub) -> list[dict]:
-    return [q for q in stub.requests if q["path"].startswith("/v3/pay/transactions/out-trade-no/")]
+    """The order queries asked of the stub (not the closes, on the same path)."""
+    return [
+        q
+        for q in stub.requests
+        if q["path"].startswith("/v3/pay/transactions/out-trade-no/")
+        and not q["path"].endswith("/close")
+    ]
 
 
 def later() -> datetime:
@@ -166,6 +173,31 @@ def test_run_due_asks_before_the_timeout_cancels_the_order(records, wechat, mini
     # then the order is paid, not cancelled
     assert len(queries(wechat)) == 1
     assert Order.objects.get(pk=order["id"]).status == Order.Status.PAID
+    assert fenxiao(["reconcile"]) == 0
+
+
+def test_a_payment_made_in_the_orders_last_minutes_is_asked_about_before_the_timeout(
+    records, wechat, mini_buyer, sku
+):
+    # given an order placed 29 minutes ago, paid in WeChat in its last minute; the
+    # notification lost (the server was killed while handling it)
+    user, api = mini_buyer
+    order, payment = start_wechat_payment(api, sku)
+    records.transactions[order["number"]] = wechat_record(order, openid=user.openid)
+    deadline = timezone.now() + timedelta(minutes=1)
+    Order.objects.filter(pk=order["id"]).update(pay_deadline=deadline)
+
+    # when the periodic jobs run just after the deadline, the payment only 2 minutes old
+    at = deadline + timedelta(minutes=1)
+    assert at < payment.created_at + settings.PAYMENT_QUERY_AFTER
+    assert fenxiao(["run-due", "--at", at.isoformat()]) == 0
+
+    # then WeChat was asked first: the order is paid, not cancelled and refunded
+    assert len(queries(wechat)) == 1
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID
+    assert Order.objects.get(pk=order["id"]).status == Order.Status.PAID
+    assert not Refund.objects.exists()
     assert fenxiao(["reconcile"]) == 0
 
 

@@ -93,6 +93,8 @@ class WechatPayStub:
                 )
                 if not ok:
                     return self.answer(401, {"code": "SIGN_ERROR", "message": "签名错误"})
+                if self.dispatch("POST", body):
+                    return None
                 if self.path == "/v3/pay/transactions/jsapi":
                     return self.answer(200, {"prepay_id": "wx" + secrets.token_hex(14)})
                 if self.path == "/v3/refund/domestic/refunds":
@@ -107,8 +109,6 @@ class WechatPayStub:
                     )
                 if self.path.endswith("/close"):
                     return self.answer(204, None)
-                if self.dispatch("POST", body):
-                    return None
                 return self.answer(404, {"code": "NOT_FOUND", "message": "no such API"})
 
             def do_GET(self):
@@ -277,6 +277,7 @@ class PaymentRecords:
         self.bill_hash_override: str | None = None  # a wrong hash, to see the bill refused
         self.downloads: dict[str, bytes] = {}
         stub.route("GET", r"/v3/pay/transactions/out-trade-no/([^/?]+)\?mchid=(\w+)", self.query)
+        stub.route("POST", r"/v3/pay/transactions/out-trade-no/([^/?]+)/close", self.close)
         stub.route("GET", r"/v3/bill/tradebill\?(.*)", self.apply_for_bill("trade"))
         stub.route("GET", r"/v3/bill/fundflowbill\?(.*)", self.apply_for_bill("fundflow"))
         stub.route("GET", r"/v3/billdownload/file\?token=(.*)", self.download)
@@ -286,6 +287,13 @@ class PaymentRecords:
         if found is None or match.group(2) != self.mchid:
             return 404, {"code": "ORDER_NOT_EXIST", "message": "订单不存在"}
         return 200, found
+
+    def close(self, match, body):
+        """WeChat refuses to close a payment the buyer has made."""
+        found = self.transactions.get(match.group(1))
+        if found is not None and found.get("trade_state") == "SUCCESS":
+            return 400, {"code": "ORDERPAID", "message": "该订单已支付"}
+        return 204, None
 
     def apply_for_bill(self, kind: str):
         def route(match, body):

@@ -262,15 +262,17 @@ def _provider_refund_for(*, refund_id: int) -> ProviderRefund:
 
 def payments_query_pending(*, now: datetime | None = None) -> int:
     """Ask the provider about payments still unpaid PAYMENT_QUERY_AFTER after they were
-    started, while their order can still take the money (pending, or cancelled with the
-    payment not closed yet). A SUCCESS answer goes through the notification's own code path,
-    so a lost notification loses no order and a late one changes nothing; any other answer
-    (NOTPAY, CLOSED, ...) leaves the payment. Returns how many SUCCESS answers were applied."""
+    started, or whose order's pay deadline has passed (however young the payment: the
+    timeout must not cancel an order the buyer paid in its last minutes), while their order
+    can still take the money (pending, or cancelled with the payment not closed yet). A
+    SUCCESS answer goes through the notification's own code path, so a lost notification
+    loses no order and a late one changes nothing; any other answer (NOTPAY, CLOSED, ...)
+    leaves the payment. Returns how many SUCCESS answers were applied."""
     now = now or timezone.now()
     pending = Payment.objects.filter(
+        Q(created_at__lte=now - settings.PAYMENT_QUERY_AFTER) | Q(order__pay_deadline__lte=now),
         provider__in=settings.PAYMENT_PROVIDERS,
         status=Payment.Status.CREATED,
-        created_at__lte=now - settings.PAYMENT_QUERY_AFTER,
         order__status__in=[Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED],
     ).order_by("pk")
     paid = 0
@@ -324,24 +326,28 @@ def payments_close_for_cancelled() -> int:
 
 def refunds_retry(*, now: datetime | None = None) -> int:
     """Send again the approved refunds whose provider refund failed, or has been processing
-    for REFUND_RETRY_AFTER without an answer. Providers treat the same out_refund_no as the
-    same refund, so a retry never pays twice."""
+    for REFUND_RETRY_AFTER without an answer, and send those approved that long ago but never
+    sent (the process stopped between the approval and the call). Providers treat the same
+    out_refund_no as the same refund, so a retry never pays twice."""
     now = now or timezone.now()
+    since = now - settings.REFUND_RETRY_AFTER
     stuck = ProviderRefund.objects.filter(refund__status=Refund.Status.APPROVED).filter(
         Q(status=ProviderRefund.Status.FAILED)
-        | Q(
-            status=ProviderRefund.Status.PROCESSING,
-            created_at__lte=now - settings.REFUND_RETRY_AFTER,
-        )
+        | Q(status=ProviderRefund.Status.PROCESSING, created_at__lte=since)
+    )
+    unsent = Refund.objects.filter(
+        status=Refund.Status.APPROVED, provider_refund__isnull=True, reviewed_at__lte=since
     )
     retried = 0
-    for provider_refund in stuck.order_by("pk"):
+    for refund_id in sorted(
+        {*stuck.values_list("refund_id", flat=True), *unsent.values_list("pk", flat=True)}
+    ):
         ProviderRefund.objects.filter(
-            pk=provider_refund.pk, status=ProviderRefund.Status.FAILED
+            refund_id=refund_id, status=ProviderRefund.Status.FAILED
         ).update(status=ProviderRefund.Status.PROCESSING)
         try:
-            refund_send(refund_id=provider_refund.refund_id)
+            refund_send(refund_id=refund_id)
             retried += 1
         except DomainError as exc:
-            logger.warning("refund %s retry failed: %s", provider_refund.refund_id, exc)
+            logger.warning("refund %s retry failed: %s", refund_id, exc)
     return retried
