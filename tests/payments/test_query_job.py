@@ -12,6 +12,7 @@ from django.utils import timezone
 from fenxiao.cli import main as fenxiao
 from fenxiao.distribution.models import Commission
 from fenxiao.orders.models import Order, Refund
+from fenxiao.orders.tasks import cancel_unpaid_orders
 from fenxiao.payments import providers, services
 from fenxiao.payments.models import Payment, PaymentNotification
 from tests.distribution.flows import bind_to, chain, plan_set
@@ -199,6 +200,27 @@ def test_a_payment_made_in_the_orders_last_minutes_is_asked_about_before_the_tim
     assert Order.objects.get(pk=order["id"]).status == Order.Status.PAID
     assert not Refund.objects.exists()
     assert fenxiao(["reconcile"]) == 0
+
+
+def test_the_timeout_job_alone_asks_about_overdue_payments_before_cancelling(
+    records, wechat, mini_buyer, sku
+):
+    # given an order paid in WeChat in its last minute, the notification lost
+    user, api = mini_buyer
+    order, payment = start_wechat_payment(api, sku)
+    records.transactions[order["number"]] = wechat_record(order, openid=user.openid)
+    deadline = timezone.now() + timedelta(minutes=1)
+    Order.objects.filter(pk=order["id"]).update(pay_deadline=deadline)
+
+    # when beat runs the timeout job before the query job in that minute
+    cancel_unpaid_orders((deadline + timedelta(minutes=1)).isoformat())
+
+    # then the order is paid, not cancelled
+    assert len(queries(wechat)) == 1
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID
+    assert Order.objects.get(pk=order["id"]).status == Order.Status.PAID
+    assert not Refund.objects.exists()
 
 
 def test_the_sandbox_answers_notpay_for_a_payment_nobody_completed(buyer_api, sku):

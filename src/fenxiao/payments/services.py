@@ -260,17 +260,20 @@ def _provider_refund_for(*, refund_id: int) -> ProviderRefund:
     return ProviderRefund.objects.select_related("payment", "refund").get(pk=created.pk)
 
 
-def payments_query_pending(*, now: datetime | None = None) -> int:
+def payments_query_pending(*, now: datetime | None = None, overdue_only: bool = False) -> int:
     """Ask the provider about payments still unpaid PAYMENT_QUERY_AFTER after they were
     started, or whose order's pay deadline has passed (however young the payment: the
     timeout must not cancel an order the buyer paid in its last minutes), while their order
     can still take the money (pending, or cancelled with the payment not closed yet). A
     SUCCESS answer goes through the notification's own code path, so a lost notification
     loses no order and a late one changes nothing; any other answer (NOTPAY, CLOSED, ...)
-    leaves the payment. Returns how many SUCCESS answers were applied."""
+    leaves the payment. Returns how many SUCCESS answers were applied. `overdue_only`: only
+    those whose order's deadline has passed (what the timeout job asks first)."""
     now = now or timezone.now()
+    overdue = Q(order__pay_deadline__lte=now)
+    old = Q(created_at__lte=now - settings.PAYMENT_QUERY_AFTER)
     pending = Payment.objects.filter(
-        Q(created_at__lte=now - settings.PAYMENT_QUERY_AFTER) | Q(order__pay_deadline__lte=now),
+        overdue if overdue_only else old | overdue,
         provider__in=settings.PAYMENT_PROVIDERS,
         status=Payment.Status.CREATED,
         order__status__in=[Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED],
