@@ -115,6 +115,44 @@ def serve(url: str, data_dir: str, workers: int, threads: int) -> tuple[subproce
         time.sleep(0.3)
 
 
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds each live process has used so far (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return used
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two readings (a process started in between counts whole)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def family(pid: int) -> list[int]:
+    """The process and its children (gunicorn's master and workers)."""
+    try:
+        return [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    except OSError:
+        return [pid]
+
+
+def postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
 def peak_memory_mb(pid: int) -> float:
     """The highest VmHWM among the process and its children (gunicorn's master and workers)."""
     pids = [pid]
@@ -299,7 +337,17 @@ def main(argv: list[str]) -> int:
     data_dir = tempfile.mkdtemp(prefix="fenxiao-bench-serve-")
     proc, base = serve(url, data_dir, args.workers, args.threads)
     try:
+        server = family(proc.pid)
+        before = (cpu_seconds(server), cpu_seconds(postgres_pids()), time.process_time())
         bought = checkout(base, tokens, skus, args.clients, args.seconds)
+        after = (cpu_seconds(server), cpu_seconds(postgres_pids()), time.process_time())
+        spent = [cpu_spent(before[0], after[0]), cpu_spent(before[1], after[1])]
+        spent.append(after[2] - before[2])
+        n = max(1, bought["purchases"])
+        bought["cpu_ms_per_purchase"] = {
+            name: 1000 * seconds / n
+            for name, seconds in zip(("server", "postgres", "load"), spent, strict=True)
+        }
         rushers = tokens[: args.rush_buyers]
         rushes = [rush(base, rushers, args.rush_units) for _ in range(args.rush_runs)]
         memory = peak_memory_mb(proc.pid)

@@ -33,10 +33,12 @@ def commissions_for_update(*, line_ids: Iterable[int]) -> list[Commission]:
     return list(rows.order_by("pk"))
 
 
-def commissions_due_for_update(due: QuerySet, size: int) -> list[Commission]:
+def commissions_due_for_update(due: QuerySet, size: int) -> list[tuple]:
     """Up to `size` of the due commissions, locked; rows another worker holds are passed over
-    (SKIP LOCKED), so that settlement workers share the work instead of queueing."""
-    rows = due.select_for_update(skip_locked=True, of=("self",)).only(
+    (SKIP LOCKED), so that settlement workers share the work instead of queueing. Rows are
+    (pk, beneficiary_id, amount, order_number) tuples: a thousand model instances cost more
+    than their settlement's SQL."""
+    rows = due.select_for_update(skip_locked=True, of=("self",)).values_list(
         "pk", "beneficiary_id", "amount", "order_number"
     )
     return list(rows.order_by("pk")[:size])

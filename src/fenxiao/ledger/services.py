@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from fenxiao import db
 from fenxiao.ledger import locks
 from fenxiao.ledger.errors import UnbalancedTransaction
 from fenxiao.ledger.models import Account, Entry, Transaction
@@ -31,22 +32,38 @@ def _account(key: str) -> Account:
     return Account(key=key, kind=rest[0], owner_id=None)
 
 
-def _ensure_accounts(keys: list[str]) -> dict[str, Account]:
+@dataclass(frozen=True)
+class Held:
+    """An account as posting needs it: its id, and whether its balance is cached."""
+
+    pk: int
+    is_cached: bool
+
+
+def _ensure_accounts(keys: list[str]) -> dict[str, Held]:
     """The accounts of these keys by key, created if missing (a concurrent creator wins
     quietly); read, not locked."""
-    found = {a.key: a for a in Account.objects.filter(key__in=keys)}
+    found = _read(keys)
     missing = [_account(key) for key in keys if key not in found]
     if missing:
         Account.objects.bulk_create(missing, ignore_conflicts=True)
-        found.update({a.key: a for a in Account.objects.filter(key__in=[a.key for a in missing])})
+        found.update(_read([a.key for a in missing]))
     return found
 
 
-def _accounts_locked(keys: list[str]) -> dict[str, Account]:
+def _read(keys: list[str]) -> dict[str, Held]:
+    where, params = db.among("key", keys)
+    table = Account._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, key, owner_id FROM {table} WHERE {where}", params)
+        return {key: Held(pk, owner is not None) for pk, key, owner in cursor.fetchall()}
+
+
+def _accounts_locked(keys: list[str]) -> dict[str, Held]:
     """The accounts of these keys by key, created if missing; user accounts (the cached ones)
     locked in primary-key order, platform ones read (never locked: they are summed)."""
     accounts = _ensure_accounts(keys)
-    accounts.update(locks.accounts_for_update(key for key in keys if key.startswith("user:")))
+    locks.accounts_for_update(key for key in keys if key.startswith("user:"))
     return accounts
 
 
@@ -95,7 +112,7 @@ def post(
     keys = sorted({key for key, _ in legs})
     accounts = _accounts_locked(keys)
     Entry.objects.bulk_create(
-        Entry(transaction=txn, account=accounts[key], amount=amount) for key, amount in legs
+        Entry(transaction=txn, account_id=accounts[key].pk, amount=amount) for key, amount in legs
     )
     for key, amount in legs:
         if accounts[key].is_cached:
@@ -161,22 +178,34 @@ def _insert(model, columns: list[str], rows: list[tuple], *, returning: bool = F
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 1000):
             part = rows[start : start + 1000]
-            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(part))}"
-            sql += " RETURNING id" if returning else ""
-            cursor.execute(sql, [value for row in part for value in row])
+            if connection.vendor == "postgresql":
+                source, params = db.unnest(model, columns, part, "v")
+                sql = f"INSERT INTO {table} ({names}) SELECT * FROM {source}"
+            else:
+                sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(part))}"
+                params = [value for row in part for value in row]
+            cursor.execute(sql + (" RETURNING id" if returning else ""), params)
             if returning:
                 ids += [row[0] for row in cursor.fetchall()]
     return ids
 
 
 def _add_to_balances(deltas: dict[int, Decimal], chunk: int = 1000) -> None:
-    """balance += delta for each account: one UPDATE … FROM a VALUES list per thousand accounts
+    """balance += delta for each account: one UPDATE … FROM a list per thousand accounts
     (the ORM's CASE WHEN of as many branches costs more to build than to run)."""
     table = Account._meta.db_table
     items = sorted(deltas.items())
     with connection.cursor() as cursor:
         for start in range(0, len(items), chunk):
             part = items[start : start + chunk]
+            if connection.vendor == "postgresql":
+                source, params = db.unnest(Account, ["id", "balance"], part, "v")
+                cursor.execute(
+                    f"UPDATE {table} SET balance = {table}.balance + v.balance "
+                    f"FROM {source} WHERE {table}.id = v.id",
+                    params,
+                )
+                continue
             rows = ", ".join(["(%s, %s)"] * len(part))
             cursor.execute(
                 f"WITH v(id, delta) AS (VALUES {rows}) "

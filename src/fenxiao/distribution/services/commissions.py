@@ -263,17 +263,17 @@ def _settle_batch(*, now: datetime, plan: Plan, size: int) -> int:
         return 0
     postings = [
         ledger.Posting(
-            source_id=str(c.pk),
+            source_id=str(pk),
             legs=[
-                (ledger.user_key(c.beneficiary_id, Kind.FROZEN), -c.amount),
-                (ledger.user_key(c.beneficiary_id, Kind.AVAILABLE), c.amount),
+                (ledger.user_key(beneficiary_id, Kind.FROZEN), -amount),
+                (ledger.user_key(beneficiary_id, Kind.AVAILABLE), amount),
             ],
-            memo=f"订单 {c.order_number} 佣金结算",
+            memo=f"订单 {order_number} 佣金结算",
         )
-        for c in rows
+        for pk, beneficiary_id, amount, order_number in rows
     ]
     ledger.post_many(kind="commission_settle", postings=postings, now=now)
-    Commission.objects.filter(pk__in=[c.pk for c in rows]).update(
+    Commission.objects.filter(pk__in=[pk for pk, *_ in rows]).update(
         status=Commission.Status.SETTLED, settled_at=now
     )
     return len(rows)
