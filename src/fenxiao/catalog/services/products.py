@@ -314,7 +314,7 @@ def products_set_status(*, product_ids: list[int], status: str) -> int:
     return Product.objects.filter(pk__in=product_ids).update(status=status)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # all or nothing; no caller goes on after a failure
 def products_count_sales(*, quantities: dict[int, int]) -> None:
     """Add units sold (negative: refunded) to products' sales counts, in id order."""
     for product_id in sorted(quantities):

@@ -91,7 +91,7 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
     grades = {
         g.pk: g for g in Grade.objects.filter(pk__in={ln.distributor.grade_id for ln in paying})
     }
-    lines = list(order.lines.order_by("pk"))
+    lines = sorted(order.lines.all(), key=lambda line: line.pk)  # prefetched when paid
     # every line's product override in one query
     overrides = dict(
         ProductCommission.objects.filter(

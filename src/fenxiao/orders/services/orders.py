@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from fenxiao.accounts.models import User
@@ -381,6 +381,7 @@ def order_mark_paid(*, order: Order, now: datetime) -> bool:
     order.status = Status.PAID
     order.paid_at = now
     order.save(update_fields=["status", "paid_at"])
+    prefetch_related_objects([order], "lines")  # commissions read them next
     sold: dict[int, int] = {}
     for line in order.lines.all():
         sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
