@@ -6,10 +6,11 @@ this app, in `distribution/api_products.py`; the helpers below render for both.
 
 from typing import Annotated
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from fenxiao.accounts.auth import require_perm
 from fenxiao.api_docs import raises
@@ -53,7 +54,8 @@ class ProductFilters(PageFilters):
 
 
 class CardPage(Schema):
-    count: int
+    count: int = Field(description="matching products, counted up to 10,000 (CATALOG_COUNT_CAP)")
+    count_capped: bool = Field(description='more products match than `count`: shown as "10,000+"')
     page: int
     page_size: int
     items: list[ProductCard]
@@ -75,8 +77,16 @@ class StockMovePage(Schema):
 NARROW_RANKING_FROM = 5000
 
 
-def page_of(qs, filters: ProductFilters, render) -> dict:
-    return paginate(qs, filters, render, narrow_from=NARROW_RANKING_FROM)
+def page_of(products, filters: ProductFilters, render) -> dict:
+    """A page of `products(many)` (a selector's list: see `selectors.product_list`)."""
+    return paginate(
+        products(False),
+        filters,
+        render,
+        narrow_from=NARROW_RANKING_FROM,
+        count_cap=settings.CATALOG_COUNT_CAP,
+        when_capped=lambda: products(True),
+    )
 
 
 def image_urls(product: Product) -> list[str]:
@@ -122,9 +132,10 @@ def detail(product: Product) -> dict:
 
 @router.get("/products", auth=None, response=CardPage, summary="商品列表与搜索")
 def product_list(request, filters: Query[ProductFilters]):
-    return page_of(
-        selectors.product_cards(q=filters.q, category_id=filters.category), filters, card
-    )
+    def products(many: bool):
+        return selectors.product_cards(q=filters.q, category_id=filters.category, many=many)
+
+    return page_of(products, filters, card)
 
 
 @router.get(

@@ -60,17 +60,26 @@ def _matching(qs: QuerySet, q: str) -> QuerySet:
     return qs.filter(search_text__contains=term)
 
 
-def product_list(*, q: str = "", category_id: int | None = None, on_shelf_only=True) -> QuerySet:
+def product_list(
+    *, q: str = "", category_id: int | None = None, on_shelf_only=True, many=False
+) -> QuerySet:
+    """Products matching `q`, name hits first, then best sellers; in the shelf order without `q`.
+    `many`: more match than the count cap (settings.CATALOG_COUNT_CAP), so rank them in the shelf
+    order too, testing each row's text as the shelf-order index is walked: a page then reads
+    about a page of rows, where ranking every match (a term in most products) sorts them all."""
     qs = Product.objects.select_related("category").prefetch_related("images")
     if on_shelf_only:
         qs = qs.filter(status=Product.Status.ON_SHELF)
     if category_id:
         qs = qs.filter(category_id=category_id) | qs.filter(category__parent_id=category_id)
     order = ["sort", "-id"]
-    if q.strip():
-        qs = _matching(qs, q)
+    term = q.strip()
+    if term and many:
+        qs = qs.filter(search_text__contains=term.lower())
+    elif term:
+        qs = _matching(qs, term)
         name_hit = Case(
-            When(name__icontains=q.strip(), then=Value(0)),
+            When(name__icontains=term, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
@@ -79,11 +88,11 @@ def product_list(*, q: str = "", category_id: int | None = None, on_shelf_only=T
     return qs.order_by(*order)
 
 
-def product_cards(*, q: str = "", category_id: int | None = None) -> QuerySet:
+def product_cards(*, q: str = "", category_id: int | None = None, many=False) -> QuerySet:
     """The public list with each product's lowest sellable price as `price_from`."""
     # a subquery, not a join + GROUP BY: priced for the page's rows only, and count() drops it
     lowest = Sku.objects.filter(product=OuterRef("pk"), is_active=True).order_by("price")
-    return product_list(q=q, category_id=category_id).annotate(
+    return product_list(q=q, category_id=category_id, many=many).annotate(
         price_from=Subquery(lowest.values("price")[:1])
     )
 
