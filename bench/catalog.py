@@ -25,7 +25,7 @@ from search import load_catalog
 
 ENDPOINTS = [
     ("health", "/api/v1/health", None),
-    ("list", "/api/v1/products", ""),
+    ("商品列表 第 1 页", "/api/v1/products", ""),
     ("2 字 保温", "/api/v1/products?q=保温", "保温"),
     ("2 字, 几乎全中 好物", "/api/v1/products?q=好物", "好物"),
     ("2 字, 少见 石斛", "/api/v1/products?q=石斛", "石斛"),

@@ -18,7 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from fenxiao.catalog.errors import ProductNotFound, SkuNotFound
-from fenxiao.catalog.models import FreightTemplate, Product, Sku, StockMove
+from fenxiao.catalog.models import FreightTemplate, Product, ProductImage, Sku, StockMove
 
 # FTS5's trigram tokenizer (SQLite) and pg_trgm (PostgreSQL) index three-character runs;
 # shorter terms are answered from catalog_product_grams, which holds every 1- and
@@ -67,7 +67,7 @@ def product_list(
     `many`: more match than the count cap (settings.CATALOG_COUNT_CAP), so rank them in the shelf
     order too, testing each row's text as the shelf-order index is walked: a page then reads
     about a page of rows, where ranking every match (a term in most products) sorts them all."""
-    qs = Product.objects.select_related("category").prefetch_related("images")
+    qs = Product.objects.select_related("category")
     if on_shelf_only:
         qs = qs.filter(status=Product.Status.ON_SHELF)
     if category_id:
@@ -89,11 +89,19 @@ def product_list(
 
 
 def product_cards(*, q: str = "", category_id: int | None = None, many=False) -> QuerySet:
-    """The public list with each product's lowest sellable price as `price_from`."""
-    # a subquery, not a join + GROUP BY: priced for the page's rows only, and count() drops it
+    """The public list with each product's lowest sellable price as `price_from` and its first
+    image's path as `image_path`."""
+    # subqueries, not a join + GROUP BY or a prefetch: computed for the page's rows only, in the
+    # page's query, and count() drops them
     lowest = Sku.objects.filter(product=OuterRef("pk"), is_active=True).order_by("price")
-    return product_list(q=q, category_id=category_id, many=many).annotate(
-        price_from=Subquery(lowest.values("price")[:1])
+    first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by("sort", "id")
+    return (
+        product_list(q=q, category_id=category_id, many=many)
+        .defer("description", "search_text")  # a card shows neither
+        .annotate(
+            price_from=Subquery(lowest.values("price")[:1]),
+            image_path=Subquery(first_image.values("image")[:1]),
+        )
     )
 
 

@@ -48,7 +48,7 @@ def staff_product_list(request, filters: Query[ProductFilters]):
     def products(many: bool):
         return catalog_selectors.product_list(
             q=filters.q, category_id=filters.category, on_shelf_only=False, many=many
-        ).prefetch_related("skus")
+        ).prefetch_related("images", "skus")
 
     return page_of(products, filters, detail)
 
