@@ -20,19 +20,22 @@ def paginate(
     narrow_from: int | None = None,
     count_cap: int | None = None,
     when_capped=None,
+    count_from=None,
 ) -> dict:
     """One page of `qs`, each item through `render` when given. From `narrow_from` matches on,
     the page's ids are ranked first and the rows fetched after: sorting many wide rows (a
     product's description, say) would spill to disk. With `count_cap`, at most that many
     matches (and one more) are counted: `count` stops at the cap and `count_capped` says there
     are more; the page is then read from `when_capped()` if given, the same rows in an order
-    an index answers without ranking them all."""
+    an index answers without ranking them all. `count_from`: the same rows, filtered in a way
+    that is cheaper to count (for a capped count of very many, say)."""
     capped = False
     if count_cap is None:
         count = qs.count()
     else:
         # COUNT over a LIMITed subquery; no order or annotations, which only slow it down
-        count = qs.order_by().values("pk")[: count_cap + 1].count()
+        counted = qs if count_from is None else count_from
+        count = counted.order_by().values("pk")[: count_cap + 1].count()
         capped = count > count_cap
         count = min(count, count_cap)
         if capped and when_capped is not None:

@@ -2,7 +2,9 @@
 page is read in the shelf order, which an index answers without ranking every match."""
 
 import pytest
+from django.db import connection
 
+from fenxiao.catalog import selectors
 from fenxiao.catalog.models import Product
 from tests.catalog.factories import CategoryFactory, ProductFactory, SkuFactory
 
@@ -122,3 +124,35 @@ def test_a_capped_page_costs_no_more_queries(anon, many, django_assert_max_num_q
     with django_assert_max_num_queries(3):
         body = anon.get("/products", {"q": "好物"}).json()
     assert body["count_capped"] is True
+
+
+# --- a term the database's statistics put in more products than the cap --------------------
+
+
+def analyze():
+    """Statistics as autovacuum keeps them on a live database (PostgreSQL's planner reads them)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE catalog_product; ANALYZE catalog_product_grams")
+
+
+def test_a_term_in_most_products_is_known_common_before_counting(many):
+    analyze()
+
+    assert selectors.term_likely_in_more_than("好物", CAP)
+    assert not selectors.term_likely_in_more_than("保温", CAP)
+    assert not selectors.term_likely_in_more_than("鲲鹏", CAP)
+
+
+def test_a_term_common_only_counting_products_off_shelf_is_still_counted_exactly(anon, settings):
+    # given: 好物 in five products on the shelf and three off it, the cap at five
+    on_shelf = [shelf_product(f"好物{i}号", sales=i) for i in range(5)]
+    for i in range(3):
+        shelf_product(f"下架好物{i}", status="off_shelf")
+    settings.CATALOG_COUNT_CAP = 5
+    analyze()
+
+    body = anon.get("/products", {"q": "好物", "page_size": 10}).json()
+
+    assert (body["count"], body["count_capped"]) == (5, False)
+    assert [p["id"] for p in body["items"]] == [p.pk for p in reversed(on_shelf)]  # best sellers

@@ -78,14 +78,20 @@ NARROW_RANKING_FROM = 5000
 
 
 def page_of(products, filters: ProductFilters, render) -> dict:
-    """A page of `products(many)` (a selector's list: see `selectors.product_list`)."""
+    """A page of `products(many)` (a selector's list: see `selectors.product_list`). A term the
+    database's statistics put in more products than the cap is counted as `many` lists it,
+    testing each row's text in the shelf order, which stops after the cap's worth of rows;
+    walking the index of a term that common would read every match."""
+    cap = settings.CATALOG_COUNT_CAP
+    common = bool(filters.q.strip()) and selectors.term_likely_in_more_than(filters.q, cap)
     return paginate(
         products(False),
         filters,
         render,
         narrow_from=NARROW_RANKING_FROM,
-        count_cap=settings.CATALOG_COUNT_CAP,
+        count_cap=cap,
         when_capped=lambda: products(True),
+        count_from=products(True) if common else None,
     )
 
 

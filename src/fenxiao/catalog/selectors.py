@@ -1,5 +1,7 @@
 """Reads of the catalog: the public product list with substring search, details, stock."""
 
+import json
+
 from django.db import connection
 from django.db.models import (
     Case,
@@ -58,6 +60,24 @@ def _matching(qs: QuerySet, q: str) -> QuerySet:
     # PostgreSQL: LIKE on the lower-cased column uses the pg_trgm GIN index. SQLite: a short
     # term with ASCII punctuation, which no index holds, is rare enough to scan for.
     return qs.filter(search_text__contains=term)
+
+
+def term_likely_in_more_than(term: str, n: int) -> bool:
+    """Whether more than `n` on-shelf products likely hold `term`, from statistics each database
+    keeps anyway: PostgreSQL's planner estimate, the SQLite grams index's document count (off
+    shelf included; terms of three characters or more are not looked up). It only picks how a
+    list counts its matches, never what they are."""
+    term = term.strip().lower()
+    if connection.vendor == "postgresql":
+        on_shelf = Product.objects.filter(status=Product.Status.ON_SHELF)
+        plan = json.loads(_matching(on_shelf, term).values("pk").explain(format="json"))
+        return plan[0]["Plan"]["Plan Rows"] > n
+    if connection.vendor != "sqlite" or len(term) >= TRIGRAM or not _sqlite_token(term):
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT doc FROM catalog_product_grams_vocab WHERE term = %s", [term])
+        row = cursor.fetchone()
+    return row is not None and row[0] > n
 
 
 def product_list(
