@@ -115,13 +115,11 @@ def product_cards(*, q: str = "", category_id: int | None = None, many=False) ->
     # page's query, and count() drops them
     lowest = Sku.objects.filter(product=OuterRef("pk"), is_active=True).order_by("price")
     first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by("sort", "id")
-    return (
-        product_list(q=q, category_id=category_id, many=many)
-        .defer("description", "search_text")  # a card shows neither
-        .annotate(
-            price_from=Subquery(lowest.values("price")[:1]),
-            image_path=Subquery(first_image.values("image")[:1]),
-        )
+    # not deferring the description a card does not show: rows that narrow made PostgreSQL
+    # sort every product on the shelf before filtering for 茶 (3,790 hits; 250 ms against 45)
+    return product_list(q=q, category_id=category_id, many=many).annotate(
+        price_from=Subquery(lowest.values("price")[:1]),
+        image_path=Subquery(first_image.values("image")[:1]),
     )
 
 
