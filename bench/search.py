@@ -104,16 +104,18 @@ def naive_count_sql(vendor: str) -> str:
     )
 
 
-def plan_of(q: str) -> tuple[str, str]:
-    """Which access path the page query takes, from EXPLAIN: index name or scan."""
+def plan_of(q: str, many: bool) -> tuple[str, str]:
+    """Which access path the page query takes, from EXPLAIN: index name or scan; `many`: the
+    page of a capped count (the shelf order)."""
     from fenxiao.catalog import selectors
 
-    plan = selectors.product_cards(q=q)[:20].explain()
+    plan = selectors.product_cards(q=q, many=many)[:20].explain()
     marks = {
         "catalog_product_fts VIRTUAL TABLE INDEX": "fts5 trigram",
         "catalog_product_grams VIRTUAL TABLE INDEX": "fts5 grams",
         "catalog_product_search_trgm": "gin pg_trgm",
         "catalog_product_grams_gin": "gin grams",
+        "catalog_product_shelf_order": "shelf order",
     }
     used = next((name for mark, name in marks.items() if mark in plan), "scan")
     if not q:
@@ -149,7 +151,7 @@ def run(db: str, n_products: int) -> dict:
         hits = naive(q)
         api_ms = timed(lambda q=q: api_page(q))
         naive_ms = timed(lambda q=q: naive(q))
-        used, plan = plan_of(q)
+        used, plan = plan_of(q, page["count_capped"])
         rows.append(
             {
                 "label": label,
