@@ -79,9 +79,9 @@ NARROW_RANKING_FROM = 5000
 
 def page_of(products, filters: ProductFilters, render) -> dict:
     """A page of `products(many)` (a selector's list: see `selectors.product_list`). A term the
-    database's statistics put in more products than the cap is counted as `many` lists it,
-    testing each row's text in the shelf order, which stops after the cap's worth of rows;
-    walking the index of a term that common would read every match."""
+    database's statistics put in more products than the cap is counted from `products(True)`,
+    testing each row's text until the cap's worth have matched: through the term's index each
+    of those rows costs more (PostgreSQL reads a wide grams row, SQLite every match's id)."""
     cap = settings.CATALOG_COUNT_CAP
     common = bool(filters.q.strip()) and selectors.term_likely_in_more_than(filters.q, cap)
     return paginate(
