@@ -1,4 +1,5 @@
-"""Shared helpers for the bench scripts: databases, Django set-up, pgbench and statistics.
+"""Shared helpers for the bench scripts: databases, Django set-up, pgbench, statistics, and
+`fenxiao serve` started as deployed for the benches that load it over HTTP.
 
 Each bench script runs against one database per process (`--db sqlite` or `--db postgres`),
 so Django's settings are read from FENXIAO_* exactly as in production; bench/run.py starts
@@ -11,6 +12,7 @@ import math
 import os
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -19,6 +21,8 @@ import time
 import unicodedata
 from pathlib import Path
 
+import requests
+
 REPO = Path(__file__).resolve().parents[1]
 PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
 PG_PORT = os.environ.get("BENCH_PG_PORT", "5432")
@@ -26,6 +30,8 @@ PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
 # BENCH_PG_DB: another database name, so benches of two work trees on one server do not clash
 PG_BENCH_DB = os.environ.get("BENCH_PG_DB", "fenxiao_bench")
 PG_PGBENCH_DB = "fenxiao_pgbench"
+# the served benches sign API tokens in-process that the server must accept
+SECRET_KEY = "bench-secret-key"
 
 
 def pg_env() -> dict:
@@ -135,6 +141,15 @@ def p95(samples: list[float]) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
+def pct(samples: list[float], p: int) -> float:
+    if not samples:
+        return 0.0
+    if p == 50:
+        return statistics.median(samples)
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
+
+
 def pad(text: str, width: int, right: bool = False) -> str:
     """Pad to `width` terminal columns, counting CJK characters as two."""
     cols = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -157,3 +172,69 @@ def bench_data(*args: str) -> dict:
     if done.returncode:
         raise RuntimeError(done.stderr[-3000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(url: str, data_dir: str, workers: int, threads: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        # this work tree's code, not whichever tree the virtualenv was installed from
+        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")]),
+        "FENXIAO_DATABASE_URL": url,
+        "FENXIAO_DATA_DIR": data_dir,
+        "FENXIAO_DEBUG": "0",
+        "FENXIAO_SECRET_KEY": SECRET_KEY,
+        "FENXIAO_ALLOWED_HOSTS": "127.0.0.1",
+        "FENXIAO_PUBLIC_BASE_URL": base,
+        "FENXIAO_PAYMENT_PROVIDERS": "sandbox",
+        "FENXIAO_CELERY_EAGER": "1",
+        "FENXIAO_LOG_LEVEL": "WARNING",
+    }
+    cli = Path(sys.executable).with_name("fenxiao")
+    log = open(Path(data_dir) / "serve.log", "wb")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(
+        [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        + ["--workers", str(workers), "--threads", str(threads)],
+        env=env,
+        cwd=data_dir,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError((Path(data_dir) / "serve.log").read_text()[-3000:])
+        try:
+            if requests.get(base + "/api/v1/health", timeout=2).status_code == 200:
+                return proc, base
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("fenxiao serve did not answer")
+        time.sleep(0.3)
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The highest VmHWM among the process and its children (gunicorn's master and workers)."""
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    peak = 0.0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]) / 1024)
+        except OSError:
+            continue
+    return peak

@@ -21,9 +21,6 @@ Peak memory (VmHWM) of the server's processes is read from /proc at the end.
 import argparse
 import os
 import random
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,15 +31,18 @@ from pathlib import Path
 import requests
 from _common import (
     PG_PGBENCH_DB,
+    SECRET_KEY,
     bench_data,
     django_setup,
     emit,
+    pct,
+    peak_memory_mb,
     pg_ensure_database,
     pgbench,
     pgbench_init,
+    serve,
 )
 
-SECRET_KEY = "bench-secret-key"
 ADDRESS = {
     "name": "张三",
     "phone": "13800000000",
@@ -68,51 +68,6 @@ def make_shop(products: int, buyers: int, chains: int) -> tuple[list[str], list[
     people = User.objects.filter(phone__startswith="139").order_by("pk")
     sellable = Sku.objects.filter(is_active=True, product__status="on_shelf", stock__gt=0)
     return [token_issue(user=u) for u in people], list(sellable.values_list("pk", flat=True))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(url: str, data_dir: str, workers: int, threads: int) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "FENXIAO_DATABASE_URL": url,
-        "FENXIAO_DATA_DIR": data_dir,
-        "FENXIAO_DEBUG": "0",
-        "FENXIAO_SECRET_KEY": SECRET_KEY,
-        "FENXIAO_ALLOWED_HOSTS": "127.0.0.1",
-        "FENXIAO_PUBLIC_BASE_URL": base,
-        "FENXIAO_PAYMENT_PROVIDERS": "sandbox",
-        "FENXIAO_CELERY_EAGER": "1",
-        "FENXIAO_LOG_LEVEL": "WARNING",
-    }
-    cli = Path(sys.executable).with_name("fenxiao")
-    log = open(Path(data_dir) / "serve.log", "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port)]
-        + ["--workers", str(workers), "--threads", str(threads)],
-        env=env,
-        cwd=data_dir,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 120
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError((Path(data_dir) / "serve.log").read_text()[-3000:])
-        try:
-            if requests.get(base + "/api/v1/health", timeout=2).status_code == 200:
-                return proc, base
-        except requests.RequestException:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError("fenxiao serve did not answer")
-        time.sleep(0.3)
 
 
 def cpu_seconds(pids: list[int]) -> dict[int, float]:
@@ -151,25 +106,6 @@ def postgres_pids() -> list[int]:
             except OSError:
                 continue
     return pids
-
-
-def peak_memory_mb(pid: int) -> float:
-    """The highest VmHWM among the process and its children (gunicorn's master and workers)."""
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
-    peak = 0.0
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak = max(peak, int(line.split()[1]) / 1024)
-        except OSError:
-            continue
-    return peak
 
 
 def session(base: str, token: str) -> requests.Session:
@@ -243,15 +179,6 @@ def checkout(base: str, tokens: list[str], skus: list[int], clients: int, second
         "per_s": totals["purchases"] / elapsed,
         "steps": {k: {"p50": pct(v, 50), "p99": pct(v, 99)} for k, v in steps.items()},
     }
-
-
-def pct(samples: list[float], p: int) -> float:
-    if not samples:
-        return 0.0
-    if p == 50:
-        return statistics.median(samples)
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
 
 
 def rush(base: str, tokens: list[str], units: int) -> dict:

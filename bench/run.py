@@ -1,5 +1,5 @@
 """`make bench`: search, order placement and the report pages on SQLite and PostgreSQL, and
-settlement on PostgreSQL, as compact tables.
+checkout, catalog and settlement against PostgreSQL, as compact tables.
 
 Each (bench, database) pair runs in its own process so Django is set up from FENXIAO_*
 settings exactly once per database; PostgreSQL parts are skipped when it is not reachable.
@@ -59,7 +59,7 @@ def search_table(results: list[dict]) -> None:
         print(line.rstrip())
     for r in results:
         for q in r["queries"]:
-            if q["count"] != q["naive_count"] or not q["name_hits_first"]:
+            if not q["count_ok"] or not q["name_hits_first"]:
                 print(
                     f"!! {r['db']} {q['q']!r}: {q['count']} found, naive scan {q['naive_count']}"
                     f", name hits first: {q['name_hits_first']}"
@@ -132,6 +132,28 @@ def checkout_table(r: dict) -> None:
         )
 
 
+def catalog_table(r: dict) -> None:
+    print(
+        f"\ncatalog: `fenxiao serve` (gunicorn, DEBUG off, {r['workers']} workers × {r['threads']} "
+        f"threads), {r['products']:,} products, {r['clients']} clients with keep-alive sessions "
+        f"for {r['rows'][0]['seconds']:.0f} s each"
+    )
+    print("'÷ health' = requests/s ÷ GET /api/v1/health's (no database) on the same server")
+    print(pad("GET", 34) + f"{'hits':>9}{'req/s':>9}{'÷ health':>10}{'p50 ms':>9}{'p99 ms':>9}")
+    for row in r["rows"]:
+        hits = "" if "count" not in row else f"{row['count']:,}"
+        hits += "+" if row.get("count_capped") else ""
+        print(
+            pad(f"{row['label']}", 34)
+            + f"{hits:>9}{row['per_s']:>9.0f}{row['ratio']:>10.2f}"
+            + f"{row['p50']:>9.1f}{row['p99']:>9.1f}"
+        )
+    print(f"   server peak memory {r['server_peak_mb']:.0f} MiB; load {r['load_s']:.0f} s")
+    for row in r["rows"]:
+        if row["errors"]:
+            print(f"!! catalog {row['path']}: {row['errors']} errors, {row['first_error']}")
+
+
 def reports_table(results: list[dict]) -> None:
     first = results[0]
     print(
@@ -173,7 +195,9 @@ def settlement_table(r: dict) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["search", "orders", "reports", "checkout", "settlement"])
+    parser.add_argument(
+        "--only", choices=["search", "orders", "reports", "checkout", "catalog", "settlement"]
+    )
     parser.add_argument(
         "--commissions", type=int, default=1_000_000, help="settlement: due commissions"
     )
@@ -186,14 +210,16 @@ def main(argv: list[str]) -> int:
         dbs.append("postgres")
     else:
         print(f"PostgreSQL at {PG_HOST}:{PG_PORT} not reachable: SQLite only", file=sys.stderr)
-    served = ["checkout", "settlement"]  # PostgreSQL only
+    served = ["checkout", "catalog", "settlement"]  # PostgreSQL only
     benches = ["search", "orders", "reports", *served] if args.only is None else [args.only]
     searches = [r for db in dbs if "search" in benches and (r := run_bench("search.py", db, []))]
     orders = [r for db in dbs if "orders" in benches and (r := run_bench("orders.py", db, []))]
     reports = [r for db in dbs if "reports" in benches and (r := run_bench("reports.py", db, []))]
-    checkout = settlement = None
+    checkout = catalog = settlement = None
     if "checkout" in benches and "postgres" in dbs:
         checkout = run_bench("checkout.py", "postgres", [])
+    if "catalog" in benches and "postgres" in dbs:
+        catalog = run_bench("catalog.py", "postgres", [])
     if "settlement" in benches and "postgres" in dbs:
         extra = ["--commissions", str(args.commissions)]
         settlement = run_bench("settlement.py", "postgres", extra)
@@ -212,11 +238,13 @@ def main(argv: list[str]) -> int:
         reports_table(reports)
     if checkout:
         checkout_table(checkout)
+    if catalog:
+        catalog_table(catalog)
     if settlement:
         settlement_table(settlement)
     expected = len(dbs) * len({"search", "orders", "reports"} & set(benches))
     expected += len(set(served) & set(benches)) if "postgres" in dbs else 0
-    extra = [r for r in (checkout, settlement) if r is not None]
+    extra = [r for r in (checkout, catalog, settlement) if r is not None]
     ran = len(searches) + len(orders) + len(reports) + len(extra)
     return 0 if ran == expected and all(r["ok"] for r in extra) else 1
 

@@ -167,6 +167,9 @@ AUTO_CONFIRM_DAYS = int(env("AUTO_CONFIRM_DAYS", "10"))
 # commissions settled per transaction by `run-due` (each batch commits on its own)
 SETTLE_BATCH = max(1, int(env("SETTLE_BATCH", "1000")))
 ORDER_MAX_LINES = 50
+# a product list counts at most this many matches and then says "10,000+": a term in most
+# products costs a bounded count instead of one over all of them (bench/catalog.py)
+CATALOG_COUNT_CAP = 10_000
 ORDER_MAX_QUANTITY = 999
 # API log-in: failures counted per (phone, client IP), so a stranger cannot lock a buyer out
 # from elsewhere, and per IP across phones (credential stuffing); refused attempts count nothing.

@@ -1,10 +1,13 @@
 import { reactive } from 'vue'
 
 // A paged list (pull-to-refresh, load more at the bottom) over an endpoint returning
-// {count, page, page_size, items}. A refresh (new tab, pull-down) wins over a page still on its
+// {count, page, page_size, items}, and `count_capped` when the server stopped counting at a cap
+// (then more pages follow until a short one). A refresh (new tab, pull-down) wins over a page still on its
 // way: the older answer is dropped instead of mixing two lists.
 export function createPager(fetchPage, pageSize = 20) {
-  const state = reactive({ items: [], page: 0, count: 0, loading: false, loaded: false, done: false })
+  const state = reactive({
+    items: [], page: 0, count: 0, capped: false, loading: false, loaded: false, done: false,
+  })
   let seq = 0
   async function load(reset) {
     if (!reset && (state.loading || state.done)) return
@@ -17,7 +20,9 @@ export function createPager(fetchPage, pageSize = 20) {
       state.items = reset ? data.items : state.items.concat(data.items)
       state.page = page
       state.count = data.count
-      state.done = state.items.length >= data.count || data.items.length < pageSize
+      state.capped = Boolean(data.count_capped)
+      const counted = !state.capped && state.items.length >= data.count
+      state.done = counted || data.items.length < pageSize
     } finally {
       if (mine === seq) {
         state.loading = false

@@ -6,10 +6,11 @@ this app, in `distribution/api_products.py`; the helpers below render for both.
 
 from typing import Annotated
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from fenxiao.accounts.auth import require_perm
 from fenxiao.api_docs import raises
@@ -53,7 +54,8 @@ class ProductFilters(PageFilters):
 
 
 class CardPage(Schema):
-    count: int
+    count: int = Field(description="matching products, counted up to 10,000 (CATALOG_COUNT_CAP)")
+    count_capped: bool = Field(description='more products match than `count`: shown as "10,000+"')
     page: int
     page_size: int
     items: list[ProductCard]
@@ -75,8 +77,22 @@ class StockMovePage(Schema):
 NARROW_RANKING_FROM = 5000
 
 
-def page_of(qs, filters: ProductFilters, render) -> dict:
-    return paginate(qs, filters, render, narrow_from=NARROW_RANKING_FROM)
+def page_of(products, filters: ProductFilters, render) -> dict:
+    """A page of `products(many)` (a selector's list: see `selectors.product_list`). A term the
+    database's statistics put in more products than the cap is counted from `products(True)`,
+    testing each row's text until the cap's worth have matched: through the term's index each
+    of those rows costs more (PostgreSQL reads a wide grams row, SQLite every match's id)."""
+    cap = settings.CATALOG_COUNT_CAP
+    common = bool(filters.q.strip()) and selectors.term_likely_in_more_than(filters.q, cap)
+    return paginate(
+        products(False),
+        filters,
+        render,
+        narrow_from=NARROW_RANKING_FROM,
+        count_cap=cap,
+        when_capped=lambda: products(True),
+        count_from=products(True) if common else None,
+    )
 
 
 def image_urls(product: Product) -> list[str]:
@@ -84,14 +100,14 @@ def image_urls(product: Product) -> list[str]:
 
 
 def card(product: Product) -> dict:
-    images = image_urls(product)
+    """A product of `selectors.product_cards` as the list shows it."""
     return {
         "id": product.id,
         "name": product.name,
         "tagline": product.tagline,
         "selling_points": product.selling_points,
         "category": product.category,
-        "image": images[0] if images else None,
+        "image": default_storage.url(product.image_path) if product.image_path else None,
         # SQLite hands MIN() of a decimal column back as a float: bring it to the fen again
         "price": None if product.price_from is None else yuan(product.price_from),
         "sales": product.sales,
@@ -122,9 +138,10 @@ def detail(product: Product) -> dict:
 
 @router.get("/products", auth=None, response=CardPage, summary="商品列表与搜索")
 def product_list(request, filters: Query[ProductFilters]):
-    return page_of(
-        selectors.product_cards(q=filters.q, category_id=filters.category), filters, card
-    )
+    def products(many: bool):
+        return selectors.product_cards(q=filters.q, category_id=filters.category, many=many)
+
+    return page_of(products, filters, card)
 
 
 @router.get(

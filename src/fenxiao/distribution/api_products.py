@@ -44,10 +44,13 @@ def staff_detail(product_id: int) -> dict:
 )
 def staff_product_list(request, filters: Query[ProductFilters]):
     require_perm(request, "catalog.view_product")
-    qs = catalog_selectors.product_list(
-        q=filters.q, category_id=filters.category, on_shelf_only=False
-    )
-    return page_of(qs.prefetch_related("skus"), filters, detail)
+
+    def products(many: bool):
+        return catalog_selectors.product_list(
+            q=filters.q, category_id=filters.category, on_shelf_only=False, many=many
+        ).prefetch_related("images", "skus")
+
+    return page_of(products, filters, detail)
 
 
 @router.get(
