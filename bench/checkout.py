@@ -294,6 +294,7 @@ def main(argv: list[str]) -> int:
         "rush": rushes,
         "rush_units": args.rush_units,
         "rush_buyers": args.rush_buyers,
+        "chains": args.chains,
         "server_peak_mb": memory,
     }
     results["ok"] = (

@@ -115,6 +115,12 @@ def checkout_table(r: dict) -> None:
     )
     steps = ", ".join(f"{v['p50']:.0f} / {v['p99']:.0f}" for v in c["steps"].values())
     print(f"{c['per_s']:>12.1f}{r['pgbench_tps']:>13,.0f}{r['ratio']:>11.4f}  {steps}")
+    cpu = c.get("cpu_ms_per_purchase")
+    if cpu:
+        print(
+            f"CPU ms a purchase: server {cpu['server']:.0f}, PostgreSQL {cpu['postgres']:.0f}, "
+            f"load generator {cpu['load']:.0f} (buyers under {r.get('chains', '?')} chains)"
+        )
     print(
         f"rush: {r['rush_buyers']:,} buyers at once for {r['rush_units']} units, "
         f"{len(r['rush'])} runs; server peak memory {r['server_peak_mb']:.0f} MiB"
@@ -181,13 +187,13 @@ def reports_table(results: list[dict]) -> None:
 
 def settlement_table(r: dict) -> None:
     print(
-        f"\nsettlement: `fenxiao run-due` on {r['commissions']:,} due commissions (2 levels, "
-        "1,000 distributors) against one set-based SQL statement writing the same rows"
+        f"\nsettlement: `fenxiao run-due` on {r['commissions']:,} due commissions (3 levels, "
+        "333 chains of distributors) against one set-based SQL statement writing the same rows"
     )
-    print(f"{'sql s':>8}{'run-due s':>11}{'÷ sql':>8}{'commissions/s':>15}{'peak MiB':>10}")
+    print(f"{'sql s':>8}{'run-due s':>11}{'÷ sql':>8}{'commissions/s':>15}{'worker peak MiB':>17}")
     print(
         f"{r['sql_s']:>8.1f}{r['run_due_s']:>11.1f}{r['ratio']:>8.2f}{r['per_s']:>15,.0f}"
-        f"{r['peak_mb']:>10.0f}"
+        f"{r['peak_mb']:>17.0f}"
     )
     if not r["ok"]:
         print(f"!! settlement: {r['checks']}")
