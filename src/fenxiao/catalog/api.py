@@ -14,7 +14,7 @@ from pydantic import Field, StringConstraints
 
 from fenxiao.accounts.auth import require_perm
 from fenxiao.api_docs import raises
-from fenxiao.catalog import selectors, services
+from fenxiao.catalog import page_cache, selectors, services
 from fenxiao.catalog.api_freight import router as freight_router
 from fenxiao.catalog.errors import (
     CategoryNotFound,
@@ -141,7 +141,12 @@ def product_list(request, filters: Query[ProductFilters]):
     def products(many: bool):
         return selectors.product_cards(q=filters.q, category_id=filters.category, many=many)
 
-    return page_of(products, filters, card)
+    def render() -> dict:
+        # as Ninja validates a response: with the request, which makes image URLs absolute
+        page = page_of(products, filters, card)
+        return CardPage.model_validate(page, context={"request": request}).model_dump()
+
+    return page_cache.cached(request, render)
 
 
 @router.get(

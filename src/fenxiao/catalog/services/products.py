@@ -13,7 +13,7 @@ from django.db.models import F, ProtectedError
 from PIL import Image, UnidentifiedImageError
 
 from fenxiao.accounts.models import User
-from fenxiao.catalog import locks
+from fenxiao.catalog import locks, page_cache
 from fenxiao.catalog.errors import (
     CategoryNotFound,
     CategoryTooDeep,
@@ -175,6 +175,7 @@ def sku_update(
         cost=yuan(cost or 0),
         is_active=is_active,
     )
+    page_cache.bump()
 
 
 def _update_sku(sku: Sku, data: dict, staff: User | None) -> None:
@@ -236,6 +237,7 @@ def _set_skus(product: Product, skus: list[dict], staff: User | None) -> None:
         )
         keep.append(sku.pk)
     product.skus.exclude(pk__in=keep).update(is_active=False)
+    page_cache.bump()
 
 
 def _apply(product: Product, fields: dict, staff: User | None) -> Product:
@@ -311,6 +313,7 @@ def products_set_status(*, product_ids: list[int], status: str) -> int:
             raise ProductInvalid(
                 "没有可售 SKU 的商品不能上架: " + "、".join(p.name for p in missing[:5])
             )
+    page_cache.bump()  # a bulk update sends no post_save
     return Product.objects.filter(pk__in=product_ids).update(status=status)
 
 
