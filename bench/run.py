@@ -144,13 +144,17 @@ def catalog_table(r: dict) -> None:
         f"threads), {r['products']:,} products, {r['clients']} clients with keep-alive sessions "
         f"for {r['rows'][0]['seconds']:.0f} s each"
     )
-    print("'÷ health' = requests/s ÷ GET /api/v1/health's (no database) on the same server")
+    print(
+        "'÷ health' = requests/s ÷ GET /api/v1/health's (no database) on the same server; "
+        "'不缓存': the same with CATALOG_PAGE_CACHE_SECONDS=0 (every page computed)"
+    )
     print(pad("GET", 34) + f"{'hits':>9}{'req/s':>9}{'÷ health':>10}{'p50 ms':>9}{'p99 ms':>9}")
     for row in r["rows"]:
         hits = "" if "count" not in row else f"{row['count']:,}"
         hits += "+" if row.get("count_capped") else ""
+        label = row["label"] + ("" if row.get("cached", True) else " · 不缓存")
         print(
-            pad(f"{row['label']}", 34)
+            pad(label, 34)
             + f"{hits:>9}{row['per_s']:>9.0f}{row['ratio']:>10.2f}"
             + f"{row['p50']:>9.1f}{row['p99']:>9.1f}"
         )
