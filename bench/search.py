@@ -95,7 +95,7 @@ def run(db: str, n_products: int) -> dict:
 
     def api_page(q: str) -> dict:
         # the body of GET /products?q=: selector, price annotation, first 20 cards, count
-        return catalog_api.product_list(None, catalog_api.ProductFilters(q=q))
+        return catalog_api.card_page(None, catalog_api.ProductFilters(q=q))
 
     naive_sql = naive_count_sql(connection.vendor)
     cap = settings.CATALOG_COUNT_CAP

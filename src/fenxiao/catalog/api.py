@@ -138,15 +138,18 @@ def detail(product: Product) -> dict:
 
 @router.get("/products", auth=None, response=CardPage, summary="商品列表与搜索")
 def product_list(request, filters: Query[ProductFilters]):
+    return page_cache.cached(request, lambda: card_page(request, filters))
+
+
+def card_page(request, filters: ProductFilters) -> dict:
+    """A page of the public list, validated as Ninja validates a response: with the request,
+    which makes image URLs absolute."""
+
     def products(many: bool):
         return selectors.product_cards(q=filters.q, category_id=filters.category, many=many)
 
-    def render() -> dict:
-        # as Ninja validates a response: with the request, which makes image URLs absolute
-        page = page_of(products, filters, card)
-        return CardPage.model_validate(page, context={"request": request}).model_dump()
-
-    return page_cache.cached(request, render)
+    page = page_of(products, filters, card)
+    return CardPage.model_validate(page, context={"request": request}).model_dump()
 
 
 @router.get(
