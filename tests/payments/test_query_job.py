@@ -177,16 +177,29 @@ def test_run_due_asks_before_the_timeout_cancels_the_order(records, wechat, mini
     assert fenxiao(["reconcile"]) == 0
 
 
-def test_a_payment_made_in_the_orders_last_minutes_is_asked_about_before_the_timeout(
-    records, wechat, mini_buyer, sku
-):
-    # given an order placed 29 minutes ago, paid in WeChat in its last minute; the
-    # notification lost (the server was killed while handling it)
+def paid_in_its_last_minute(records, mini_buyer, sku):
+    """An order paid in WeChat a minute before its deadline, the notification lost (the
+    server killed while handling it): (order, payment, deadline)."""
     user, api = mini_buyer
     order, payment = start_wechat_payment(api, sku)
     records.transactions[order["number"]] = wechat_record(order, openid=user.openid)
     deadline = timezone.now() + timedelta(minutes=1)
     Order.objects.filter(pk=order["id"]).update(pay_deadline=deadline)
+    return order, payment, deadline
+
+
+def assert_paid_not_cancelled(wechat, order, payment):
+    assert len(queries(wechat)) == 1
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID
+    assert Order.objects.get(pk=order["id"]).status == Order.Status.PAID
+    assert not Refund.objects.exists()
+
+
+def test_a_payment_made_in_the_orders_last_minutes_is_asked_about_before_the_timeout(
+    records, wechat, mini_buyer, sku
+):
+    order, payment, deadline = paid_in_its_last_minute(records, mini_buyer, sku)
 
     # when the periodic jobs run just after the deadline, the payment only 2 minutes old
     at = deadline + timedelta(minutes=1)
@@ -194,33 +207,20 @@ def test_a_payment_made_in_the_orders_last_minutes_is_asked_about_before_the_tim
     assert fenxiao(["run-due", "--at", at.isoformat()]) == 0
 
     # then WeChat was asked first: the order is paid, not cancelled and refunded
-    assert len(queries(wechat)) == 1
-    payment.refresh_from_db()
-    assert payment.status == Payment.Status.PAID
-    assert Order.objects.get(pk=order["id"]).status == Order.Status.PAID
-    assert not Refund.objects.exists()
+    assert_paid_not_cancelled(wechat, order, payment)
     assert fenxiao(["reconcile"]) == 0
 
 
 def test_the_timeout_job_alone_asks_about_overdue_payments_before_cancelling(
     records, wechat, mini_buyer, sku
 ):
-    # given an order paid in WeChat in its last minute, the notification lost
-    user, api = mini_buyer
-    order, payment = start_wechat_payment(api, sku)
-    records.transactions[order["number"]] = wechat_record(order, openid=user.openid)
-    deadline = timezone.now() + timedelta(minutes=1)
-    Order.objects.filter(pk=order["id"]).update(pay_deadline=deadline)
+    order, payment, deadline = paid_in_its_last_minute(records, mini_buyer, sku)
 
     # when beat runs the timeout job before the query job in that minute
     cancel_unpaid_orders((deadline + timedelta(minutes=1)).isoformat())
 
-    # then the order is paid, not cancelled
-    assert len(queries(wechat)) == 1
-    payment.refresh_from_db()
-    assert payment.status == Payment.Status.PAID
-    assert Order.objects.get(pk=order["id"]).status == Order.Status.PAID
-    assert not Refund.objects.exists()
+    # then WeChat was asked first: the order is paid, not cancelled
+    assert_paid_not_cancelled(wechat, order, payment)
 
 
 def test_the_sandbox_answers_notpay_for_a_payment_nobody_completed(buyer_api, sku):
