@@ -47,7 +47,7 @@ def expected_counts() -> dict[str, dict]:
     return {
         q: {
             k: v
-            for k, v in catalog_api.product_list(None, catalog_api.ProductFilters(q=q)).items()
+            for k, v in catalog_api.card_page(None, catalog_api.ProductFilters(q=q)).items()
             if k in ("count", "count_capped")
         }
         for _, _, q in ENDPOINTS
