@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unicodedata
 from pathlib import Path
@@ -238,3 +239,18 @@ def peak_memory_mb(pid: int) -> float:
         except OSError:
             continue
     return peak
+
+
+def together(target, args: list[tuple]) -> tuple[float, float]:
+    """`target(start, *a)` in a thread for each `a` of `args`, released together (each calls
+    `start.wait()` when ready); returns (the release's perf_counter, seconds until the last
+    thread was done)."""
+    start = threading.Barrier(len(args) + 1)
+    threads = [threading.Thread(target=target, args=(start, *a)) for a in args]
+    for t in threads:
+        t.start()
+    start.wait()
+    began = time.perf_counter()
+    for t in threads:
+        t.join()
+    return began, time.perf_counter() - began

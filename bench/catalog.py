@@ -22,7 +22,7 @@ import threading
 import time
 
 import requests
-from _common import bench_data, django_setup, emit, pct, peak_memory_mb, serve
+from _common import bench_data, django_setup, emit, pct, peak_memory_mb, serve, together
 
 ENDPOINTS = [
     ("health", "/api/v1/health", None),
@@ -60,9 +60,8 @@ def hammer(url: str, clients: int, seconds: float, expected: dict | None) -> dic
     latencies: list[float] = []
     totals = {"requests": 0, "errors": 0, "first_error": ""}
     lock = threading.Lock()
-    start = threading.Barrier(clients + 1)
 
-    def client() -> None:
+    def client(start) -> None:
         mine: list[float] = []
         errors, first = 0, ""
         s = requests.Session()
@@ -88,14 +87,7 @@ def hammer(url: str, clients: int, seconds: float, expected: dict | None) -> dic
             totals["errors"] += errors
             totals["first_error"] = totals["first_error"] or first
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    start.wait()
-    began = time.perf_counter()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - began
+    _, elapsed = together(client, [()] * clients)
     return {
         **totals,
         "seconds": elapsed,

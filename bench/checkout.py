@@ -41,6 +41,7 @@ from _common import (
     pgbench,
     pgbench_init,
     serve,
+    together,
 )
 
 ADDRESS = {
@@ -120,9 +121,8 @@ def checkout(base: str, tokens: list[str], skus: list[int], clients: int, second
     steps = {"order": [], "pay": [], "notify": []}
     totals = {"purchases": 0, "errors": 0, "first_error": ""}
     lock = threading.Lock()
-    start = threading.Barrier(clients + 1)
 
-    def buyer(i: int) -> None:
+    def buyer(start, i: int) -> None:
         rng = random.Random(i)
         mine = {k: [] for k in steps}
         done = errors = 0
@@ -164,14 +164,7 @@ def checkout(base: str, tokens: list[str], skus: list[int], clients: int, second
             totals["errors"] += errors
             totals["first_error"] = totals["first_error"] or first
 
-    threads = [threading.Thread(target=buyer, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    start.wait()
-    began = time.perf_counter()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - began
+    _, elapsed = together(buyer, [(i,) for i in range(clients)])
     return {
         **totals,
         "clients": clients,
@@ -190,12 +183,11 @@ def rush(base: str, tokens: list[str], units: int) -> dict:
 
     product = Product.objects.create(name="限量秒杀", status="on_shelf", search_text="限量秒杀")
     sku_id = sku_create(product=product, price=Decimal("9.90"), stock=units).pk
-    start = threading.Barrier(len(tokens) + 1)
     sold_at: list[float] = []
     outcome = {"sold": 0, "sold_out": 0, "errors": 0, "first_error": ""}
     lock = threading.Lock()
 
-    def buyer(token: str) -> None:
+    def buyer(start, token: str) -> None:
         s = session(base, token)
         body = {"lines": [{"sku_id": sku_id, "quantity": 1}], "address": ADDRESS}
         start.wait()
@@ -215,13 +207,7 @@ def rush(base: str, tokens: list[str], units: int) -> dict:
                 outcome["errors"] += 1
                 outcome["first_error"] = outcome["first_error"] or f"{code} {kind}"
 
-    threads = [threading.Thread(target=buyer, args=(t,)) for t in tokens]
-    for t in threads:
-        t.start()
-    start.wait()
-    began = time.perf_counter()
-    for t in threads:
-        t.join()
+    began, _ = together(buyer, [(t,) for t in tokens])
     outcome["sell_out_s"] = (max(sold_at) - began) if len(sold_at) == units else None
     return outcome
 

@@ -29,6 +29,7 @@ from _common import (
     pg_ensure_database,
     pgbench,
     pgbench_init,
+    together,
 )
 
 HOT_STOCK = 50
@@ -90,9 +91,8 @@ def race(threads: int, seconds: float, buyers, hot_id: int, other_ids: list[int]
 
     totals = {"placed": 0, "out_of_stock": 0, "errors": 0, "first_error": ""}
     lock = threading.Lock()
-    start = threading.Barrier(threads + 1)
 
-    def buyer_loop(seed: int) -> None:
+    def buyer_loop(start, seed: int) -> None:
         rng = random.Random(seed)
         placed = out_of_stock = errors = 0
         first_error = ""
@@ -127,14 +127,7 @@ def race(threads: int, seconds: float, buyers, hot_id: int, other_ids: list[int]
                 totals["errors"] += errors
                 totals["first_error"] = totals["first_error"] or first_error
 
-    workers = [threading.Thread(target=buyer_loop, args=(i,)) for i in range(threads)]
-    for w in workers:
-        w.start()
-    start.wait()
-    started = time.perf_counter()
-    for w in workers:
-        w.join()
-    elapsed = time.perf_counter() - started
+    _, elapsed = together(buyer_loop, [(i,) for i in range(threads)])
     return {
         **totals,
         "threads": threads,
