@@ -57,6 +57,41 @@ def test_reconcile_reports_what_does_not_add_up(buyer_api, staff_api, sku, capsy
     assert "1 difference" in out
 
 
+def test_reconcile_names_each_kind_of_difference_in_a_few_queries(
+    buyer_api, staff_api, sku, django_assert_max_num_queries
+):
+    # given three paid orders, one partly refunded: everything agrees
+    orders = [place(buyer_api, sku, 2) for _ in range(3)]
+    for order in orders:
+        pay(buyer_api, order["id"])
+    first = buyer_api.get(f"/orders/{orders[0]['id']}").json()
+    approve(staff_api, request_refund(buyer_api, first, [1])["id"])
+    assert reconciliation_differences() == []
+
+    # when each is damaged a different way behind the services' back
+    Order.objects.filter(pk=orders[0]["id"]).update(refunded_amount=Decimal("1.00"))
+    second = Payment.objects.get(order_id=orders[1]["id"])
+    Payment.objects.filter(pk=second.pk).update(amount=Decimal("1.00"))
+    third = Payment.objects.get(order_id=orders[2]["id"])
+    Payment.objects.create(
+        order_id=third.order_id,
+        provider="sandbox",
+        out_trade_no=third.out_trade_no + "X",
+        amount=third.amount,
+        status=Payment.Status.PAID,
+        transaction_id="T-again",
+    )
+
+    # then each is named, in a bounded number of queries whatever the number of orders
+    with django_assert_max_num_queries(4):
+        problems = reconciliation_differences()
+    assert problems == [
+        f"payment {second.out_trade_no}: amount 1.00 != order total 599.80",
+        f"order {orders[0]['number']}: refunded 1.00 but provider refunds total 299.90",
+        f"order {orders[2]['number']}: 2 paid payments, expected 1",
+    ]
+
+
 def test_a_notification_handled_twice_says_it_was_a_redelivery(buyer, sku):
     order, _ = order_place(buyer=buyer, lines=[LineRequest(sku.pk, 1)], address=ADDRESS)
     payment, _ = services.payment_start(order_id=order.pk, buyer=buyer)
