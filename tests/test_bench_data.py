@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
 from fenxiao.catalog import selectors as catalog
@@ -60,3 +60,10 @@ def test_bench_data_makes_orders_whose_commissions_settle_and_reconcile(capsys):
     assert commissions_settle_due() == 75
     assert not Commission.objects.exclude(status="settled").exists()
     assert_books(capsys)
+
+
+def test_orders_without_buyers_are_refused_and_nothing_is_written():
+    with pytest.raises(CommandError, match="orders need buyers"):
+        call_command("bench_data", "--orders", "5", "--buyers", "0")
+
+    assert not Order.objects.exists()

@@ -53,8 +53,8 @@ def products(count: int, *, stock: int | None = None, seed: int = 20240601) -> l
             Product.objects.bulk_create([product for product, _ in rows])
             skus = Sku.objects.bulk_create(
                 Sku(product=p, code=f"P{p.pk}-{k}", **{**sku, **_stock(stock)})
-                for p, skus in rows
-                for k, sku in enumerate(skus)
+                for p, variants in rows
+                for k, sku in enumerate(variants)
             )
             stocks_record_initial(skus=skus)
             ProductImage.objects.bulk_create(
@@ -352,9 +352,7 @@ def _analyze() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("INSERT INTO catalog_product_fts(catalog_product_fts) VALUES('rebuild')")
-            cursor.execute("ANALYZE")
-        else:
-            cursor.execute("ANALYZE")
+        cursor.execute("ANALYZE")
 
 
 def load(*, products_count: int, orders_count: int, chains: int, buyers: int, stock=None) -> dict:
@@ -367,6 +365,8 @@ def load(*, products_count: int, orders_count: int, chains: int, buyers: int, st
     commissions = 0
     if orders_count:
         skus = skus or list(Sku.objects.filter(is_active=True).values_list("pk", flat=True)[:1000])
+        if not (bought and skus):
+            raise ValueError("orders need buyers (--buyers) and products (--products)")
         commissions = orders(orders_count, buyers=bought, skus=skus[:1000])
     done = time.perf_counter()
     return {

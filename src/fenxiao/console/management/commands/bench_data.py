@@ -2,7 +2,7 @@
 
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from fenxiao.demo import bench_data
 
@@ -18,11 +18,14 @@ class Command(BaseCommand):
         parser.add_argument("--stock", type=int, default=None, help="every new SKU's stock")
 
     def handle(self, *args, **opts):
-        made = bench_data.load(
-            products_count=opts["products"],
-            orders_count=opts["orders"],
-            chains=opts["chains"],
-            buyers=opts["buyers"],
-            stock=opts["stock"],
-        )
+        try:
+            made = bench_data.load(
+                products_count=opts["products"],
+                orders_count=opts["orders"],
+                chains=opts["chains"],
+                buyers=opts["buyers"],
+                stock=opts["stock"],
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(made, ensure_ascii=False))
