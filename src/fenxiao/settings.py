@@ -169,7 +169,7 @@ SETTLE_BATCH = max(1, int(env("SETTLE_BATCH", "1000")))
 ORDER_MAX_LINES = 50
 # a product list counts at most this many matches and then says "10,000+": a term in most
 # products costs a bounded count instead of one over all of them (bench/catalog.py)
-CATALOG_COUNT_CAP = 10_000
+CATALOG_COUNT_CAP = int(env("CATALOG_COUNT_CAP", "10000"))
 # seconds a page of the public product list is served from the cache (0: not cached)
 CATALOG_PAGE_CACHE_SECONDS = int(env("CATALOG_PAGE_CACHE_SECONDS", "5"))
 ORDER_MAX_QUANTITY = 999

@@ -215,6 +215,8 @@ def shop(tmp_path_factory) -> Shop:
         FENXIAO_PUBLIC_BASE_URL=base,
         FENXIAO_PAYMENT_PROVIDERS="sandbox",
         FENXIAO_CELERY_EAGER="1",
+        # a cap the seeded shop can pass (3 products in 居家), so the page shows "2+"
+        FENXIAO_CATALOG_COUNT_CAP="2",
         FENXIAO_CACHE_PREFIX=os.environ.get("FENXIAO_CACHE_PREFIX", "fenxiao") + "-e2e",
         FENXIAO_CLIENT_H5_DIR=str(h5),
         # the server starts in the data directory: import the same code as this process

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, ROOT, expect, paid_order
+from tests.e2e.conftest import ARTIFACTS, ROOT, expect, paid_order, screenshot
 from tests.tofu import TOFU
 
 pytestmark = [pytest.mark.browser]
@@ -165,6 +165,23 @@ def test_search_by_a_two_character_chinese_term_and_open_the_product(shop, new_u
     buyer.settle()
     expect(buyer.body()).to_contain_text("¥199.00")
     expect(buyer.body()).to_contain_text("心率血氧全天监测")
+    buyer.watch.assert_clean()
+
+
+def test_a_search_matching_more_than_the_cap_says_so(shop, new_user):
+    # the e2e server counts at most 2 matches (FENXIAO_CATALOG_COUNT_CAP; 10,000 by default)
+    found = shop.anon.get("/products", q="居家")
+    assert (found["count"], found["count_capped"]) == (2, True)
+    assert len(found["items"]) >= 3
+
+    buyer = new_user()
+    buyer.open("/#/pages/search/index")
+    buyer.field("搜索商品名称").fill("居家")
+    buyer.button("搜索").click()
+    expect(buyer.body()).to_contain_text("共 2+ 件商品")
+    for name in ("不锈钢保温杯", "北欧陶瓷马克杯", "限量帆布托特包"):
+        expect(buyer.body()).to_contain_text(name)
+    screenshot(buyer, "search", "capped")
     buyer.watch.assert_clean()
 
 
