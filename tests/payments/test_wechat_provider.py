@@ -2,6 +2,7 @@
 requests, verified answers, and notifications signed with the platform key."""
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -222,3 +223,32 @@ def test_a_late_payment_is_taken_even_when_its_refund_cannot_be_sent_at_once(
     assert notify(anon.client, wechat, "REFUND.SUCCESS", "refund", done).status_code == 204
     assert Order.objects.get(pk=order["id"]).status == Order.Status.REFUNDED
     assert fenxiao(["reconcile"]) == 0
+
+
+def test_threads_of_one_worker_paying_at_once_each_send_their_own_signature(wechat):
+    # wechatpayv3 keeps one `headers={}` default across calls: unless each call has its own,
+    # a thread sends another's Authorization and WeChat answers SIGN_ERROR
+    provider = providers.get("wechat")
+    failures = []
+
+    def pay(n: int) -> None:
+        for i in range(15):
+            try:
+                provider.create_payment(
+                    out_trade_no=f"T{n:02d}{i:03d}",
+                    amount_cents=100 + i,
+                    description="保温杯",
+                    payer_openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                )
+            except Exception as exc:  # noqa: BLE001 - every failure is the finding
+                failures.append(repr(exc))
+
+    threads = [threading.Thread(target=pay, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert failures == []
+    assert len(wechat.requests) == 8 * 15
+    assert all(r["signature_ok"] for r in wechat.requests)

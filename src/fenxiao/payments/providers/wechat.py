@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from wechatpayv3 import WeChatPay, WeChatPayType
+from wechatpayv3.core import Core
 from wechatpayv3.utils import load_public_key
 
 from fenxiao.payments.errors import ProviderError, ProviderUnavailable
@@ -40,6 +41,15 @@ def _call(what: str, method, **kwargs) -> tuple[int, str]:
     return code, text
 
 
+class FreshHeadersCore(Core):
+    """wechatpayv3's Core.request has a mutable default `headers={}` that every call updates
+    with its Authorization: two threads of one worker paying at once send each other's
+    signature (WeChat answers SIGN_ERROR). Each call gets a dict of its own."""
+
+    def request(self, *args, headers=None, **kwargs):
+        return super().request(*args, headers=dict(headers or {}), **kwargs)
+
+
 class WechatPayProvider:
     name = "wechat"
 
@@ -61,6 +71,7 @@ class WechatPayProvider:
             public_key_id=settings.WECHAT_PUBLIC_KEY_ID,
             timeout=(5, 10),
         )
+        self.client._core.__class__ = FreshHeadersCore
         self.client._core._gate_way = settings.WECHAT_PAY_GATEWAY
         self.public_key = load_public_key(public_pem)
 
