@@ -164,8 +164,9 @@ if not 1 <= MAX_LEVELS <= 3:
 # Shop rules (DESIGN.md, "Order life cycle").
 ORDER_PAY_TIMEOUT = timedelta(minutes=int(env("ORDER_PAY_TIMEOUT_MINUTES", "30")))
 AUTO_CONFIRM_DAYS = int(env("AUTO_CONFIRM_DAYS", "10"))
-# commissions settled per transaction by `run-due` (each batch commits on its own)
-SETTLE_BATCH = max(1, int(env("SETTLE_BATCH", "1000")))
+# commissions settled per transaction by `run-due` (each batch commits on its own; a batch
+# holds its beneficiaries' ledger accounts for well under a second)
+SETTLE_BATCH = max(1, int(env("SETTLE_BATCH", "5000")))
 ORDER_MAX_LINES = 50
 # a product list counts at most this many matches and then says "10,000+": a term in most
 # products costs a bounded count instead of one over all of them (bench/catalog.py)

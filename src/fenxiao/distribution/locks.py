@@ -9,8 +9,6 @@ ledger accounts (`fenxiao.ledger.locks`). The plan row is locked alone, by `plan
 
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
-
 from fenxiao.distribution.models import Binding, Commission, Distributor, Plan
 
 
@@ -31,17 +29,6 @@ def binding_for_update(user_id: int) -> Binding | None:
 def commissions_for_update(*, line_ids: Iterable[int]) -> list[Commission]:
     rows = Commission.objects.select_for_update().filter(line_id__in=list(line_ids))
     return list(rows.order_by("pk"))
-
-
-def commissions_due_for_update(due: QuerySet, size: int) -> list[tuple]:
-    """Up to `size` of the due commissions, locked; rows another worker holds are passed over
-    (SKIP LOCKED), so that settlement workers share the work instead of queueing. Rows are
-    (pk, beneficiary_id, amount, order_number) tuples: a thousand model instances cost more
-    than their settlement's SQL."""
-    rows = due.select_for_update(skip_locked=True, of=("self",)).values_list(
-        "pk", "beneficiary_id", "amount", "order_number"
-    )
-    return list(rows.order_by("pk")[:size])
 
 
 def plan_for_update() -> Plan | None:

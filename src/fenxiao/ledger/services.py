@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -32,8 +33,7 @@ def _account(key: str) -> Account:
     return Account(key=key, kind=rest[0], owner_id=None)
 
 
-@dataclass(frozen=True)
-class Held:
+class Held(NamedTuple):
     """An account as posting needs it: its id, and whether its balance is cached."""
 
     pk: int
