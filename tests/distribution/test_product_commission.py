@@ -197,9 +197,9 @@ def test_saving_a_product_without_touching_the_rates_keeps_them(console, sku):
 # commissions read every line's override in one query, and write every line's rows and
 # ledger postings in the same few statements as a single line's
 
-ORDER_QUERIES = 18  # plan, chain snapshot (the upline in one recursive query), grades, lines,
-# overrides, the rows, their transactions, the accounts, entries, balances — and the accounts'
-# row lock where the database has row locks (PostgreSQL)
+ORDER_QUERIES = 13  # plan, chain snapshot (the upline in one recursive query, its distributors
+# with their grades), lines, overrides, the rows, their transactions, the accounts, entries,
+# balances — and the accounts' row lock where the database has row locks (PostgreSQL)
 ORDER_QUERIES += int(connection.features.has_select_for_update)
 
 

@@ -43,6 +43,7 @@ from tests.conftest import ADDRESS
 from tests.distribution.flows import D, bind_to, chain, plan_set
 from tests.distribution.test_concurrency import FENXIAO, assert_books
 from tests.payments import test_wechat_provider as wx
+from tests.payments.test_query_job import wechat_record
 from tests.payments.wechat_stub import PaymentRecords, WechatPayStub
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -157,19 +158,8 @@ class WechatSide:
         """The buyer pays in WeChat: from here on WeChat holds the money. Returns the
         notification it sends (sent until answered)."""
         number = order["number"]
-        resource = {
-            "mchid": wx.MCHID,
-            "appid": wx.APPID,
-            "out_trade_no": number,
-            "transaction_id": "4200" + uuid.uuid4().hex[:24],
-            "trade_type": "JSAPI",
-            "trade_state": "SUCCESS",
-            "trade_state_desc": "支付成功",
-            "bank_type": "OTHERS",
-            "success_time": timezone.localtime().isoformat(timespec="seconds"),
-            "payer": {"openid": openid},
-            "amount": {"total": to_integer_fen(D(order["total"])), "currency": "CNY"},
-        }
+        resource = wechat_record(order, total=to_integer_fen(D(order["total"])), openid=openid)
+        resource["transaction_id"] = "4200" + uuid.uuid4().hex[:24]
         body = notification_body(
             event_type="TRANSACTION.SUCCESS",
             original_type="transaction",

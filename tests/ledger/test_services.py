@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from fenxiao.ledger.errors import UnbalancedTransaction
 from fenxiao.ledger.models import Account, Entry, Transaction
@@ -155,7 +155,8 @@ def test_many_postings_refuse_an_event_posted_before_and_write_nothing():
     post_many(kind="commission_settle", postings=[first])
     again = [Posting(source_id="s-2", legs=first.legs), first]
 
-    with pytest.raises(IntegrityError):
+    # no savepoint of its own: the caller's transaction (here a block of the test's) rolls back
+    with pytest.raises(IntegrityError), transaction.atomic():
         post_many(kind="commission_settle", postings=again)
 
     assert Transaction.objects.filter(kind="commission_settle").count() == 1

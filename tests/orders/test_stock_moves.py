@@ -109,24 +109,27 @@ def test_the_history_adds_up_after_an_unpaid_order_times_out(buyer):
     assert stock_differences() == []
 
 
-def test_the_stock_history_costs_placement_two_queries(buyer):
-    """The reservation stays one conditional UPDATE per SKU; the history adds one read of
-    the stock after and one INSERT of the moves, whatever the number of lines."""
+def test_the_stock_history_costs_placement_one_query(buyer):
+    """The reservation stays one conditional UPDATE per SKU, which returns the stock after;
+    the history adds one INSERT of the moves, whatever the number of lines."""
     skus = [SkuFactory(stock=10) for _ in range(3)]
 
     with CaptureQueriesContext(connection) as placed:
         place(buyer, *[(s, 1) for s in skus])
 
     sql = [q["sql"] for q in placed.captured_queries]
-    updates = [q for q in sql if q.startswith('UPDATE "catalog_sku"')]
+    updates = [q for q in sql if q.startswith("UPDATE catalog_sku")]
     inserts = [q for q in sql if q.startswith('INSERT INTO "catalog_stockmove"')]
     stock_reads = [q for q in sql if q.startswith("SELECT") and 'AS "stock" FROM' in q]
-    assert len(updates) == 3 and all('"stock" >=' in q for q in updates)
-    assert len(inserts) == 1 and len(stock_reads) == 1
+    assert len(updates) == 3
+    assert all("stock >=" in q and q.endswith("RETURNING stock") for q in updates)
+    assert len(inserts) == 1 and stock_reads == []
     # the order, its lines, the SKUs read, the active promotions read (pricing), the products'
-    # freight templates read, 3 reservations, the stock read, the moves (+ the savepoint pair of
-    # the order's transaction inside the test's)
-    assert len(sql) <= 12
+    # freight templates read, 3 reservations, the moves (+ the savepoint pair of the order's
+    # transaction inside the test's)
+    assert len(sql) <= 11
+    after = StockMove.objects.filter(sku__in=skus, kind="order").values_list("stock_after")
+    assert sorted(after) == [(9,), (9,), (9,)]
 
 
 # idempotency (issue 7, defect 8)

@@ -165,10 +165,11 @@ class Link:
 def beneficiary_chain(*, buyer_id: int, plan: Plan, now: datetime | None = None) -> list[Link]:
     """Level 1 is the buyer (self-purchase, active distributor) or the buyer's inviter; each
     next level is the inviter of the one before, through bindings in force at `now`.
-    Inactive people keep their level. Two queries, however long the chain."""
+    Inactive people keep their level. Two queries, however long the chain; each link's
+    distributor comes with its user and grade."""
     levels = min(plan.levels, rules.max_levels())
     upline = _upline(buyer_id, levels, now or timezone.now())
-    found = Distributor.objects.select_related("user").in_bulk([buyer_id, *upline])
+    found = Distributor.objects.select_related("user", "grade").in_bulk([buyer_id, *upline])
     own = found.get(buyer_id)
     if plan.self_purchase and own is not None and own.status == Distributor.Status.ACTIVE:
         ids, seen = [buyer_id, *upline], set()

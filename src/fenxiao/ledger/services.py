@@ -127,19 +127,24 @@ class Posting:
     memo: str = ""
 
 
-@transaction.atomic
 def post_many(*, kind: str, postings: list[Posting], now: datetime | None = None) -> int:
     """Post many balanced transactions of one kind (a batch of settlements) in a few statements,
     whatever their number, with post()'s rules: each (kind, source id) once — one posted before
-    raises IntegrityError and the whole batch rolls back, so callers pick postings not yet
-    posted under their own row locks — and cached balances changed under row locks taken in
-    primary-key order. Returns how many were posted."""
-    now = now or timezone.now()
-    kept = []
-    for posting in postings:
-        kept.append((posting, _balanced(kind, posting.source_id, posting.legs)))
+    raises IntegrityError and the caller's transaction rolls back, so callers pick postings not
+    yet posted under their own row locks — and cached balances changed under row locks taken
+    in primary-key order. An unbalanced posting raises before anything is written. Returns how
+    many were posted."""
+    kept = [(posting, _balanced(kind, posting.source_id, posting.legs)) for posting in postings]
     if not kept:
         return 0
+    _write_many(kind, kept, now or timezone.now())
+    return len(kept)
+
+
+# no savepoint of its own: it runs inside its caller's transaction (a purchase, a settlement
+# batch), which an error here rolls back whole
+@transaction.atomic(savepoint=False)
+def _write_many(kind: str, kept: list[tuple[Posting, list]], now: datetime) -> None:
     ops = connection.ops
     at = ops.adapt_datetimefield_value(now)
     txn_ids = _insert(
@@ -165,7 +170,6 @@ def post_many(*, kind: str, postings: list[Posting], now: datetime | None = None
             if accounts[key].is_cached:
                 deltas[accounts[key].pk] = deltas.get(accounts[key].pk, ZERO) + amount
     _add_to_balances(deltas)
-    return len(kept)
 
 
 def _insert(model, columns: list[str], rows: list[tuple], *, returning: bool = False) -> list:

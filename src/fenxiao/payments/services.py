@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from pydantic import ValidationError
 
+from fenxiao import db
 from fenxiao.accounts.models import User
 from fenxiao.distribution.services import commissions
 from fenxiao.errors import DomainError, NotFound
@@ -49,11 +50,12 @@ def _payment_for(*, order_id: int, buyer: User, provider, now: datetime) -> Paym
         raise OrderNotPayable("零元订单无需支付")
     if provider.name == "wechat" and not buyer.openid:
         raise OrderNotPayable("请在微信小程序中登录后支付")
-    payment, _ = Payment.objects.get_or_create(
-        provider=provider.name,
-        out_trade_no=order.number,
-        defaults={"order": order, "amount": order.total},
-    )
+    # the order's row lock makes this get-or-create race-free (no savepoint needed)
+    payment = Payment.objects.filter(provider=provider.name, out_trade_no=order.number).first()
+    if payment is None:
+        payment = Payment.objects.create(
+            provider=provider.name, out_trade_no=order.number, order=order, amount=order.total
+        )
     return payment
 
 
@@ -143,15 +145,14 @@ def _apply(
     """Apply a notification; False when its id was handled before (then nothing changes)."""
     if resource.mchid != provider.mchid:
         raise NotificationMismatch("商户号不符")
-    try:
-        with transaction.atomic():
-            PaymentNotification.objects.create(
-                provider=provider.name,
-                notification_id=notification.id,
-                event_type=notification.event_type,
-                out_trade_no=resource.out_trade_no,
-            )
-    except IntegrityError:
+    if not db.insert_new(
+        PaymentNotification,
+        provider=provider.name,
+        notification_id=notification.id,
+        event_type=notification.event_type,
+        out_trade_no=resource.out_trade_no,
+        received_at=timezone.now(),  # when it came, whatever clock the caller runs on
+    ):
         return False
     if isinstance(resource, TransactionResource):
         _payment_succeeded(provider=provider, resource=resource, now=now)

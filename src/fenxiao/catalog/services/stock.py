@@ -4,7 +4,7 @@ Stock only moves through these functions: each bumps `Sku.stock_version` in the 
 and records who, why and the stock after, so the moves of a SKU always add up to its stock.
 """
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from fenxiao.accounts.models import User
@@ -30,10 +30,13 @@ def _record(
     reason: str = "",
     order_number: str = "",
     staff: User | None = None,
+    after: dict[int, int] | None = None,
 ) -> list[StockMove]:
     """The moves of SKUs this transaction has just changed with its own UPDATE: the rows stay
-    locked by that UPDATE until commit, so the stock read back is the stock after it."""
-    after = dict(Sku.objects.filter(pk__in=changes).values_list("pk", "stock"))
+    locked by that UPDATE until commit, so the stock read back is the stock after it.
+    `after`: the stock after, by SKU, when the UPDATE returned it."""
+    if after is None:
+        after = dict(Sku.objects.filter(pk__in=changes).values_list("pk", "stock"))
     return StockMove.objects.bulk_create(
         StockMove(
             sku_id=sku_id,
@@ -62,19 +65,27 @@ def _checked_reason(reason: str | None) -> str:
 # the hot path; an error marks the caller's transaction for rollback
 @transaction.atomic(savepoint=False)
 def stock_reserve(*, quantities: dict[int, int], order_number: str) -> None:
-    """Take stock for an order: one conditional UPDATE per SKU in id order (no overselling,
-    no deadlocks), then the moves in one INSERT. Raises OutOfStock; the caller's transaction
-    then rolls back what was taken."""
-    for sku_id in sorted(quantities):
-        taken = Sku.objects.filter(pk=sku_id, stock__gte=quantities[sku_id]).update(
-            stock=F("stock") - quantities[sku_id], stock_version=F("stock_version") + 1
-        )
-        if not taken:
-            raise OutOfStock()
+    """Take stock for an order: one conditional UPDATE … RETURNING per SKU in id order (no
+    overselling, no deadlocks), then the moves in one INSERT. Raises OutOfStock; the caller's
+    transaction then rolls back what was taken."""
+    table = Sku._meta.db_table
+    after = {}
+    with connection.cursor() as cursor:
+        for sku_id in sorted(quantities):
+            cursor.execute(
+                f"UPDATE {table} SET stock = stock - %s, stock_version = stock_version + 1 "
+                "WHERE id = %s AND stock >= %s RETURNING stock",
+                [quantities[sku_id], sku_id, quantities[sku_id]],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                raise OutOfStock()
+            after[sku_id] = row[0]
     _record(
         {sku_id: -n for sku_id, n in quantities.items()},
         kind=Kind.ORDER,
         order_number=order_number,
+        after=after,
     )
 
 

@@ -5,9 +5,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from fenxiao import db
 from fenxiao.distribution import locks, rules, selectors
 from fenxiao.distribution.models import (
     Commission,
@@ -61,16 +62,14 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
         own = distributor_ensure(user=order.buyer, plan=plan, now=now)
     else:
         own = Distributor.objects.filter(pk=order.buyer_id).first()
-    try:
-        with transaction.atomic():
-            OrderBeneficiary.objects.create(
-                order=order,
-                level=0,
-                user_id=order.buyer_id,
-                grade_id=own and own.grade_id,
-                active=bool(own and own.status == Distributor.Status.ACTIVE),
-            )
-    except IntegrityError:
+    if not db.insert_new(
+        OrderBeneficiary,
+        order_id=order.pk,
+        level=0,
+        user_id=order.buyer_id,
+        grade_id=own and own.grade_id,
+        active=bool(own and own.status == Distributor.Status.ACTIVE),
+    ):
         return []  # snapshotted (and paid out) already
     if plan.bind_on == Plan.BindOn.FIRST_ORDER:
         bind_on_first_order(buyer=order.buyer, order=order, now=now, plan=plan)
@@ -88,9 +87,6 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
     paying = [link for link in chain if link.active]
     if not paying:
         return []
-    grades = {
-        g.pk: g for g in Grade.objects.filter(pk__in={ln.distributor.grade_id for ln in paying})
-    }
     lines = sorted(order.lines.all(), key=lambda line: line.pk)  # prefetched when paid
     # every line's product override in one query
     overrides = dict(
@@ -105,7 +101,7 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
             source, rate = _rate_for(
                 link.level,
                 overrides.get(line.product_id),
-                grades.get(link.distributor.grade_id),
+                link.distributor.grade,
                 plan.rates,
             )
             if rate is not None:
