@@ -9,7 +9,9 @@ checkout: `clients` threads, each a buyer with a keep-alive HTTP session, buy in
 /payments/sandbox/{id}/complete (the signed notification through the real handler, which
 creates three levels of commission). Purchases a second, p50/p99 of each step; afterwards every
 paid order must hold its three commissions. Reference in the same command: `pgbench`
-TPC-B-like with the same number of clients and seconds on its own database.
+TPC-B-like with the same number of clients and seconds on its own database, and PostgreSQL's CPU
+per pgbench transaction against its CPU per purchase: the ratio the two would reach were the
+server on cores of its own (both bound by the database's CPU).
 
 rush: `rush-buyers` buyers at once (a thread each, released together) order one unit of a SKU
 with `rush-units` in stock: units sold must be exactly `rush-units` every run, and no error but
@@ -72,7 +74,8 @@ def make_shop(products: int, buyers: int, chains: int) -> tuple[list[str], list[
 
 
 def cpu_seconds(pids: list[int]) -> dict[int, float]:
-    """User + system CPU seconds each live process has used so far (from /proc)."""
+    """User + system CPU seconds each live process has used so far, with that of its children
+    that have ended (PostgreSQL's backends of a finished pgbench), from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
     used = {}
     for pid in pids:
@@ -80,7 +83,7 @@ def cpu_seconds(pids: list[int]) -> dict[int, float]:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        used[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        used[pid] = sum(map(int, fields[11:15])) / tick  # utime, stime, cutime, cstime
     return used
 
 
@@ -269,13 +272,19 @@ def main(argv: list[str]) -> int:
         proc.wait(timeout=30)
     pg_ensure_database(PG_PGBENCH_DB)
     pgbench_init(PG_PGBENCH_DB)
-    seconds = str(int(args.seconds))
-    tps = pgbench(["-c", str(args.clients), "-j", "2", "-T", seconds], PG_PGBENCH_DB)
+    seconds = int(args.seconds)
+    pg_before = cpu_seconds(postgres_pids())
+    tps = pgbench(["-c", str(args.clients), "-j", "2", "-T", str(seconds)], PG_PGBENCH_DB)
+    pg_ms_per_txn = 1000 * cpu_spent(pg_before, cpu_seconds(postgres_pids())) / (tps * seconds)
     results = {
         "db": "postgres",
         "checkout": bought,
         "pgbench_tps": tps,
         "ratio": bought["per_s"] / tps,
+        # were the server on cores of its own, PostgreSQL's CPU would bound both: this is the
+        # ratio of those bounds
+        "pgbench_postgres_cpu_ms": pg_ms_per_txn,
+        "postgres_bound_ratio": pg_ms_per_txn / bought["cpu_ms_per_purchase"]["postgres"],
         "commissions_complete": commissions_complete(),
         "rush": rushes,
         "rush_units": args.rush_units,

@@ -121,6 +121,12 @@ def checkout_table(r: dict) -> None:
             f"CPU ms a purchase: server {cpu['server']:.0f}, PostgreSQL {cpu['postgres']:.0f}, "
             f"load generator {cpu['load']:.0f} (buyers under {r.get('chains', '?')} chains)"
         )
+    if "postgres_bound_ratio" in r:
+        print(
+            f"PostgreSQL CPU ms a pgbench transaction {r['pgbench_postgres_cpu_ms']:.2f}: with "
+            f"the server on cores of its own, purchases ÷ pgbench ≤ "
+            f"{r['postgres_bound_ratio']:.3f} (PostgreSQL CPU a transaction ÷ a purchase)"
+        )
     print(
         f"rush: {r['rush_buyers']:,} buyers at once for {r['rush_units']} units, "
         f"{len(r['rush'])} runs; server peak memory {r['server_peak_mb']:.0f} MiB"
