@@ -106,20 +106,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
-DB_PREPARE_AFTER = env("DB_PREPARE_AFTER", "5")
-if DATABASES["default"]["ENGINE"].endswith("postgresql") and DB_PREPARE_AFTER != "off":
-    # parameters bound by the server, and a statement run that many times on a connection
-    # prepared there: PostgreSQL then skips parsing it again (a tenth of its CPU in a
-    # purchase), but still plans each run for its values (a generic plan made a year's
-    # reports half again slower). "off" for a pooler that cannot keep prepared statements
-    # (PgBouncer's transaction pooling before 1.21).
-    if not DB_PREPARE_AFTER.isdigit():
-        raise ImproperlyConfigured("FENXIAO_DB_PREPARE_AFTER must be a whole number or off")
-    DATABASES["default"]["OPTIONS"] = {
-        "server_side_binding": True,
-        "prepare_threshold": int(DB_PREPARE_AFTER),
-        "options": "-c plan_cache_mode=force_custom_plan",
-    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
