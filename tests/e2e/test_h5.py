@@ -74,16 +74,32 @@ def test_a_shared_product_link_brings_a_buyer_and_the_sharer_earns(shop, new_use
     visitor.field("市").fill("杭州市")
     visitor.field("区/县").fill("西湖区")
     visitor.field("详细地址（街道、门牌号）").fill("文三路 90 号 2 幢 301")
-    # back on the checkout, the new address reprices the order: 提交订单 waits for that answer
-    with visitor.page.expect_response(re.compile(r"/api/v1/orders/preview")):
-        visitor.button("保存").click()
+    # back on the checkout, the new address reprices the order; its answer is held back (a slow
+    # network) while the buyer taps 提交订单: the tap places the order once the price is in
+    held, released = [], []
+
+    def hold(route):
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    visitor.page.route(re.compile(r"/api/v1/orders/preview"), hold)
+    visitor.button("保存").click()
     visitor.page.wait_for_url(re.compile(r"#/pages/checkout/index"))
     expect(visitor.body()).to_contain_text("周小舟 13911112222")
     expect(visitor.body()).to_contain_text("文三路 90 号 2 幢 301")
     [address] = buyer.get("/addresses")
     assert (address["name"], address["city"]) == ("周小舟", "杭州市")
+    while not held:
+        visitor.page.wait_for_timeout(50)
 
     visitor.button("提交订单").click()
+    visitor.page.wait_for_timeout(500)
+    assert "/pages/checkout/index" in visitor.route() and buyer.get("/orders")["count"] == 0
+    released.append(True)
+    for route in held:
+        route.continue_()
     visitor.page.wait_for_url(re.compile(r"#/pages/pay/index\?id=\d+"))
     visitor.settle()
     [order] = buyer.get("/orders")["items"]
