@@ -91,8 +91,11 @@ def test_a_shared_product_link_brings_a_buyer_and_the_sharer_earns(shop, new_use
     expect(visitor.body()).to_contain_text("文三路 90 号 2 幢 301")
     [address] = buyer.get("/addresses")
     assert (address["name"], address["city"]) == ("周小舟", "杭州市")
-    while not held:
+    for _ in range(200):  # the reprice's request, held (10 s at most)
+        if held:
+            break
         visitor.page.wait_for_timeout(50)
+    assert held, "the new address did not reprice the order"
 
     visitor.button("提交订单").click()
     visitor.page.wait_for_timeout(500)

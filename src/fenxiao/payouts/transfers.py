@@ -8,10 +8,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
+from fenxiao import db
 from fenxiao.accounts.models import User
 from fenxiao.errors import DomainError
 from fenxiao.money import to_integer_fen
@@ -247,16 +248,14 @@ def transfer_notification_handle(
 def _notification_apply(
     *, provider_name: str, notification_id: str, resource: TransferResource, now: datetime
 ) -> bool:
-    try:
-        with transaction.atomic():
-            TransferNotification.objects.create(
-                provider=provider_name,
-                notification_id=notification_id,
-                out_bill_no=resource.out_bill_no,
-                state=resource.state,
-                received_at=now,
-            )
-    except IntegrityError:
+    if not db.insert_new(
+        TransferNotification,
+        provider=provider_name,
+        notification_id=notification_id,
+        out_bill_no=resource.out_bill_no,
+        state=resource.state,
+        received_at=now,
+    ):
         return False
     bill = Bill(
         out_bill_no=resource.out_bill_no,
