@@ -1,7 +1,8 @@
 """Checkout and rush against `fenxiao serve` as deployed (gunicorn, DEBUG off) on PostgreSQL.
 
     .venv/bin/python bench/checkout.py [--clients 8] [--seconds 20] [--products 1000]
-                                       [--rush-buyers 1000] [--rush-units 100] [--rush-runs 5]
+                                       [--history 20000] [--rush-buyers 1000] [--rush-units 100]
+                                       [--rush-runs 5]
                                        [--json-out FILE]
 
 checkout: `clients` threads, each a buyer with a keep-alive HTTP session, buy in a loop for
@@ -56,7 +57,9 @@ ADDRESS = {
 }
 
 
-def make_shop(products: int, buyers: int, chains: int) -> tuple[list[str], list[int]]:
+def make_shop(
+    products: int, buyers: int, chains: int, history: int = 0
+) -> tuple[list[str], list[int]]:
     """`fenxiao manage bench_data`: `products` products whose SKUs hold a million units each,
     `chains` three-level chains and `buyers` buyers bound under them in turn; returns the
     buyers' API tokens and the sellable SKUs' ids."""
@@ -67,6 +70,7 @@ def make_shop(products: int, buyers: int, chains: int) -> tuple[list[str], list[
     bench_data(
         *("--products", str(products), "--stock", "1000000"),
         *("--chains", str(chains), "--buyers", str(buyers)),
+        *("--orders", str(history)),
     )
     people = User.objects.filter(phone__startswith="139").order_by("pk")
     sellable = Sku.objects.filter(is_active=True, product__status="on_shelf", stock__gt=0)
@@ -237,6 +241,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rush-buyers", type=int, default=1000)
     parser.add_argument("--rush-units", type=int, default=100)
     parser.add_argument("--rush-runs", type=int, default=5)
+    parser.add_argument("--history", type=int, default=20000, help="completed orders loaded first")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--json-out")
@@ -246,7 +251,9 @@ def main(argv: list[str]) -> int:
     # tokens made here must hold in the server: both sign with the same key
     os.environ["FENXIAO_SECRET_KEY"] = SECRET_KEY
     url = django_setup("postgres")
-    tokens, skus = make_shop(args.products, max(args.rush_buyers, args.clients), args.chains)
+    tokens, skus = make_shop(
+        args.products, max(args.rush_buyers, args.clients), args.chains, args.history
+    )
     from django.db import connection
 
     connection.close()  # the server's workers take the connections from here on
@@ -290,6 +297,7 @@ def main(argv: list[str]) -> int:
         "rush_units": args.rush_units,
         "rush_buyers": args.rush_buyers,
         "chains": args.chains,
+        "history": args.history,
         "server_peak_mb": memory,
     }
     results["ok"] = (

@@ -119,7 +119,8 @@ def checkout_table(r: dict) -> None:
     if cpu:
         print(
             f"CPU ms a purchase: server {cpu['server']:.0f}, PostgreSQL {cpu['postgres']:.0f}, "
-            f"load generator {cpu['load']:.0f} (buyers under {r.get('chains', '?')} chains)"
+            f"load generator {cpu['load']:.0f} (buyers under {r.get('chains', '?')} chains, "
+            f"{r.get('history', 0):,} orders of history)"
         )
     if "postgres_bound_ratio" in r:
         print(
