@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from ninja.security import HttpBearer
 
+from fenxiao import db
 from fenxiao.accounts.models import Token, User
 from fenxiao.errors import PermissionDenied
 
@@ -28,11 +29,11 @@ def token_expiry(*, user: User, created_at: datetime, now: datetime) -> datetime
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         now = timezone.now()
-        found = (
-            Token.objects.select_related("user")
-            .filter(key_hash=hash_token(token), user__is_active=True, expires_at__gt=now)
-            .first()
+        where = (
+            "accounts_token.key_hash = %s AND accounts_token.expires_at > %s"
+            " AND accounts_user.is_active"
         )
+        found = db.read_one(Token, where, [hash_token(token), now], related=("user",))
         if found is None:
             return None
         if not constant_time_compare(found.auth_hash, found.user.get_session_auth_hash()):

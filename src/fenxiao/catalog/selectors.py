@@ -19,6 +19,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
+from fenxiao import db
 from fenxiao.catalog.errors import ProductNotFound, SkuNotFound
 from fenxiao.catalog.models import FreightTemplate, Product, ProductImage, Sku, StockMove
 
@@ -142,10 +143,10 @@ def price_range(product: Product) -> tuple:
 
 def skus_for_sale(*, sku_ids) -> dict[int, Sku]:
     """The sellable SKUs among `sku_ids` (active, product on the shelf), with their product."""
-    qs = Sku.objects.select_related("product").filter(
-        pk__in=sku_ids, is_active=True, product__status=Product.Status.ON_SHELF
-    )
-    return {sku.pk: sku for sku in qs}
+    where, params = db.among("catalog_sku.id", sku_ids, "bigint")
+    where += " AND catalog_sku.is_active AND catalog_product.status = %s"
+    skus = db.read(Sku, where, [*params, Product.Status.ON_SHELF], related=("product",))
+    return {sku.pk: sku for sku in skus}
 
 
 def sku_of(*, sku_id: int) -> Sku:

@@ -10,6 +10,7 @@ from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from fenxiao import db
 from fenxiao.catalog.models import Product
 from fenxiao.distribution import referral_codes, rules
 from fenxiao.distribution.models import (
@@ -169,7 +170,8 @@ def beneficiary_chain(*, buyer_id: int, plan: Plan, now: datetime | None = None)
     distributor comes with its user and grade."""
     levels = min(plan.levels, rules.max_levels())
     upline = _upline(buyer_id, levels, now or timezone.now())
-    found = Distributor.objects.select_related("user", "grade").in_bulk([buyer_id, *upline])
+    where, params = db.among("distribution_distributor.user_id", [buyer_id, *upline], "bigint")
+    found = {d.pk: d for d in db.read(Distributor, where, params, related=("user", "grade"))}
     own = found.get(buyer_id)
     if plan.self_purchase and own is not None and own.status == Distributor.Status.ACTIVE:
         ids, seen = [buyer_id, *upline], set()

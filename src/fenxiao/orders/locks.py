@@ -4,11 +4,12 @@ Cart lines come right after users in the project's lock order (fenxiao/accounts/
 cart writes lock the buyer, then their lines; placing an order locks the lines it takes out
 of the cart before it reserves any SKU."""
 
+from fenxiao import db
 from fenxiao.orders.models import CartItem, Order, OrderLine, Refund
 
 
 def order_for_update(order_id: int):
-    return Order.objects.select_for_update().filter(pk=order_id).first()
+    return db.read_one(Order, "orders_order.id = %s", [order_id], lock=True)
 
 
 def lines_for_update(order: Order):

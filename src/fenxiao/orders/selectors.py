@@ -13,18 +13,22 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    prefetch_related_objects,
 )
 
+from fenxiao import db
 from fenxiao.catalog.models import Product, ProductImage
 from fenxiao.money import ZERO
 from fenxiao.orders.errors import OrderNotFound, RefundNotFound
 from fenxiao.orders.models import CartItem, Order, OrderDiscount, OrderLine, Refund, RefundLine
 
 
+def _parts() -> tuple:
+    return Prefetch("lines", queryset=OrderLine.objects.order_by("pk")), "discounts"
+
+
 def _orders() -> QuerySet:
-    return Order.objects.prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.order_by("pk")), "discounts"
-    )
+    return Order.objects.prefetch_related(*_parts())
 
 
 def orders_all(*, status: str | None = None) -> QuerySet:
@@ -37,9 +41,11 @@ def orders_of(*, buyer, status: str | None = None) -> QuerySet:
 
 
 def order_of(*, buyer, order_id: int) -> Order:
-    order = _orders().filter(pk=order_id, buyer=buyer).first()
+    where = "orders_order.id = %s AND orders_order.buyer_id = %s"
+    order = db.read_one(Order, where, [order_id, buyer.pk])
     if order is None:
         raise OrderNotFound()
+    prefetch_related_objects([order], *_parts())
     return order
 
 

@@ -1,14 +1,12 @@
 """Row locks of the payments app."""
 
+from fenxiao import db
 from fenxiao.payments.models import BillRun, Payment, ProviderRefund
 
 
 def payment_for_update(*, provider: str, out_trade_no: str):
-    return (
-        Payment.objects.select_for_update()
-        .filter(provider=provider, out_trade_no=out_trade_no)
-        .first()
-    )
+    where = "payments_payment.provider = %s AND payments_payment.out_trade_no = %s"
+    return db.read_one(Payment, where, [provider, out_trade_no], lock=True)
 
 
 def provider_refund_for_update(*, out_refund_no: str):

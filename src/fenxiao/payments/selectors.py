@@ -15,6 +15,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from fenxiao import db
 from fenxiao.accounts.models import User
 from fenxiao.catalog.models import Sku
 from fenxiao.money import HALF_FEN, round_sum_to_fen
@@ -24,7 +25,8 @@ from fenxiao.payments.models import Payment, ProviderRefund
 
 def payment_of_buyer(*, payment_id: int, buyer: User) -> Payment | None:
     """A payment of one of the buyer's orders (None for anyone else's)."""
-    return Payment.objects.select_related("order").filter(pk=payment_id, order__buyer=buyer).first()
+    where = "payments_payment.id = %s AND orders_order.buyer_id = %s"
+    return db.read_one(Payment, where, [payment_id, buyer.pk], related=("order",))
 
 
 PAID_STATES = [

@@ -61,7 +61,7 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
         # their profile was never opened: make it exist before the chain is read
         own = distributor_ensure(user=order.buyer, plan=plan, now=now)
     else:
-        own = Distributor.objects.filter(pk=order.buyer_id).first()
+        own = db.read_one(Distributor, "distribution_distributor.user_id = %s", [order.buyer_id])
     if not db.insert_new(
         OrderBeneficiary,
         order_id=order.pk,

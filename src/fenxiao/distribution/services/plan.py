@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from fenxiao import db
 from fenxiao.distribution import locks, rules
 from fenxiao.distribution.errors import PlanInvalid, PyramidRuleRefused
 from fenxiao.distribution.models import Plan, PlanChange
@@ -51,7 +52,9 @@ THREE_LEVEL_WARNING = (
 
 
 def plan_get() -> Plan:
-    plan, _ = Plan.objects.get_or_create(pk=1, defaults={"rates": rules.DEFAULT_PLAN_RATES})
+    plan = db.read_one(Plan, "distribution_plan.id = 1", [])  # read by every purchase
+    if plan is None:
+        plan, _ = Plan.objects.get_or_create(pk=1, defaults={"rates": rules.DEFAULT_PLAN_RATES})
     return plan
 
 

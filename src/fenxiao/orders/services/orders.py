@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
+from fenxiao import db
 from fenxiao.accounts.models import User
 from fenxiao.catalog import selectors as catalog_selectors
 from fenxiao.catalog.models import Sku, StockMove
@@ -320,7 +321,8 @@ def order_place(
 def _placed_before(buyer: User, request_id: str | None) -> Order | None:
     if not request_id:
         return None
-    return Order.objects.filter(buyer=buyer, request_id=request_id).first()
+    where = "orders_order.buyer_id = %s AND orders_order.request_id = %s"
+    return db.read_one(Order, where, [buyer.pk, request_id])
 
 
 def _replayed(order: Order, fingerprint: str) -> Order:
