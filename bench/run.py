@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from _common import PG_HOST, PG_PORT, REPO, pad, pg_reachable
+from reads import table as reads_table
 
 HERE = Path(__file__).resolve().parent
 
@@ -213,7 +214,8 @@ def settlement_table(r: dict) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--only", choices=["search", "orders", "reports", "checkout", "catalog", "settlement"]
+        "--only",
+        choices=["search", "orders", "reports", "reads", "checkout", "catalog", "settlement"],
     )
     parser.add_argument(
         "--commissions", type=int, default=1_000_000, help="settlement: due commissions"
@@ -228,10 +230,12 @@ def main(argv: list[str]) -> int:
     else:
         print(f"PostgreSQL at {PG_HOST}:{PG_PORT} not reachable: SQLite only", file=sys.stderr)
     served = ["checkout", "catalog", "settlement"]  # PostgreSQL only
-    benches = ["search", "orders", "reports", *served] if args.only is None else [args.only]
+    local = ["search", "orders", "reports", "reads"]  # each on SQLite and PostgreSQL
+    benches = [*local, *served] if args.only is None else [args.only]
     searches = [r for db in dbs if "search" in benches and (r := run_bench("search.py", db, []))]
     orders = [r for db in dbs if "orders" in benches and (r := run_bench("orders.py", db, []))]
     reports = [r for db in dbs if "reports" in benches and (r := run_bench("reports.py", db, []))]
+    reads = [r for db in dbs if "reads" in benches and (r := run_bench("reads.py", db, []))]
     checkout = catalog = settlement = None
     if "checkout" in benches and "postgres" in dbs:
         checkout = run_bench("checkout.py", "postgres", [])
@@ -253,16 +257,20 @@ def main(argv: list[str]) -> int:
         orders_table(orders)
     if reports:
         reports_table(reports)
+    if reads:
+        print("\nreads: the hottest reads as the ORM compiles them against fenxiao.db.read")
+        for r in reads:
+            reads_table(r)
     if checkout:
         checkout_table(checkout)
     if catalog:
         catalog_table(catalog)
     if settlement:
         settlement_table(settlement)
-    expected = len(dbs) * len({"search", "orders", "reports"} & set(benches))
+    expected = len(dbs) * len(set(local) & set(benches))
     expected += len(set(served) & set(benches)) if "postgres" in dbs else 0
     extra = [r for r in (checkout, catalog, settlement) if r is not None]
-    ran = len(searches) + len(orders) + len(reports) + len(extra)
+    ran = len(searches) + len(orders) + len(reports) + len(reads) + len(extra)
     return 0 if ran == expected and all(r["ok"] for r in extra) else 1
 
 

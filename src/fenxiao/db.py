@@ -91,9 +91,9 @@ BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 def read(model, where: str, params, *, related: tuple[str, ...] = (), lock=False, tail=""):
     """Instances of `model` from a hand-written WHERE clause, for the hottest reads: the
     column list and Django's value converters are worked out once per model, where the ORM
-    compiles a query of 40 columns on every call (about 5 × the Python time, measured in
-    bench/RESULTS.md). `related`: foreign keys joined and cached as select_related would
-    (None for a null one).
+    compiles the query on every call (5 to 10 × the CPU: bench/reads.py).
+
+    `related`: foreign keys joined and cached as select_related would (None for a null one).
     Columns in `where` and `tail` are qualified by table name. `lock`: FOR UPDATE of the
     model's rows only (nothing on SQLite, which locks the database). An integer beyond 64 bits
     matches nothing, as in the ORM (`where` is equalities, ANDed: a key, not a range)."""
