@@ -105,7 +105,7 @@ def read(model, where: str, params, *, related: tuple[str, ...] = (), lock=False
     links = [model._meta.get_field(name) for name in related]
     readers = [main] + [_reader(link.related_model) for link in links]
     sql = f"SELECT {', '.join(r.columns for r in readers)} FROM {main.table}"
-    for link, joined in zip(links, readers[1:], strict=False):
+    for link, joined in zip(links, readers[1:], strict=True):
         column = connection.ops.quote_name(link.column)
         join = "LEFT JOIN" if link.null else "JOIN"
         sql += f" {join} {joined.table} ON {joined.table}.{joined.pk} = {main.table}.{column}"

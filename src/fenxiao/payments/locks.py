@@ -2,11 +2,11 @@
 
 from fenxiao import db
 from fenxiao.payments.models import BillRun, Payment, ProviderRefund
+from fenxiao.payments.selectors import BY_NUMBER
 
 
 def payment_for_update(*, provider: str, out_trade_no: str):
-    where = "payments_payment.provider = %s AND payments_payment.out_trade_no = %s"
-    return db.read_one(Payment, where, [provider, out_trade_no], lock=True)
+    return db.read_one(Payment, BY_NUMBER, [provider, out_trade_no], lock=True)
 
 
 def provider_refund_for_update(*, out_refund_no: str):

@@ -22,6 +22,9 @@ from fenxiao.money import HALF_FEN, round_sum_to_fen
 from fenxiao.orders.models import Order, Refund
 from fenxiao.payments.models import Payment, ProviderRefund
 
+# a payment by its provider and our trade number (unique together), for db.read
+BY_NUMBER = "payments_payment.provider = %s AND payments_payment.out_trade_no = %s"
+
 
 def payment_of_buyer(*, payment_id: int, buyer: User) -> Payment | None:
     """A payment of one of the buyer's orders (None for anyone else's)."""

@@ -51,8 +51,7 @@ def _payment_for(*, order_id: int, buyer: User, provider, now: datetime) -> Paym
     if provider.name == "wechat" and not buyer.openid:
         raise OrderNotPayable("请在微信小程序中登录后支付")
     # the order's row lock makes this get-or-create race-free (no savepoint needed)
-    where = "payments_payment.provider = %s AND payments_payment.out_trade_no = %s"
-    payment = db.read_one(Payment, where, [provider.name, order.number])
+    payment = db.read_one(Payment, selectors.BY_NUMBER, [provider.name, order.number])
     if payment is None:
         payment = Payment.objects.create(
             provider=provider.name, out_trade_no=order.number, order=order, amount=order.total
