@@ -5,13 +5,14 @@ placeholders in Python (slower than the database runs it): one array parameter p
 instead, sent as PostgreSQL's array text (one string built by `join`, which PostgreSQL parses
 in C; psycopg would adapt a list element by element in Python).
 
-Reads on every request or purchase (`read`): model instances from a hand-written WHERE
-clause, without compiling a query each time."""
+Reads and writes on every request or purchase (`read`, `read_children`, `insert`, `update`):
+model instances from a hand-written WHERE clause and written back, without compiling a query
+each time."""
 
 from datetime import datetime
 from functools import cache
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 
 def among(column: str, values, type_: str = "text") -> tuple[str, list]:
@@ -85,6 +86,71 @@ def insert_new(model, **values) -> bool:
         return cursor.fetchone() is not None
 
 
+def insert(objs) -> list:
+    """INSERT unsaved instances of one model, as bulk_create does (one statement, no signals,
+    primary keys set from RETURNING) without compiling a query each call: the purchase's
+    writes (an order, its lines, stock moves, commissions). Returns `objs`."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    writer = _writer(type(objs[0]))
+    rows = []
+    for obj in objs:
+        if writer.auto and obj.pk is not None:
+            raise ValueError(f"{obj._meta.label} {obj.pk} is saved already")
+        obj._prepare_related_fields_for_save(operation_name="insert")
+        rows.append([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in writer.fields])
+    one = "(" + ", ".join(["%s"] * len(writer.fields)) + ")"
+    sql = f"INSERT INTO {writer.table} ({writer.columns}) VALUES "
+    pks = []
+    size = max(1, 30_000 // len(writer.fields))  # under both databases' parameter limits
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            part = rows[start : start + size]
+            cursor.execute(  # RETURNING: PostgreSQL, SQLite 3.35 and later
+                sql + ", ".join([one] * len(part)) + f" RETURNING {writer.pk}",
+                [value for row in part for value in row],
+            )
+            pks += [row[0] for row in cursor.fetchall()]
+    for obj, pk in zip(objs, pks, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, connection.alias
+    return objs
+
+
+def update(obj, fields: list[str]) -> None:
+    """UPDATE these fields of a saved instance, as save(update_fields=…) does but sending no
+    signals and compiling nothing; DatabaseError if its row is gone."""
+    meta = type(obj)._meta
+    quote = connection.ops.quote_name
+    chosen = [meta.get_field(name) for name in fields]
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in chosen)
+    params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in chosen]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s",
+            [*params, obj.pk],
+        )
+        if cursor.rowcount != 1:
+            raise DatabaseError(f"{meta.label} {obj.pk}: no row to update")
+
+
+class _Writer:
+    def __init__(self, model):
+        quote = connection.ops.quote_name
+        meta = model._meta
+        self.auto = meta.auto_field is not None
+        self.fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+        self.table = quote(meta.db_table)
+        self.columns = ", ".join(quote(f.column) for f in self.fields)
+        self.pk = quote(meta.pk.column)
+
+
+@cache
+def _writer(model) -> _Writer:
+    return _Writer(model)
+
+
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 
 
@@ -131,6 +197,30 @@ def read_one(model, where: str, params, **options):
     """The first of `read(...)`, or None."""
     found = read(model, where, params, **options)
     return found[0] if found else None
+
+
+def read_children(parent, name: str) -> list:
+    """The rows of `parent`'s reverse foreign key `name` (order.lines) by primary key, read
+    as `read` does and kept as prefetch_related keeps them: `parent.<name>.all()` then asks
+    the database nothing."""
+    relation = parent._meta.get_field(name)
+    child, link = relation.related_model, relation.field
+    table = _reader(child).table
+    quote = connection.ops.quote_name
+    rows = read(
+        child,
+        f"{table}.{quote(link.column)} = %s",
+        [parent.pk],
+        tail=f" ORDER BY {table}.{_reader(child).pk}",
+    )
+    for row in rows:
+        link.set_cached_value(row, parent)
+    queryset = getattr(parent, name).get_queryset()  # its filter is built only if used
+    queryset._result_cache, queryset._prefetch_done = rows, True
+    if not hasattr(parent, "_prefetched_objects_cache"):
+        parent._prefetched_objects_cache = {}
+    parent._prefetched_objects_cache[relation.cache_name] = queryset
+    return rows
 
 
 class _Reader:

@@ -13,7 +13,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    prefetch_related_objects,
 )
 
 from fenxiao import db
@@ -45,7 +44,8 @@ def order_of(*, buyer, order_id: int) -> Order:
     order = db.read_one(Order, where, [order_id, buyer.pk])
     if order is None:
         raise OrderNotFound()
-    prefetch_related_objects([order], *_parts())
+    db.read_children(order, "lines")
+    db.read_children(order, "discounts")
     return order
 
 

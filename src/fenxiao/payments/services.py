@@ -53,8 +53,15 @@ def _payment_for(*, order_id: int, buyer: User, provider, now: datetime) -> Paym
     # the order's row lock makes this get-or-create race-free (no savepoint needed)
     payment = db.read_one(Payment, selectors.BY_NUMBER, [provider.name, order.number])
     if payment is None:
-        payment = Payment.objects.create(
-            provider=provider.name, out_trade_no=order.number, order=order, amount=order.total
+        (payment,) = db.insert(
+            [
+                Payment(
+                    provider=provider.name,
+                    out_trade_no=order.number,
+                    order=order,
+                    amount=order.total,
+                )
+            ]
         )
     return payment
 
@@ -176,7 +183,7 @@ def _payment_succeeded(*, provider, resource: TransactionResource, now: datetime
     payment.transaction_id = resource.transaction_id
     payment.payer_openid = resource.payer.openid if resource.payer else ""
     payment.paid_at = _paid_at(resource.success_time, now)
-    payment.save(update_fields=["status", "transaction_id", "payer_openid", "paid_at"])
+    db.update(payment, ["status", "transaction_id", "payer_openid", "paid_at"])
     if orders.order_mark_paid(order=order, now=now):
         commissions.commissions_create_for_order(order=order, now=now)
         return

@@ -7,6 +7,7 @@ and records who, why and the stock after, so the moves of a SKU always add up to
 from django.db import connection, transaction
 from django.db.models import F
 
+from fenxiao import db
 from fenxiao.accounts.models import User
 from fenxiao.catalog.errors import (
     OutOfStock,
@@ -37,7 +38,7 @@ def _record(
     `after`: the stock after, by SKU, when the UPDATE returned it."""
     if after is None:
         after = dict(Sku.objects.filter(pk__in=changes).values_list("pk", "stock"))
-    return StockMove.objects.bulk_create(
+    return db.insert(
         StockMove(
             sku_id=sku_id,
             delta=delta,

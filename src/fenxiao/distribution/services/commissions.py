@@ -74,7 +74,7 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
     if plan.bind_on == Plan.BindOn.FIRST_ORDER:
         bind_on_first_order(buyer=order.buyer, order=order, now=now, plan=plan)
     chain = selectors.beneficiary_chain(buyer_id=order.buyer_id, plan=plan, now=now)
-    OrderBeneficiary.objects.bulk_create(
+    db.insert(
         OrderBeneficiary(
             order=order,
             level=link.level,
@@ -140,7 +140,7 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
             if amounts[level] > ZERO
         ]
     # all rows in one INSERT, their accruals in one posting (the accounts are locked above)
-    created = Commission.objects.bulk_create(created)
+    created = db.insert(created)
     ledger.post_many(
         kind="commission_accrue",
         now=now,

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from fenxiao import db
@@ -224,24 +224,28 @@ def _place(
         use_points=use_points,
         now=now,
     )
-    order = Order.objects.create(
-        number=new_number(),
-        buyer=buyer,
-        request_id=request_id,
-        request_fingerprint=fingerprint,
-        goods_amount=quote.items_total,
-        discount_amount=quote.items_total - sum(quote.line_paid.values(), ZERO),
-        shipping_fee=quote.freight,
-        total=quote.total,
-        points_used=quote.points_used,
-        note=note,
-        pay_deadline=now + settings.ORDER_PAY_TIMEOUT,
-        **{f"ship_{k}": v for k, v in address.items()},
+    (order,) = db.insert(
+        [
+            Order(
+                number=new_number(),
+                buyer=buyer,
+                request_id=request_id,
+                request_fingerprint=fingerprint,
+                goods_amount=quote.items_total,
+                discount_amount=quote.items_total - sum(quote.line_paid.values(), ZERO),
+                shipping_fee=quote.freight,
+                total=quote.total,
+                points_used=quote.points_used,
+                note=note,
+                pay_deadline=now + settings.ORDER_PAY_TIMEOUT,
+                **{f"ship_{k}": v for k, v in address.items()},
+            )
+        ]
     )
     stock_reserve(quantities=wanted, order_number=order.number)
     if coupon_id:  # after SKUs in the lock order; one of two orders racing for it wins
         coupon_lock(user_coupon_id=coupon_id, buyer_id=buyer.pk, order_number=order.number, now=now)
-    OrderLine.objects.bulk_create(
+    db.insert(
         OrderLine(
             order=order,
             sku=skus[sku_id],
@@ -266,7 +270,7 @@ def _place(
             value=sum(quote.line_points.values(), ZERO),
             now=now,
         )
-    OrderDiscount.objects.bulk_create(
+    db.insert(
         OrderDiscount(order=order, kind=d.kind, name=d.name, amount=d.amount, source_id=d.source_id)
         for d in quote.discounts
     )
@@ -382,8 +386,8 @@ def order_mark_paid(*, order: Order, now: datetime) -> bool:
         return False
     order.status = Status.PAID
     order.paid_at = now
-    order.save(update_fields=["status", "paid_at"])
-    prefetch_related_objects([order], "lines")  # commissions read them next
+    db.update(order, ["status", "paid_at"])
+    db.read_children(order, "lines")  # commissions read them next
     sold: dict[int, int] = {}
     for line in order.lines.all():
         sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
