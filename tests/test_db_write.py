@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
 from fenxiao import db
-from fenxiao.catalog.models import Product, StockMove
+from fenxiao.catalog.models import FreightRule, FreightTemplate, Product, StockMove
 from fenxiao.orders.models import Order, OrderDiscount, OrderLine
 from tests.catalog.factories import ProductFactory, SkuFactory
 from tests.distribution.flows import buy
@@ -121,3 +121,21 @@ def test_children_are_read_once_and_kept_as_prefetch_keeps_them(order):
     # a further filter still asks for this order's lines only
     assert other.lines.filter(quantity=1).count() == 1
     assert values(lines[0]) == values(OrderLine.objects.get(pk=lines[0].pk))
+
+
+def test_children_of_many_parents_each_get_their_own_in_meta_order():
+    north, south = (FreightTemplate.objects.create(name=n) for n in ("北方", "南方"))
+    late = FreightRule.objects.create(template=north, provinces=["辽宁省"], sort=2)
+    early = FreightRule.objects.create(template=north, provinces=["吉林省"], sort=1)
+    own = FreightRule.objects.create(template=south, provinces=["广东省"], sort=9)
+    empty = FreightTemplate.objects.create(name="空")
+
+    rows = db.read_children([north, south, empty], "rules")
+
+    assert [r.pk for r in rows] == [early.pk, late.pk, own.pk]  # sort, then id
+    with CaptureQueriesContext(connection) as later:
+        assert [r.pk for r in north.rules.all()] == [early.pk, late.pk]
+        assert [r.pk for r in south.rules.all()] == [own.pk]
+        assert list(empty.rules.all()) == []
+    assert len(later) == 0
+    assert db.read_children([], "rules") == []

@@ -199,28 +199,43 @@ def read_one(model, where: str, params, **options):
     return found[0] if found else None
 
 
-def read_children(parent, name: str) -> list:
-    """The rows of `parent`'s reverse foreign key `name` (order.lines) by primary key, read
-    as `read` does and kept as prefetch_related keeps them: `parent.<name>.all()` then asks
-    the database nothing."""
-    relation = parent._meta.get_field(name)
+def read_children(parents, name: str) -> list:
+    """The rows of the reverse foreign key `name` (order.lines) of one parent or a list of
+    them, in the child's Meta ordering, read as `read` does and kept as prefetch_related keeps
+    them: `parent.<name>.all()` then asks the database nothing. Returns all the rows."""
+    parents = parents if isinstance(parents, list) else [parents]
+    if not parents:
+        return []
+    relation = parents[0]._meta.get_field(name)
     child, link = relation.related_model, relation.field
     table = _reader(child).table
-    quote = connection.ops.quote_name
-    rows = read(
-        child,
-        f"{table}.{quote(link.column)} = %s",
-        [parent.pk],
-        tail=f" ORDER BY {table}.{_reader(child).pk}",
-    )
+    column = f"{table}.{connection.ops.quote_name(link.column)}"
+    where, params = among(column, [p.pk for p in parents], link.db_type(connection))
+    rows = read(child, where, params, tail=f" ORDER BY {_ordering(child)}")
+    by_parent = {p.pk: (p, []) for p in parents}
     for row in rows:
+        parent, kept = by_parent[getattr(row, link.attname)]
         link.set_cached_value(row, parent)
-    queryset = getattr(parent, name).get_queryset()  # its filter is built only if used
-    queryset._result_cache, queryset._prefetch_done = rows, True
-    if not hasattr(parent, "_prefetched_objects_cache"):
-        parent._prefetched_objects_cache = {}
-    parent._prefetched_objects_cache[relation.cache_name] = queryset
+        kept.append(row)
+    for parent, kept in by_parent.values():
+        queryset = getattr(parent, name).get_queryset()  # its filter is built only if used
+        queryset._result_cache, queryset._prefetch_done = kept, True
+        if not hasattr(parent, "_prefetched_objects_cache"):
+            parent._prefetched_objects_cache = {}
+        parent._prefetched_objects_cache[relation.cache_name] = queryset
     return rows
+
+
+@cache
+def _ordering(model) -> str:
+    """The model's Meta ordering (field names, "-" for descending) as SQL; else by key."""
+    meta, quote = model._meta, connection.ops.quote_name
+    terms = []
+    for name in meta.ordering or ["pk"]:
+        field = meta.pk if name.lstrip("-") == "pk" else meta.get_field(name.lstrip("-"))
+        desc = " DESC" if name.startswith("-") else ""
+        terms.append(f"{quote(meta.db_table)}.{quote(field.column)}{desc}")
+    return ", ".join(terms)
 
 
 class _Reader:

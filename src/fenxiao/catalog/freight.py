@@ -17,8 +17,11 @@ the first fee goes to the lower template id. Worked example, to 广东省:
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
+
+from fenxiao import db
 from fenxiao.catalog.errors import FreightUndeliverable
-from fenxiao.catalog.models import FreightTemplate, Product
+from fenxiao.catalog.models import FreightTemplate
 from fenxiao.catalog.provinces import province_canonical
 from fenxiao.money import ZERO
 
@@ -51,12 +54,21 @@ def _charge(source) -> Charge:
     )
 
 
+def _templates_of(product_ids) -> list[tuple[int, int | None, str]]:
+    """(product, its freight template, its name) of these products."""
+    where, params = db.among("id", product_ids, "bigint")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, freight_template_id, name FROM catalog_product WHERE {where}", params
+        )
+        return cursor.fetchall()
+
+
 def freight_for(*, lines: list[Line], province: str | None) -> Decimal:
     """Freight for these lines shipped to `province` (None: unknown, the default rules).
     Raises FreightUndeliverable when a template does not deliver there."""
-    products = Product.objects.filter(pk__in={product_id for product_id, _, _ in lines})
     template_of, name_of = {}, {}
-    for product_id, template_id, name in products.values_list("pk", "freight_template_id", "name"):
+    for product_id, template_id, name in _templates_of({product_id for product_id, _, _ in lines}):
         template_of[product_id] = template_id
         name_of.setdefault(template_id, name)
     units: dict[int, int] = {}
@@ -66,7 +78,11 @@ def freight_for(*, lines: list[Line], province: str | None) -> Decimal:
         if template_id is not None:
             units[template_id] = units.get(template_id, 0) + quantity
             amounts[template_id] = amounts.get(template_id, ZERO) + amount
-    templates = FreightTemplate.objects.filter(pk__in=units).prefetch_related("rules")
+    if not units:
+        return ZERO
+    where, params = db.among("catalog_freighttemplate.id", units, "bigint")
+    templates = db.read(FreightTemplate, where, params)
+    db.read_children(templates, "rules")
     place = province_canonical(province)
     charged: list[tuple[int, Charge]] = []
     for template in sorted(templates, key=lambda t: t.pk):

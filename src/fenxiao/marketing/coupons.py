@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -229,16 +229,22 @@ def coupon_use(
 ) -> bool:
     """When the order is paid: its locked coupon becomes used (once); returns whether one was.
     `order_total` (what the order paid) is kept for the console's sales figure."""
-    found = UserCoupon.objects.filter(
-        order_number=order_number, status=UserCoupon.Status.LOCKED
-    ).first()
-    if found is None:
-        return False
-    used = UserCoupon.objects.filter(pk=found.pk, status=UserCoupon.Status.LOCKED).update(
-        status=UserCoupon.Status.USED, used_at=now or timezone.now(), order_total=order_total
-    )
-    if used:
-        Coupon.objects.filter(pk=found.coupon_id).update(used=F("used") + 1)
+    field = UserCoupon._meta.get_field
+    with connection.cursor() as cursor:  # one statement: every paid order asks
+        cursor.execute(
+            "UPDATE marketing_usercoupon SET status = %s, used_at = %s, order_total = %s"
+            " WHERE order_number = %s AND status = %s RETURNING coupon_id",
+            [
+                UserCoupon.Status.USED,
+                field("used_at").get_db_prep_save(now or timezone.now(), connection),
+                field("order_total").get_db_prep_save(order_total, connection),
+                order_number,
+                UserCoupon.Status.LOCKED,
+            ],
+        )
+        used = [coupon_id for (coupon_id,) in cursor.fetchall()]
+    for coupon_id in used:
+        Coupon.objects.filter(pk=coupon_id).update(used=F("used") + 1)
     return bool(used)
 
 

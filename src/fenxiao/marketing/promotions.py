@@ -6,8 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from fenxiao import db
 from fenxiao.catalog.models import Category, Product
 from fenxiao.marketing.errors import PromotionInvalid, PromotionNotFound, PromotionStateError
 from fenxiao.marketing.models import Promotion
@@ -152,13 +153,19 @@ def promotion_terms(promotion: Promotion) -> PromotionTerms:
     )
 
 
+ACTIVE_AT = (
+    "marketing_promotion.status = %s"
+    " AND (marketing_promotion.starts_at IS NULL OR marketing_promotion.starts_at <= %s)"
+    " AND (marketing_promotion.ends_at IS NULL OR marketing_promotion.ends_at > %s)"
+)
+
+
 def promotions_active(now: datetime) -> list[PromotionTerms]:
     """Active promotions whose window contains `now`, oldest first."""
-    qs = Promotion.objects.filter(status=Status.ACTIVE).filter(
-        Q(starts_at__isnull=True) | Q(starts_at__lte=now),
-        Q(ends_at__isnull=True) | Q(ends_at__gt=now),
+    active = db.read(
+        Promotion, ACTIVE_AT, [Status.ACTIVE, now, now], tail=" ORDER BY marketing_promotion.id"
     )
-    return [promotion_terms(p) for p in qs.order_by("pk")]
+    return [promotion_terms(p) for p in active]
 
 
 def promotions_list(*, status: str | None = None) -> QuerySet[Promotion]:
