@@ -10,9 +10,11 @@ model instances from a hand-written WHERE clause and written back, without compi
 each time."""
 
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from django.db import DatabaseError, connection
+from django.db.models import DecimalField
 
 
 def among(column: str, values, type_: str = "text") -> tuple[str, list]:
@@ -99,6 +101,9 @@ def insert(objs) -> list:
         if writer.auto and obj.pk is not None:
             raise ValueError(f"{obj._meta.label} {obj.pk} is saved already")
         obj._prepare_related_fields_for_save(operation_name="insert")
+        for name, places in writer.decimals:  # held as a read gives them: 0 → 0.00
+            if getattr(obj, name) is not None:
+                setattr(obj, name, Decimal(getattr(obj, name)).quantize(places, ROUND_HALF_UP))
         rows.append([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in writer.fields])
     one = "(" + ", ".join(["%s"] * len(writer.fields)) + ")"
     sql = f"INSERT INTO {writer.table} ({writer.columns}) VALUES "
@@ -144,6 +149,11 @@ class _Writer:
         self.table = quote(meta.db_table)
         self.columns = ", ".join(quote(f.column) for f in self.fields)
         self.pk = quote(meta.pk.column)
+        self.decimals = [
+            (f.attname, Decimal(1).scaleb(-f.decimal_places))
+            for f in self.fields
+            if isinstance(f, DecimalField)
+        ]
 
 
 @cache
@@ -214,16 +224,23 @@ def read_children(parents, name: str) -> list:
     rows = read(child, where, params, tail=f" ORDER BY {_ordering(child)}")
     by_parent = {p.pk: (p, []) for p in parents}
     for row in rows:
-        parent, kept = by_parent[getattr(row, link.attname)]
-        link.set_cached_value(row, parent)
-        kept.append(row)
+        by_parent[getattr(row, link.attname)][1].append(row)
     for parent, kept in by_parent.values():
-        queryset = getattr(parent, name).get_queryset()  # its filter is built only if used
-        queryset._result_cache, queryset._prefetch_done = kept, True
-        if not hasattr(parent, "_prefetched_objects_cache"):
-            parent._prefetched_objects_cache = {}
-        parent._prefetched_objects_cache[relation.cache_name] = queryset
+        keep_children(parent, name, kept)
     return rows
+
+
+def keep_children(parent, name: str, rows: list) -> None:
+    """Keep `rows` as `parent`'s reverse foreign key `name`, as prefetch_related keeps what it
+    read: `parent.<name>.all()` gives them without a query (rows just written, say)."""
+    relation = parent._meta.get_field(name)
+    for row in rows:
+        relation.field.set_cached_value(row, parent)
+    queryset = getattr(parent, name).get_queryset()  # its filter is built only if used
+    queryset._result_cache, queryset._prefetch_done = rows, True
+    if not hasattr(parent, "_prefetched_objects_cache"):
+        parent._prefetched_objects_cache = {}
+    parent._prefetched_objects_cache[relation.cache_name] = queryset
 
 
 @cache

@@ -15,6 +15,7 @@ from fenxiao.distribution.admin.rates import RatesField
 from fenxiao.distribution.models import Commission, ProductCommission
 from fenxiao.distribution.services import grades
 from fenxiao.distribution.services.commissions import commissions_create_for_order
+from fenxiao.orders.models import Order
 from tests.catalog.factories import SkuFactory
 from tests.console.conftest import rate_rows
 from tests.distribution.flows import D, buyer_under, chain, place
@@ -220,10 +221,11 @@ def test_commissions_of_a_multi_line_order_read_the_overrides_once(django_assert
     # the first order opens the distributors' ledger accounts: not what is measured
     commissions_create_for_order(order=place(buyer_under(parent), (skus[0], 1)), now=timezone.now())
 
-    one_line = place(buyer_under(parent), (skus[0], 1))
+    # read back, as payment reads it: placement hands back its lines already in hand
+    one_line = Order.objects.get(pk=place(buyer_under(parent), (skus[0], 1)).pk)
     with CaptureQueriesContext(connection) as single:
         commissions_create_for_order(order=one_line, now=timezone.now())
-    order = place(buyer_under(parent), *[(sku, 1) for sku in skus])
+    order = Order.objects.get(pk=place(buyer_under(parent), *[(sku, 1) for sku in skus]).pk)
 
     # when
     with django_assert_num_queries(ORDER_QUERIES) as captured:

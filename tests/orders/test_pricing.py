@@ -19,7 +19,7 @@ from fenxiao.orders.services.refunds import RefundLineRequest
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import SkuFactory
 from tests.conftest import ADDRESS
-from tests.distribution.flows import buy, buyer_under, make_distributor, pay, plan_set
+from tests.distribution.flows import buy, buyer_under, coupon_for, make_distributor, pay, plan_set
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -73,6 +73,23 @@ def test_the_preview_equals_the_placement_for_the_same_input(buyer_api):
     ]
     # and the detail answers the same breakdown
     assert buyer_api.get(f"/orders/{order['id']}").json()["discounts"] == preview["discounts"]
+
+
+def test_the_placed_order_answers_as_its_detail_reads_it(buyer, buyer_api):
+    # the placement answers from what it wrote, without reading it back: every field, the
+    # lines, the discounts, amounts with two decimals and times, as GET /orders/{id} reads them
+    full_reduction()
+    a = SkuFactory(price=D("199.00"), specs={"颜色": "红色", "尺码": "M"})
+    b = SkuFactory(price=D("100.90"))
+    coupon = coupon_for(buyer, D("5"))
+    body = {"lines": lines_of((a, 2), (b, 1)), "address": ADDRESS, "coupon_id": coupon.pk}
+
+    placed = buyer_api.post("/orders", {**body, "note": "请尽快发货"})
+
+    assert placed.status_code == 201, placed.content
+    order = placed.json()
+    assert order == buyer_api.get(f"/orders/{order['id']}").json()
+    assert order["refunded_amount"] == "0.00" and len(order["discounts"]) == 2
 
 
 def test_the_preview_changes_nothing(buyer_api):

@@ -245,7 +245,7 @@ def _place(
     stock_reserve(quantities=wanted, order_number=order.number)
     if coupon_id:  # after SKUs in the lock order; one of two orders racing for it wins
         coupon_lock(user_coupon_id=coupon_id, buyer_id=buyer.pk, order_number=order.number, now=now)
-    db.insert(
+    lines = db.insert(
         OrderLine(
             order=order,
             sku=skus[sku_id],
@@ -270,10 +270,13 @@ def _place(
             value=sum(quote.line_points.values(), ZERO),
             now=now,
         )
-    db.insert(
+    discounts = db.insert(
         OrderDiscount(order=order, kind=d.kind, name=d.name, amount=d.amount, source_id=d.source_id)
         for d in quote.discounts
     )
+    # the order as written, with its lines and discounts: its answer needs no read
+    db.keep_children(order, "lines", lines)
+    db.keep_children(order, "discounts", discounts)
     return order
 
 
