@@ -483,3 +483,28 @@ def test_a_disabled_account_in_the_chain_is_skipped_without_shifting(sku):
     order = buy(buyer, (sku, 1))
     assert amounts_by_level(order) == {2: D("29.99")}
     assert not OrderBeneficiary.objects.get(order=order, level=1).active
+
+
+def test_the_buyer_is_snapshotted_at_level_0_as_a_distributor_now(sku):
+    # grade and standing at payment: active with a grade, frozen, or no distributor at all
+    gold = Grade.objects.create(name="金牌", rank=5)
+    top = make_distributor()
+    graded, frozen = make_distributor(inviter=top), make_distributor(inviter=top)
+    Distributor.objects.filter(pk=graded.pk).update(grade=gold)
+    Distributor.objects.filter(pk=frozen.pk).update(grade=gold, status=Distributor.Status.FROZEN)
+    plain = buyer_under(top)
+
+    rows = {
+        who: OrderBeneficiary.objects.get(order=buy(who, (sku, 1)), level=0)
+        for who in (graded, frozen, plain)
+    }
+
+    assert [(rows[w].user_id, rows[w].grade_id, rows[w].active) for w in rows] == [
+        (graded.pk, gold.pk, True),
+        (frozen.pk, gold.pk, False),
+        (plain.pk, None, False),
+    ]
+    # and once only: the order's payment handled again writes nothing more
+    order = rows[plain].order
+    assert commissions_create_for_order(order=order, now=timezone.now()) == []
+    assert OrderBeneficiary.objects.filter(order=order).count() == 2  # the buyer and top

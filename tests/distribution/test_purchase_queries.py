@@ -15,13 +15,14 @@ from tests.conftest import ADDRESS
 from tests.distribution.flows import buyer_under, chain, plan_set
 
 pytestmark = pytest.mark.django_db
-# measured 42 on SQLite on 2026-12-01 (6 of them the savepoints of this test's own transaction,
+# measured 41 on SQLite on 2026-12-01 (6 of them the savepoints of this test's own transaction,
 # which a served request does not issue): 45 before the placed order answered from what it
-# wrote instead of reading itself back; 55 before duplicates were inserted with ON CONFLICT
+# wrote instead of reading itself back and the buyer's level-0 row was read and written in one
+# statement; 55 before duplicates were inserted with ON CONFLICT
 # DO NOTHING instead of a savepoint, stock read back with RETURNING and grades joined to the
 # chain; 69 before the upline was read in one recursive query and the lines once; about 126
 # before commissions were written in bulk (PostgreSQL: +1, the ledger accounts' row lock)
-STATEMENTS = 42 + int(connection.features.has_select_for_update)
+STATEMENTS = 41 + int(connection.features.has_select_for_update)
 
 
 def purchase(api, skus) -> int:

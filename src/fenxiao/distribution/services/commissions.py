@@ -59,17 +59,8 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
     if plan.self_purchase:
         # in mode everyone (or threshold, once reached) the buyer is a distributor even if
         # their profile was never opened: make it exist before the chain is read
-        own = distributor_ensure(user=order.buyer, plan=plan, now=now)
-    else:
-        own = db.read_one(Distributor, "distribution_distributor.user_id = %s", [order.buyer_id])
-    if not db.insert_new(
-        OrderBeneficiary,
-        order_id=order.pk,
-        level=0,
-        user_id=order.buyer_id,
-        grade_id=own and own.grade_id,
-        active=bool(own and own.status == Distributor.Status.ACTIVE),
-    ):
+        distributor_ensure(user=order.buyer, plan=plan, now=now)
+    if not _snapshot_buyer(order):
         return []  # snapshotted (and paid out) already
     if plan.bind_on == Plan.BindOn.FIRST_ORDER:
         bind_on_first_order(buyer=order.buyer, order=order, now=now, plan=plan)
@@ -89,11 +80,10 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
         return []
     lines = sorted(order.lines.all(), key=lambda line: line.pk)  # prefetched when paid
     # every line's product override in one query
-    overrides = dict(
-        ProductCommission.objects.filter(
-            product_id__in={ln.product_id for ln in lines}
-        ).values_list("product_id", "rates")
+    where, params = db.among(
+        "distribution_productcommission.product_id", {ln.product_id for ln in lines}, "bigint"
     )
+    overrides = {o.product_id: o.rates for o in db.read(ProductCommission, where, params)}
     created = []
     for line in lines:
         picked = {}
@@ -157,6 +147,21 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
         ],
     )
     return created
+
+
+def _snapshot_buyer(order: Order) -> bool:
+    """The order's level-0 row: its buyer as a distributor now (grade, active), or not one;
+    one statement, unless written before (then False: the order was snapshotted already)."""
+    table = OrderBeneficiary._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (order_id, level, user_id, grade_id, active)"
+            " SELECT %s, 0, %s, d.grade_id, COALESCE(d.status = %s, FALSE)"
+            " FROM (SELECT 1) AS one LEFT JOIN distribution_distributor d ON d.user_id = %s"
+            " WHERE TRUE ON CONFLICT DO NOTHING RETURNING 1",  # WHERE: SQLite's parser needs it
+            [order.pk, order.buyer_id, Distributor.Status.ACTIVE, order.buyer_id],
+        )
+        return cursor.fetchone() is not None
 
 
 def _kept_amounts(line: OrderLine, commissions: list[Commission]) -> dict[int, Decimal]:
