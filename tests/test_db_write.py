@@ -12,12 +12,9 @@ from fenxiao.catalog.models import FreightRule, FreightTemplate, Product, StockM
 from fenxiao.orders.models import Order, OrderDiscount, OrderLine
 from tests.catalog.factories import ProductFactory, SkuFactory
 from tests.distribution.flows import buy
+from tests.test_db_read import values
 
 pytestmark = pytest.mark.django_db
-
-
-def values(instance) -> dict:
-    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
 
 
 @pytest.fixture

@@ -233,7 +233,8 @@ def coupon_use(
     with connection.cursor() as cursor:  # one statement: every paid order asks
         cursor.execute(
             "UPDATE marketing_usercoupon SET status = %s, used_at = %s, order_total = %s"
-            " WHERE order_number = %s AND status = %s RETURNING coupon_id",
+            # order_number <> '': the partial unique index's condition, for any plan of it
+            " WHERE order_number = %s AND order_number <> '' AND status = %s RETURNING coupon_id",
             [
                 UserCoupon.Status.USED,
                 field("used_at").get_db_prep_save(now or timezone.now(), connection),
