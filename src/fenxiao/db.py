@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.models import DecimalField
 
 
@@ -29,11 +29,16 @@ def among(column: str, values, type_: str = "text") -> tuple[str, list]:
 def unnest(model, columns: list[str], rows: list[tuple], alias: str) -> tuple[str, list]:
     """PostgreSQL: a FROM item `alias`(columns…) holding `rows`, one typed array per column
     (types from the model's fields). Returns (SQL, params)."""
-    types = [model._meta.get_field(c).db_type(connection) for c in columns]
+    types = [_db_type(model, c) for c in columns]
     arrays = ", ".join(f"%s::{t}[]" for t in types)
     return f"unnest({arrays}) AS {alias}({', '.join(columns)})", [
         array(values) for values in zip(*rows, strict=True)
     ]
+
+
+@cache
+def _db_type(model, column: str) -> str:
+    return model._meta.get_field(column).db_type(connection)  # worked out once: not cheap
 
 
 def array(values) -> str:
@@ -95,7 +100,7 @@ def insert(objs) -> list:
     objs = list(objs)
     if not objs:
         return objs
-    writer = _writer(type(objs[0]))
+    writer, conn = _writer(type(objs[0])), connections[DEFAULT_DB_ALIAS]
     rows = []
     for obj in objs:
         if writer.auto and obj.pk is not None:
@@ -104,12 +109,12 @@ def insert(objs) -> list:
         for name, places in writer.decimals:  # held as a read gives them: 0 → 0.00
             if getattr(obj, name) is not None:
                 setattr(obj, name, Decimal(getattr(obj, name)).quantize(places, ROUND_HALF_UP))
-        rows.append([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in writer.fields])
+        rows.append([f.get_db_prep_save(f.pre_save(obj, True), conn) for f in writer.fields])
     one = "(" + ", ".join(["%s"] * len(writer.fields)) + ")"
     sql = f"INSERT INTO {writer.table} ({writer.columns}) VALUES "
     pks = []
     size = max(1, 30_000 // len(writer.fields))  # under both databases' parameter limits
-    with connection.cursor() as cursor:
+    with conn.cursor() as cursor:
         for start in range(0, len(rows), size):
             part = rows[start : start + size]
             cursor.execute(  # RETURNING: PostgreSQL, SQLite 3.35 and later
@@ -119,19 +124,19 @@ def insert(objs) -> list:
             pks += [row[0] for row in cursor.fetchall()]
     for obj, pk in zip(objs, pks, strict=True):
         obj.pk = pk
-        obj._state.adding, obj._state.db = False, connection.alias
+        obj._state.adding, obj._state.db = False, conn.alias
     return objs
 
 
 def update(obj, fields: list[str]) -> None:
     """UPDATE these fields of a saved instance, as save(update_fields=…) does but sending no
     signals and compiling nothing; DatabaseError if its row is gone."""
-    meta = type(obj)._meta
-    quote = connection.ops.quote_name
+    meta, conn = type(obj)._meta, connections[DEFAULT_DB_ALIAS]
+    quote = conn.ops.quote_name
     chosen = [meta.get_field(name) for name in fields]
     sets = ", ".join(f"{quote(f.column)} = %s" for f in chosen)
-    params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in chosen]
-    with connection.cursor() as cursor:
+    params = [f.get_db_prep_save(f.pre_save(obj, False), conn) for f in chosen]
+    with conn.cursor() as cursor:
         cursor.execute(
             f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s",
             [*params, obj.pk],
@@ -175,27 +180,28 @@ def read(model, where: str, params, *, related: tuple[str, ...] = (), lock=False
     matches nothing, as in the ORM (`where` is equalities, ANDed: a key, not a range)."""
     if any(isinstance(p, int) and not BIGINT_MIN <= p <= BIGINT_MAX for p in params):
         return []
-    adapt = connection.ops.adapt_datetimefield_value  # SQLite keeps UTC text
+    conn = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks up the thread's
+    adapt = conn.ops.adapt_datetimefield_value  # SQLite keeps UTC text
     params = [adapt(p) if isinstance(p, datetime) else p for p in params]
     main = _reader(model)
     links = [model._meta.get_field(name) for name in related]
     readers = [main] + [_reader(link.related_model) for link in links]
     sql = f"SELECT {', '.join(r.columns for r in readers)} FROM {main.table}"
     for link, joined in zip(links, readers[1:], strict=True):
-        column = connection.ops.quote_name(link.column)
+        column = conn.ops.quote_name(link.column)
         join = "LEFT JOIN" if link.null else "JOIN"
         sql += f" {join} {joined.table} ON {joined.table}.{joined.pk} = {main.table}.{column}"
     sql += f" WHERE {where}{tail}"
-    if lock and connection.features.has_select_for_update:
+    if lock and conn.features.has_select_for_update:
         sql += f" FOR UPDATE OF {main.table}" if links else " FOR UPDATE"
-    with connection.cursor() as cursor:
+    with conn.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     found = []
     for row in rows:
         instances, start = [], 0
         for reader in readers:
-            instances.append(reader.instance(row[start : start + reader.width]))
+            instances.append(reader.instance(row[start : start + reader.width], conn))
             start += reader.width
         for link, other in zip(links, instances[1:], strict=True):
             link.set_cached_value(instances[0], other)
@@ -220,7 +226,7 @@ def read_children(parents, name: str) -> list:
     child, link = relation.related_model, relation.field
     table = _reader(child).table
     column = f"{table}.{connection.ops.quote_name(link.column)}"
-    where, params = among(column, [p.pk for p in parents], link.db_type(connection))
+    where, params = among(column, [p.pk for p in parents], _db_type(child, link.name))
     rows = read(child, where, params, tail=f" ORDER BY {_ordering(child)}")
     by_parent = {p.pk: (p, []) for p in parents}
     for row in rows:
@@ -273,15 +279,15 @@ class _Reader:
             if found:
                 self.converters.append((i, col, found))
 
-    def instance(self, values):
+    def instance(self, values, conn):
         if values[self.pk_index] is None:
             return None  # a null foreign key's LEFT JOIN
         if self.converters:
             values = list(values)
             for i, col, converters in self.converters:
                 for convert in converters:
-                    values[i] = convert(values[i], col, connection)
-        return self.model.from_db(connection.alias, self.names, values)
+                    values[i] = convert(values[i], col, conn)
+        return self.model.from_db(conn.alias, self.names, values)
 
 
 @cache
