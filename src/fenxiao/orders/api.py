@@ -94,7 +94,7 @@ def order_place(request, payload: OrderIn):
         coupon_id=payload.coupon_id,
         use_points=payload.use_points,
     )
-    if created:  # held as written: the same as a read gives (tests/orders/test_api.py)
+    if created:  # held as written, as a read gives it (tests/orders/test_pricing.py)
         return Status(201, order)
     return Status(200, selectors.order_of(buyer=request.auth, order_id=order.pk))
 
