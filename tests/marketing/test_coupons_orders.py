@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fenxiao.marketing import coupons, selectors
@@ -140,3 +141,27 @@ def test_release_gives_the_coupon_back_for_another_order(buyer):
     coupons.coupon_lock(user_coupon_id=mine.pk, buyer_id=buyer.pk, order_number="N2")
     mine.refresh_from_db()
     assert mine.order_number == "N2"
+
+
+def generic_plan(where: str) -> str:
+    """PostgreSQL's generic plan (made for any values) of a coupon lookup, sequential scans
+    priced out: it uses an index only if the WHERE proves the index applies."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        numbered = where.replace("%s", "$1", 1).replace("%s", "$2", 1)
+        cursor.execute(
+            f"PREPARE fx_coupon(text, text) AS SELECT id FROM marketing_usercoupon WHERE {numbered}"
+        )
+        cursor.execute("EXPLAIN EXECUTE fx_coupon('N1', 'locked')")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE fx_coupon")
+    return plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_an_orders_locked_coupon_is_found_by_its_index_under_a_generic_plan():
+    # a prepared statement's generic plan cannot tell that $1 is not '', the condition of the
+    # partial unique index on order_number: the WHERE states it
+    assert "user_coupon_one_per_order" in generic_plan(coupons.LOCKED_BY_ORDER)
+    assert "user_coupon_one_per_order" not in generic_plan("order_number = %s AND status = %s")

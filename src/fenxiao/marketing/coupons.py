@@ -224,6 +224,11 @@ def coupon_lock(
         raise CouponUsed()
 
 
+# the order's locked coupon; order_number <> '' is the partial unique index's condition, stated
+# so that any plan of the statement (a prepared, generic one too) can use the index
+LOCKED_BY_ORDER = "order_number = %s AND order_number <> '' AND status = %s"
+
+
 def coupon_use(
     *, order_number: str, order_total: Decimal | None = None, now: datetime | None = None
 ) -> bool:
@@ -233,8 +238,7 @@ def coupon_use(
     with connection.cursor() as cursor:  # one statement: every paid order asks
         cursor.execute(
             "UPDATE marketing_usercoupon SET status = %s, used_at = %s, order_total = %s"
-            # order_number <> '': the partial unique index's condition, for any plan of it
-            " WHERE order_number = %s AND order_number <> '' AND status = %s RETURNING coupon_id",
+            f" WHERE {LOCKED_BY_ORDER} RETURNING coupon_id",
             [
                 UserCoupon.Status.USED,
                 field("used_at").get_db_prep_save(now or timezone.now(), connection),
@@ -251,8 +255,10 @@ def coupon_use(
 
 def coupon_release(*, order_number: str) -> bool:
     """The order was cancelled unpaid: its coupon goes back to the buyer."""
-    return bool(
-        UserCoupon.objects.filter(
-            order_number=order_number, status=UserCoupon.Status.LOCKED
-        ).update(status=UserCoupon.Status.UNUSED, order_number="")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE marketing_usercoupon SET status = %s, order_number = ''"
+            f" WHERE {LOCKED_BY_ORDER}",
+            [UserCoupon.Status.UNUSED, order_number, UserCoupon.Status.LOCKED],
+        )
+        return cursor.rowcount > 0
