@@ -129,3 +129,21 @@ def test_lock_takes_the_main_row_and_leaves_the_joined_one(buyer):
             )
             with pytest.raises(psycopg.errors.LockNotAvailable):
                 other.execute("SELECT 1 FROM catalog_sku WHERE id = %s FOR UPDATE NOWAIT", [sku.pk])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_lock_takes_the_joined_rows_it_names(buyer):
+    sku = SkuFactory(stock=5)
+    url = connection.settings_dict
+    dsn = f"host={url['HOST']} port={url['PORT']} dbname={url['NAME']} user={url['USER']}"
+
+    with transaction.atomic():
+        found = db.read_one(
+            Sku, "catalog_sku.id = %s", [sku.pk], related=("product",), lock=("product",)
+        )
+        with psycopg.connect(dsn, autocommit=True) as other:
+            for table, pk in [("catalog_sku", sku.pk), ("catalog_product", sku.product_id)]:
+                with pytest.raises(psycopg.errors.LockNotAvailable):
+                    other.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE NOWAIT", [pk])
+    assert found.product.pk == sku.product_id

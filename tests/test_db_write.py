@@ -41,6 +41,32 @@ def test_inserted_rows_read_back_as_written_with_their_keys(order):
     assert OrderDiscount.objects.get(pk=discount.pk).amount == Decimal("10.00")
 
 
+def test_several_rows_in_one_statement_read_back_as_written(order):
+    line = OrderLine.objects.filter(order=order).first()
+    fields = {k: v for k, v in values(line).items() if k != "id"}
+    specs = [{"颜色": '"黑" \\ 白', "尺码": None, "n": [1, 2.5]}, {}, {"a": {"b": "c"}}]
+    copies = [
+        OrderLine(**{**fields, "sku_specs": spec, "amount": Decimal(i)})
+        for i, spec in enumerate(specs)
+    ]
+    moves = [StockMove(sku_id=line.sku_id, delta=-i, stock_after=i, kind="order") for i in (1, 2)]
+
+    with CaptureQueriesContext(connection) as statements:
+        db.insert(copies)
+        db.insert(moves)
+
+    assert len(statements) == 2
+    assert [c.pk for c in copies] == sorted(c.pk for c in copies)
+    for copy, spec in zip(copies, specs, strict=True):
+        assert values(OrderLine.objects.get(pk=copy.pk)) == values(copy)
+        assert OrderLine.objects.get(pk=copy.pk).sku_specs == spec
+    stored = StockMove.objects.filter(pk__in=[m.pk for m in moves]).order_by("pk")
+    assert [(m.delta, m.staff_id, m.order_number) for m in stored] == [
+        (-1, None, ""),
+        (-2, None, ""),
+    ]
+
+
 def test_an_auto_now_add_time_is_set_as_create_sets_it(order):
     fields = {k: v for k, v in values(order).items() if k not in ("id", "created_at")}
     orm = Order.objects.create(**{**fields, "number": "FX-ORM", "request_id": None})

@@ -110,17 +110,22 @@ def insert(objs) -> list:
             if getattr(obj, name) is not None:
                 setattr(obj, name, Decimal(getattr(obj, name)).quantize(places, ROUND_HALF_UP))
         rows.append([f.get_db_prep_save(f.pre_save(obj, True), conn) for f in writer.fields])
-    one = "(" + ", ".join(["%s"] * len(writer.fields)) + ")"
-    sql = f"INSERT INTO {writer.table} ({writer.columns}) VALUES "
+    sql = f"INSERT INTO {writer.table} ({writer.columns}) "
     pks = []
     size = max(1, 30_000 // len(writer.fields))  # under both databases' parameter limits
     with conn.cursor() as cursor:
         for start in range(0, len(rows), size):
             part = rows[start : start + size]
-            cursor.execute(  # RETURNING: PostgreSQL, SQLite 3.35 and later
-                sql + ", ".join([one] * len(part)) + f" RETURNING {writer.pk}",
-                [value for row in part for value in row],
-            )
+            if len(part) > 1 and conn.vendor == "postgresql":
+                # one array a column, as bulk_create does: one statement text whatever the
+                # number of rows (prepared once), and no parameters for psycopg to parse
+                # the query around (it caches that only for 50 parameters or fewer)
+                values, params = writer.unnest, [list(column) for column in zip(*part, strict=True)]
+            else:
+                values = "VALUES " + ", ".join([writer.row] * len(part))
+                params = [value for row in part for value in row]
+            # RETURNING: PostgreSQL, SQLite 3.35 and later; in the rows' order
+            cursor.execute(f"{sql}{values} RETURNING {writer.pk}", params)
             pks += [row[0] for row in cursor.fetchall()]
     for obj, pk in zip(objs, pks, strict=True):
         obj.pk = pk
@@ -154,6 +159,9 @@ class _Writer:
         self.table = quote(meta.db_table)
         self.columns = ", ".join(quote(f.column) for f in self.fields)
         self.pk = quote(meta.pk.column)
+        self.row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        types = ", ".join(f"%s::{f.db_type(connection)}[]" for f in self.fields)
+        self.unnest = f"SELECT * FROM unnest({types})"
         self.decimals = [
             (f.attname, Decimal(1).scaleb(-f.decimal_places))
             for f in self.fields
@@ -169,14 +177,24 @@ def _writer(model) -> _Writer:
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 
 
-def read(model, where: str, params, *, related: tuple[str, ...] = (), lock=False, tail=""):
+def read(
+    model,
+    where: str,
+    params,
+    *,
+    related: tuple[str, ...] = (),
+    lock: bool | tuple[str, ...] = False,
+    tail="",
+):
     """Instances of `model` from a hand-written WHERE clause, for the hottest reads: the
     column list and Django's value converters are worked out once per model, where the ORM
     compiles the query on every call (5 to 10 × the CPU: bench/reads.py).
 
     `related`: foreign keys joined and cached as select_related would (None for a null one).
     Columns in `where` and `tail` are qualified by table name. `lock`: FOR UPDATE of the
-    model's rows only (nothing on SQLite, which locks the database). An integer beyond 64 bits
+    model's rows only, or also of the joined rows of the `related` names it lists, each row's
+    locks taken in that order, the model's first (nothing on SQLite, which locks the
+    database). An integer beyond 64 bits
     matches nothing, as in the ORM (`where` is equalities, ANDed: a key, not a range)."""
     if any(isinstance(p, int) and not BIGINT_MIN <= p <= BIGINT_MAX for p in params):
         return []
@@ -193,7 +211,9 @@ def read(model, where: str, params, *, related: tuple[str, ...] = (), lock=False
         sql += f" {join} {joined.table} ON {joined.table}.{joined.pk} = {main.table}.{column}"
     sql += f" WHERE {where}{tail}"
     if lock and conn.features.has_select_for_update:
-        sql += f" FOR UPDATE OF {main.table}" if links else " FOR UPDATE"
+        also = [] if lock is True else lock
+        joined = {link.name: reader.table for link, reader in zip(links, readers[1:], strict=True)}
+        sql += " FOR UPDATE OF " + ", ".join([main.table] + [joined[name] for name in also])
     with conn.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

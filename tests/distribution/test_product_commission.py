@@ -200,9 +200,8 @@ def test_saving_a_product_without_touching_the_rates_keeps_them(console, sku):
 
 ORDER_QUERIES = 12  # plan, chain snapshot (the buyer's row read and written in one statement,
 # the upline in one recursive query, its distributors with their grades), lines, overrides,
-# the rows, their transactions, the accounts, entries, balances — and the accounts' row lock
-# where the database has row locks (PostgreSQL)
-ORDER_QUERIES += int(connection.features.has_select_for_update)
+# the rows, their transactions, the accounts (the users' locked in the same statement),
+# entries, balances
 
 
 def reads_outside_the_ledger(captured) -> list[str]:

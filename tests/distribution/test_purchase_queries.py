@@ -15,14 +15,16 @@ from tests.conftest import ADDRESS
 from tests.distribution.flows import buyer_under, chain, plan_set
 
 pytestmark = pytest.mark.django_db
-# measured 41 on SQLite on 2026-12-01 (6 of them the savepoints of this test's own transaction,
-# which a served request does not issue): 45 before the placed order answered from what it
+# measured 40 on SQLite and PostgreSQL on 2026-12-01 (6 of them the savepoints of this test's own
+# transaction, which a served request does not issue): 41 (PostgreSQL 42, with the ledger
+# accounts' row lock) before the payment and its order were locked in one statement and the
+# accounts read and locked in one; 45 before the placed order answered from what it
 # wrote instead of reading itself back and the buyer's level-0 row was read and written in one
 # statement; 55 before duplicates were inserted with ON CONFLICT
 # DO NOTHING instead of a savepoint, stock read back with RETURNING and grades joined to the
 # chain; 69 before the upline was read in one recursive query and the lines once; about 126
-# before commissions were written in bulk (PostgreSQL: +1, the ledger accounts' row lock)
-STATEMENTS = 41 + int(connection.features.has_select_for_update)
+# before commissions were written in bulk
+STATEMENTS = 40
 
 
 def purchase(api, skus) -> int:

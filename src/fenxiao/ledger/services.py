@@ -40,31 +40,20 @@ class Held(NamedTuple):
     is_cached: bool
 
 
-def _ensure_accounts(keys: list[str]) -> dict[str, Held]:
+def _accounts_locked(keys: list[str]) -> dict[str, Held]:
     """The accounts of these keys by key, created if missing (a concurrent creator wins
-    quietly); read, not locked."""
-    found = _read(keys)
+    quietly); user accounts (the cached ones) locked in primary-key order, platform ones read
+    (never locked: they are summed). One statement when they all exist."""
+    found = _held(locks.accounts_locking_users(keys))
     missing = [_account(key) for key in keys if key not in found]
     if missing:
         Account.objects.bulk_create(missing, ignore_conflicts=True)
-        found.update(_read([a.key for a in missing]))
+        found = _held(locks.accounts_locking_users(keys))
     return found
 
 
-def _read(keys: list[str]) -> dict[str, Held]:
-    where, params = db.among("key", keys)
-    table = Account._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, key, owner_id FROM {table} WHERE {where}", params)
-        return {key: Held(pk, owner is not None) for pk, key, owner in cursor.fetchall()}
-
-
-def _accounts_locked(keys: list[str]) -> dict[str, Held]:
-    """The accounts of these keys by key, created if missing; user accounts (the cached ones)
-    locked in primary-key order, platform ones read (never locked: they are summed)."""
-    accounts = _ensure_accounts(keys)
-    locks.accounts_for_update(key for key in keys if key.startswith("user:"))
-    return accounts
+def _held(rows) -> dict[str, Held]:
+    return {key: Held(pk, owner is not None) for pk, key, owner in rows}
 
 
 def _balanced(kind: str, source_id: str, legs) -> list[tuple[str, Decimal]]:
@@ -81,9 +70,7 @@ def accounts_lock(keys) -> None:
     callers use, is what keeps two of them from deadlocking (say a refund clawing back from
     `available` and then reversing from `frozen`, against a settlement moving frozen to
     available)."""
-    keys = sorted(set(keys))
-    _ensure_accounts(keys)
-    locks.accounts_for_update(key for key in keys if key.startswith("user:"))
+    _accounts_locked(sorted(set(keys)))
 
 
 @transaction.atomic

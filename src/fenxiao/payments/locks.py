@@ -5,8 +5,11 @@ from fenxiao.payments.models import BillRun, Payment, ProviderRefund
 from fenxiao.payments.selectors import BY_NUMBER
 
 
-def payment_for_update(*, provider: str, out_trade_no: str):
-    return db.read_one(Payment, BY_NUMBER, [provider, out_trade_no], lock=True)
+def payment_and_order_for_update(*, provider: str, out_trade_no: str):
+    """The payment with its order (`payment.order`), both locked in one statement: the
+    payment's row, then the order's."""
+    where, params = BY_NUMBER, [provider, out_trade_no]
+    return db.read_one(Payment, where, params, related=("order",), lock=("order",))
 
 
 def provider_refund_for_update(*, out_refund_no: str):

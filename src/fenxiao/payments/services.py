@@ -169,7 +169,9 @@ def _apply(
 
 
 def _payment_succeeded(*, provider, resource: TransactionResource, now: datetime) -> None:
-    payment = locks.payment_for_update(provider=provider.name, out_trade_no=resource.out_trade_no)
+    payment = locks.payment_and_order_for_update(
+        provider=provider.name, out_trade_no=resource.out_trade_no
+    )
     if payment is None:
         raise NotificationMismatch("订单号不存在")
     if resource.trade_state != "SUCCESS":
@@ -178,7 +180,7 @@ def _payment_succeeded(*, provider, resource: TransactionResource, now: datetime
         raise NotificationMismatch("支付金额与订单金额不符")
     if payment.status == Payment.Status.PAID:
         return  # the same payment confirmed again: nothing changes
-    order = order_locks.order_for_update(payment.order_id)
+    order = payment.order
     payment.status = Payment.Status.PAID
     payment.transaction_id = resource.transaction_id
     payment.payer_openid = resource.payer.openid if resource.payer else ""
