@@ -133,9 +133,8 @@ class Product(models.Model):
     )
     tagline = models.CharField("推荐语", max_length=200, blank=True)
     selling_points = models.JSONField("卖点", default=list, blank=True)
-    status = models.CharField(
-        "状态", max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
-    )
+    # indexed as the first column of (status, category) and of the shelf order
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT)
     sort = models.IntegerField("排序", default=0)
     sales = models.PositiveIntegerField("销量", default=0)
     # name, tagline, selling points and category names, kept by services for substring search
@@ -210,7 +209,11 @@ class StockMove(models.Model):
         REFUND = "refund", "退货入库"
 
     sku = models.ForeignKey(
-        Sku, verbose_name="SKU", on_delete=models.CASCADE, related_name="stock_moves"
+        Sku,
+        verbose_name="SKU",
+        on_delete=models.CASCADE,
+        related_name="stock_moves",
+        db_index=False,  # the first column of (sku, -id)
     )
     delta = models.IntegerField("变动")
     stock_after = models.IntegerField("变动后库存")

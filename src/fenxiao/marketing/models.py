@@ -133,13 +133,18 @@ class UserCoupon(models.Model):
         SHARE = "share", "分销商分享"
 
     coupon = models.ForeignKey(
-        Coupon, verbose_name="优惠券", on_delete=models.PROTECT, related_name="user_coupons"
+        Coupon,
+        verbose_name="优惠券",
+        on_delete=models.PROTECT,
+        related_name="user_coupons",
+        db_index=False,  # the first column of (coupon, user, seq)
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="用户",
         on_delete=models.PROTECT,
         related_name="coupons",
+        db_index=False,  # the first column of (user, status)
     )
     # the nth coupon of this template this user received: per_user is a unique constraint
     seq = models.PositiveIntegerField("第几张", default=1)

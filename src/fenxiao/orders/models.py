@@ -24,14 +24,14 @@ class Order(models.Model):
         verbose_name="买家",
         on_delete=models.PROTECT,
         related_name="orders",
+        db_index=False,  # the first column of (buyer, request_id) and (buyer, paid_at)
     )
     status = models.CharField(
         "状态",
         max_length=20,
         choices=Status.choices,
         default=Status.PENDING_PAYMENT,
-        db_index=True,
-    )
+    )  # indexed as the first column of (status, pay_deadline)
     request_id = models.CharField("请求编号", max_length=64, null=True, blank=True)
     # sha256 of the placing request: a request_id sent again with other content is refused
     request_fingerprint = models.CharField(
