@@ -201,10 +201,8 @@ def read(
     conn = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks up the thread's
     adapt = conn.ops.adapt_datetimefield_value  # SQLite keeps UTC text
     params = [adapt(p) if isinstance(p, datetime) else p for p in params]
-    main = _reader(model)
-    links = [model._meta.get_field(name) for name in related]
-    readers = [main] + [_reader(link.related_model) for link in links]
-    sql = f"SELECT {', '.join(r.columns for r in readers)} FROM {main.table}"
+    main, links, readers = _joined(model, tuple(related))
+    sql = f"SELECT {columns(model, related)} FROM {main.table}"
     for link, joined in zip(links, readers[1:], strict=True):
         column = conn.ops.quote_name(link.column)
         join = "LEFT JOIN" if link.null else "JOIN"
@@ -217,16 +215,36 @@ def read(
     with conn.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    found = []
-    for row in rows:
-        instances, start = [], 0
-        for reader in readers:
-            instances.append(reader.instance(row[start : start + reader.width], conn))
-            start += reader.width
-        for link, other in zip(links, instances[1:], strict=True):
-            link.set_cached_value(instances[0], other)
-        found.append(instances[0])
-    return found
+    return [instance(model, row, related, conn) for row in rows]
+
+
+def columns(model, related: tuple[str, ...] = ()) -> str:
+    """The SELECT list `read` uses: `model`'s columns, then those of each foreign key in
+    `related`, qualified by table name. For a hand-written query whose rows (or their tails)
+    `instance` then turns into instances."""
+    return ", ".join(reader.columns for reader in _joined(model, tuple(related))[2])
+
+
+def instance(model, row, related: tuple[str, ...] = (), conn=None):
+    """The instance of `model` in `row`, laid out as `columns(model, related)` gives, with its
+    `related` cached as select_related caches them; None where the model's key is null (a LEFT
+    JOIN that found nothing)."""
+    conn = conn or connections[DEFAULT_DB_ALIAS]
+    main, links, readers = _joined(model, tuple(related))
+    found, start = [], 0
+    for reader in readers:
+        found.append(reader.instance(row[start : start + reader.width], conn))
+        start += reader.width
+    if found[0] is not None:
+        for link, other in zip(links, found[1:], strict=True):
+            link.set_cached_value(found[0], other)
+    return found[0]
+
+
+@cache
+def _joined(model, related: tuple[str, ...]):
+    links = [model._meta.get_field(name) for name in related]
+    return _reader(model), links, [_reader(model)] + [_reader(link.related_model) for link in links]
 
 
 def read_one(model, where: str, params, **options):

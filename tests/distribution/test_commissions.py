@@ -214,6 +214,27 @@ def test_frozen_middle_level_is_skipped_without_shifting(sku):
     assert_ledger_clean()
 
 
+def test_an_inviter_without_a_distributor_profile_keeps_the_level_and_earns_nothing(sku):
+    plan_set(
+        levels=3,
+        rates=[
+            {"level": 1, "percent": "15"},
+            {"level": 2, "percent": "10"},
+            {"level": 3, "percent": "5"},
+        ],
+    )
+    third, second, first = chain(3)
+    buyer = buyer_under(first)
+    Distributor.objects.filter(pk=second.pk).delete()  # the binding stays: a user, not a seller
+
+    order = buy(buyer, (sku, 1))
+
+    assert amounts_by_level(order) == {1: D("44.98"), 3: D("14.99")}
+    level2 = OrderBeneficiary.objects.get(order=order, level=2)
+    assert (level2.user_id, level2.grade_id, level2.active) == (second.pk, None, False)
+    assert_ledger_clean()
+
+
 def test_frozen_level_one_is_skipped_and_unfrozen_earns_again(sku):
     top, parent = chain(2)
     buyer = buyer_under(parent)

@@ -198,8 +198,8 @@ def test_saving_a_product_without_touching_the_rates_keeps_them(console, sku):
 # commissions read every line's override in one query, and write every line's rows and
 # ledger postings in the same few statements as a single line's
 
-ORDER_QUERIES = 12  # plan, chain snapshot (the buyer's row read and written in one statement,
-# the upline in one recursive query, its distributors with their grades), lines, overrides,
+ORDER_QUERIES = 11  # plan, chain snapshot (the buyer's row read and written in one statement,
+# the upline with its distributors and their grades in one recursive query), lines, overrides,
 # the rows, their transactions, the accounts (the users' locked in the same statement),
 # entries, balances
 

@@ -166,39 +166,47 @@ class Link:
 def beneficiary_chain(*, buyer_id: int, plan: Plan, now: datetime | None = None) -> list[Link]:
     """Level 1 is the buyer (self-purchase, active distributor) or the buyer's inviter; each
     next level is the inviter of the one before, through bindings in force at `now`.
-    Inactive people keep their level. Two queries, however long the chain; each link's
+    Inactive people keep their level. One query, however long the chain; each link's
     distributor comes with its user and grade."""
     levels = min(plan.levels, rules.max_levels())
-    upline = _upline(buyer_id, levels, now or timezone.now())
-    where, params = db.among("distribution_distributor.user_id", [buyer_id, *upline], "bigint")
-    found = {d.pk: d for d in db.read(Distributor, where, params, related=("user", "grade"))}
-    own = found.get(buyer_id)
+    upline = _upline(buyer_id, levels, now or timezone.now())  # [(user id, distributor)]
+    own = upline[0][1]
     if plan.self_purchase and own is not None and own.status == Distributor.Status.ACTIVE:
-        ids, seen = [buyer_id, *upline], set()
+        above, seen = upline, set()
     else:
-        ids, seen = upline, {buyer_id}
+        above, seen = upline[1:], {buyer_id}
     chain = []
-    for user_id in ids:
+    for user_id, distributor in above:
         if len(chain) == levels or user_id in seen:
             break
         seen.add(user_id)
-        chain.append(Link(len(chain) + 1, user_id, found.get(user_id)))
+        chain.append(Link(len(chain) + 1, user_id, distributor))
     return chain
 
 
-def _upline(user_id: int, levels: int, now: datetime) -> list[int]:
-    """The user's inviter, that inviter's inviter … up to `levels` of them, through bindings
-    in force at `now` (see in_force): one recursive query."""
-    table = Binding._meta.db_table
+def _upline(user_id: int, levels: int, now: datetime) -> list[tuple[int, Distributor | None]]:
+    """The user, their inviter, that inviter's inviter … up to `levels` above them, through
+    bindings in force at `now` (see in_force), each with their distributor profile (its user
+    and grade cached) or None: one recursive query."""
+    related = ("user", "grade")
+    binding, distributor = Binding._meta.db_table, Distributor._meta.db_table
+    user, grade = (
+        Distributor._meta.get_field(name).related_model._meta.db_table for name in related
+    )
     sql = (
         f"WITH RECURSIVE up(depth, user_id) AS (SELECT 0, CAST(%s AS BIGINT) UNION ALL "
-        f"SELECT up.depth + 1, b.inviter_id FROM up JOIN {table} b ON b.user_id = up.user_id "
+        f"SELECT up.depth + 1, b.inviter_id FROM up JOIN {binding} b ON b.user_id = up.user_id "
         "WHERE up.depth < %s AND (b.expires_at IS NULL OR b.expires_at > %s)) "
-        "SELECT user_id FROM up WHERE depth > 0 ORDER BY depth"
+        f"SELECT up.user_id, {db.columns(Distributor, related)} FROM up "
+        f"LEFT JOIN {distributor} ON {distributor}.user_id = up.user_id "
+        f"LEFT JOIN {user} ON {user}.id = {distributor}.user_id "
+        f"LEFT JOIN {grade} ON {grade}.id = {distributor}.grade_id "
+        "ORDER BY up.depth"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [user_id, levels, connection.ops.adapt_datetimefield_value(now)])
-        return [row[0] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    return [(row[0], db.instance(Distributor, row[1:], related)) for row in rows]
 
 
 def in_force(bindings, now: datetime | None = None):

@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 @transaction.atomic
 def _payment_for(*, order_id: int, buyer: User, provider, now: datetime) -> Payment:
-    order = order_locks.order_for_update(order_id)
+    order, payment = locks.order_for_update_with_payment(order_id=order_id, provider=provider.name)
     if order is None or order.buyer_id != buyer.pk:
         raise OrderNotFound()
     if order.status != Order.Status.PENDING_PAYMENT or order.pay_deadline <= now:
@@ -51,7 +51,6 @@ def _payment_for(*, order_id: int, buyer: User, provider, now: datetime) -> Paym
     if provider.name == "wechat" and not buyer.openid:
         raise OrderNotPayable("请在微信小程序中登录后支付")
     # the order's row lock makes this get-or-create race-free (no savepoint needed)
-    payment = db.read_one(Payment, selectors.BY_NUMBER, [provider.name, order.number])
     if payment is None:
         (payment,) = db.insert(
             [
