@@ -15,8 +15,10 @@ from tests.conftest import ADDRESS
 from tests.distribution.flows import buyer_under, chain, plan_set
 
 pytestmark = pytest.mark.django_db
-# measured 38 on SQLite and PostgreSQL on 2026-12-01 (6 of them the savepoints of this test's own
-# transaction, which a served request does not issue): 40 before the order was locked with its
+# measured 37 on SQLite and PostgreSQL on 2026-12-01 (6 of them the savepoints of this test's own
+# transaction, which a served request does not issue): 38 before the freight took the products'
+# templates from the SKUs' read instead of reading the products again; 40 before the order was
+# locked with its
 # payment in one statement when paying and the upline read with its distributors in one;
 # 41 (PostgreSQL 42, with the ledger
 # accounts' row lock) before the payment and its order were locked in one statement and the
@@ -26,7 +28,7 @@ pytestmark = pytest.mark.django_db
 # DO NOTHING instead of a savepoint, stock read back with RETURNING and grades joined to the
 # chain; 69 before the upline was read in one recursive query and the lines once; about 126
 # before commissions were written in bulk
-STATEMENTS = 38
+STATEMENTS = 37
 
 
 def purchase(api, skus) -> int:

@@ -21,7 +21,7 @@ from django.db import connection
 
 from fenxiao import db
 from fenxiao.catalog.errors import FreightUndeliverable
-from fenxiao.catalog.models import FreightTemplate
+from fenxiao.catalog.models import FreightTemplate, Product
 from fenxiao.catalog.provinces import province_canonical
 from fenxiao.money import ZERO
 
@@ -54,23 +54,33 @@ def _charge(source) -> Charge:
     )
 
 
-def _templates_of(product_ids) -> list[tuple[int, int | None, str]]:
-    """(product, its freight template, its name) of these products."""
+def _templates_of(product_ids) -> dict[int, int | None]:
+    """The freight template of each of these products."""
     where, params = db.among("id", product_ids, "bigint")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, freight_template_id, name FROM catalog_product WHERE {where}", params
-        )
-        return cursor.fetchall()
+        cursor.execute(f"SELECT id, freight_template_id FROM catalog_product WHERE {where}", params)
+        return dict(cursor.fetchall())
 
 
-def freight_for(*, lines: list[Line], province: str | None) -> Decimal:
+def _named(template_id: int, product_ids) -> str:
+    """The name of the first (by id) of these products that ships with the template."""
+    return (
+        Product.objects.filter(pk__in=list(product_ids), freight_template_id=template_id)
+        .order_by("pk")
+        .values_list("name", flat=True)
+        .first()
+    )
+
+
+def freight_for(
+    *, lines: list[Line], province: str | None, templates: dict[int, int | None] | None = None
+) -> Decimal:
     """Freight for these lines shipped to `province` (None: unknown, the default rules).
-    Raises FreightUndeliverable when a template does not deliver there."""
-    template_of, name_of = {}, {}
-    for product_id, template_id, name in _templates_of({product_id for product_id, _, _ in lines}):
-        template_of[product_id] = template_id
-        name_of.setdefault(template_id, name)
+    `templates`: each line's product's freight template, where the caller has read the products
+    already (else they are read here). Raises FreightUndeliverable when a template does not
+    deliver there."""
+    products = {product_id for product_id, _, _ in lines}
+    template_of = _templates_of(products) if templates is None else templates
     units: dict[int, int] = {}
     amounts: dict[int, Decimal] = {}
     for product_id, quantity, amount in lines:
@@ -88,7 +98,7 @@ def freight_for(*, lines: list[Line], province: str | None) -> Decimal:
     for template in sorted(templates, key=lambda t: t.pk):
         if place is not None and place in template.no_delivery:
             raise FreightUndeliverable(
-                f"「{name_of[template.pk]}」不配送至{place}，请更换收货地址或移除该商品"
+                f"「{_named(template.pk, products)}」不配送至{place}，请更换收货地址或移除该商品"
             )
         if template.free_above is not None and amounts[template.pk] >= template.free_above:
             continue

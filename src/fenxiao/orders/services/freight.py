@@ -18,14 +18,21 @@ def ship_province(*, buyer: User, address: dict | None) -> str | None:
 
 
 def order_freight(
-    *, buyer: User, items: list[Item], address: dict | None, paid: dict[int, Decimal]
+    *,
+    buyer: User,
+    items: list[Item],
+    address: dict | None,
+    paid: dict[int, Decimal],
+    templates: dict[int, int | None] | None = None,
 ) -> Decimal:
     """Freight for the items; `paid` (item key → paid amount, freight aside) decides each
-    template's free-above. ZERO while the province is not known."""
+    template's free-above; `templates` as freight_for takes them. ZERO while the province is
+    not known."""
     province = ship_province(buyer=buyer, address=address)
     if province is None:
         return ZERO
     return freight_for(
         lines=[(item.product_id, item.quantity, paid[item.key]) for item in items],
         province=province,
+        templates=templates,
     )

@@ -106,6 +106,11 @@ def items_of(wanted: dict[int, int], skus: dict[int, Sku]) -> list[Item]:
     ]
 
 
+def _freight_templates(skus: dict[int, Sku]) -> dict[int, int | None]:
+    """Each SKU's product's freight template, from the products read with the SKUs."""
+    return {sku.product_id: sku.product.freight_template_id for sku in skus.values()}
+
+
 def order_quote(
     *,
     buyer: User,
@@ -114,17 +119,21 @@ def order_quote(
     coupon_id: int | None,
     use_points: int | None,
     now: datetime,
+    templates: dict[int, int | None] | None = None,
 ) -> Quote:
     """Price the items for this buyer: the promotions active now, their coupon and points,
-    freight to the address. The one place orders gather these: the preview shows this quote,
-    the placement stores it."""
+    freight to the address (`templates`: each product's freight template, when its row is at
+    hand). The one place orders gather these: the preview shows this quote, the placement
+    stores it."""
     promotions, coupon = promotions_active(now), None
     if coupon_id:
         coupon = coupon_terms(buyer_id=buyer.pk, user_coupon_id=coupon_id, now=now)
     terms = points.points_terms(user_id=buyer.pk, requested=use_points)
     # free-above compares what the goods are paid after every discount: price them first
     paid = price(items, promotions=promotions, coupon=coupon, points=terms).line_paid
-    freight = order_freight(buyer=buyer, items=items, address=address, paid=paid)
+    freight = order_freight(
+        buyer=buyer, items=items, address=address, paid=paid, templates=templates
+    )
     return price(items, promotions=promotions, coupon=coupon, points=terms, freight=freight)
 
 
@@ -164,6 +173,7 @@ def order_preview(
             coupon_id=coupon_id,
             use_points=points_asked,
             now=now,
+            templates=_freight_templates(skus),
         )
 
     quote = quote_with(use_points)
@@ -223,6 +233,7 @@ def _place(
         coupon_id=coupon_id,
         use_points=use_points,
         now=now,
+        templates=_freight_templates(skus),
     )
     (order,) = db.insert(
         [
