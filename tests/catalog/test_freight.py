@@ -265,3 +265,17 @@ def test_freight_for_reads_in_three_queries_whatever_the_lines(django_assert_num
     # products, templates, their rules
     with django_assert_num_queries(3):
         freight_for(lines=lines, province="广东省")
+
+
+def test_templates_given_by_the_caller_spare_the_products_read(django_assert_num_queries):
+    shared = template(no_delivery=["西藏"])
+    first, second, free = product(shared), product(shared), product()
+    lines = [(p.pk, 2, D("10")) for p in (second, first, free)]
+    given = {p.pk: p.freight_template_id for p in (first, second, free)}
+
+    with django_assert_num_queries(2):  # the template, its rules
+        assert freight_for(lines=lines, province="广东省", templates=given) == D("25.00")
+    # refusing, it reads the name of the template's first product
+    with pytest.raises(FreightUndeliverable) as caught:
+        freight_for(lines=lines, province="西藏", templates=given)
+    assert first.name in caught.value.message and second.name not in caught.value.message
