@@ -3,6 +3,7 @@
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 from django.db import connection
 
 
@@ -19,3 +20,11 @@ def race(n: int, work) -> list:
 
     with ThreadPoolExecutor(max_workers=n) as pool:
         return list(pool.map(run, range(n)))
+
+
+def other_connection() -> psycopg.Connection:
+    """A second connection to the test database, outside Django (autocommit): to see which
+    rows the test's own transaction holds locked, with FOR UPDATE NOWAIT."""
+    s = connection.settings_dict
+    dsn = f"host={s['HOST']} port={s['PORT']} dbname={s['NAME']} user={s['USER']}"
+    return psycopg.connect(dsn, autocommit=True)

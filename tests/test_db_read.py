@@ -15,6 +15,7 @@ from fenxiao.catalog.models import Product, Sku
 from fenxiao.distribution.models import Distributor, Grade, Plan
 from fenxiao.orders.models import Order, OrderLine
 from tests.catalog.factories import CategoryFactory, ProductFactory, SkuFactory
+from tests.concurrency import other_connection
 from tests.distribution.flows import buy, chain, plan_set
 
 pytestmark = pytest.mark.django_db
@@ -117,12 +118,10 @@ def test_the_tail_orders_rows(buyer):
 @pytest.mark.django_db(transaction=True)
 def test_lock_takes_the_main_row_and_leaves_the_joined_one(buyer):
     sku = SkuFactory(stock=5)
-    url = connection.settings_dict
-    dsn = f"host={url['HOST']} port={url['PORT']} dbname={url['NAME']} user={url['USER']}"
 
     with transaction.atomic():
         db.read_one(Sku, "catalog_sku.id = %s", [sku.pk], related=("product",), lock=True)
-        with psycopg.connect(dsn, autocommit=True) as other:
+        with other_connection() as other:
             # the product is free; the SKU waits for this transaction
             other.execute(
                 "SELECT 1 FROM catalog_product WHERE id = %s FOR UPDATE NOWAIT", [sku.product_id]
@@ -135,14 +134,12 @@ def test_lock_takes_the_main_row_and_leaves_the_joined_one(buyer):
 @pytest.mark.django_db(transaction=True)
 def test_lock_takes_the_joined_rows_it_names(buyer):
     sku = SkuFactory(stock=5)
-    url = connection.settings_dict
-    dsn = f"host={url['HOST']} port={url['PORT']} dbname={url['NAME']} user={url['USER']}"
 
     with transaction.atomic():
         found = db.read_one(
             Sku, "catalog_sku.id = %s", [sku.pk], related=("product",), lock=("product",)
         )
-        with psycopg.connect(dsn, autocommit=True) as other:
+        with other_connection() as other:
             for table, pk in [("catalog_sku", sku.pk), ("catalog_product", sku.product_id)]:
                 with pytest.raises(psycopg.errors.LockNotAvailable):
                     other.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE NOWAIT", [pk])

@@ -89,7 +89,7 @@ def test_two_levels_of_a_299_90_line_earn_44_98_and_29_99(sku):
     assert_ledger_clean()
 
 
-def test_three_levels_are_paid_and_a_fourth_ancestor_earns_nothing(sku):
+def three_levels_at_15_10_5():
     plan_set(
         levels=3,
         rates=[
@@ -98,6 +98,10 @@ def test_three_levels_are_paid_and_a_fourth_ancestor_earns_nothing(sku):
             {"level": 3, "percent": "5"},
         ],
     )
+
+
+def test_three_levels_are_paid_and_a_fourth_ancestor_earns_nothing(sku):
+    three_levels_at_15_10_5()
     fourth, third, second, first = chain(4)
     buyer = buyer_under(first)
     order = buy(buyer, (sku, 2))  # paid 599.80
@@ -191,14 +195,7 @@ def test_self_purchase_of_a_frozen_buyer_skips_level_one_for_the_inviter(sku):
 
 
 def test_frozen_middle_level_is_skipped_without_shifting(sku):
-    plan_set(
-        levels=3,
-        rates=[
-            {"level": 1, "percent": "15"},
-            {"level": 2, "percent": "10"},
-            {"level": 3, "percent": "5"},
-        ],
-    )
+    three_levels_at_15_10_5()
     third, second, first = chain(3)
     buyer = buyer_under(first)
     distributors.distributor_freeze(distributor_id=second.pk, note="违规推广")
@@ -215,14 +212,7 @@ def test_frozen_middle_level_is_skipped_without_shifting(sku):
 
 
 def test_an_inviter_without_a_distributor_profile_keeps_the_level_and_earns_nothing(sku):
-    plan_set(
-        levels=3,
-        rates=[
-            {"level": 1, "percent": "15"},
-            {"level": 2, "percent": "10"},
-            {"level": 3, "percent": "5"},
-        ],
-    )
+    three_levels_at_15_10_5()
     third, second, first = chain(3)
     buyer = buyer_under(first)
     Distributor.objects.filter(pk=second.pk).delete()  # the binding stays: a user, not a seller

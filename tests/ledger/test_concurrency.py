@@ -4,13 +4,13 @@ from decimal import Decimal
 
 import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from fenxiao.ledger.models import Account, Transaction
 from fenxiao.ledger.selectors import balances_of, ledger_differences
 from fenxiao.ledger.services import accounts_lock, platform_key, post, user_key
 from tests.accounts.factories import UserFactory
-from tests.concurrency import race
+from tests.concurrency import other_connection, race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -63,16 +63,13 @@ def test_the_user_accounts_are_locked_and_the_platform_one_left_free(how):
     ]
     post(kind="commission_frozen", source_id="line-1", legs=legs)  # opens both accounts
     ids = dict(Account.objects.values_list("key", "pk"))
-    settings = connection.settings_dict
-    dsn = f"host={settings['HOST']} port={settings['PORT']} dbname={settings['NAME']} "
-    dsn += f"user={settings['USER']}"
 
     with transaction.atomic():
         if how == "post":
             post(kind="commission_frozen", source_id="line-2", legs=legs)
         else:  # takes the locks only: the UPDATE of a balance would lock its row too
             accounts_lock([key for key, _ in legs])
-        with psycopg.connect(dsn, autocommit=True) as other:
+        with other_connection() as other:
             # every purchase posts to the platform's account: a lock on it would queue them all
             lock = "SELECT 1 FROM ledger_account WHERE id = %s FOR UPDATE NOWAIT"
             other.execute(lock, [ids[platform_key("commission_expense")]])
