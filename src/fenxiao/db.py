@@ -194,8 +194,8 @@ def read(
     Columns in `where` and `tail` are qualified by table name. `lock`: FOR UPDATE of the
     model's rows only, or also of the joined rows of the `related` names it lists, each row's
     locks taken in that order, the model's first (nothing on SQLite, which locks the
-    database). An integer beyond 64 bits
-    matches nothing, as in the ORM (`where` is equalities, ANDed: a key, not a range)."""
+    database). An integer beyond 64 bits matches nothing, as in the ORM (`where` is
+    equalities, ANDed: a key, not a range)."""
     if any(isinstance(p, int) and not BIGINT_MIN <= p <= BIGINT_MAX for p in params):
         return []
     conn = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks up the thread's
@@ -243,8 +243,8 @@ def instance(model, row, related: tuple[str, ...] = (), conn=None):
 
 @cache
 def _joined(model, related: tuple[str, ...]):
-    links = [model._meta.get_field(name) for name in related]
-    return _reader(model), links, [_reader(model)] + [_reader(link.related_model) for link in links]
+    main, links = _reader(model), [model._meta.get_field(name) for name in related]
+    return main, links, [main] + [_reader(link.related_model) for link in links]
 
 
 def read_one(model, where: str, params, **options):
