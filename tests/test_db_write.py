@@ -67,6 +67,22 @@ def test_several_rows_in_one_statement_read_back_as_written(order):
     ]
 
 
+def test_rows_whose_unique_value_is_taken_are_skipped_and_left_unsaved(order):
+    fields = {k: v for k, v in values(order).items() if k not in ("id", "number", "request_id")}
+    taken, free, also_free = (Order(**fields, number=n) for n in (order.number, "N1", "N2"))
+
+    with CaptureQueriesContext(connection) as statements:
+        written = db.insert([taken, free, also_free], unless_taken="number")
+        alone = db.insert([Order(**fields, number="N1")], unless_taken="number")
+
+    assert len(statements) == 2
+    assert written == [free, also_free] and alone == []
+    assert taken.pk is None and taken._state.adding
+    assert Order.objects.get(number="N2").pk == also_free.pk
+    assert values(Order.objects.get(pk=free.pk)) == values(free)
+    assert Order.objects.filter(number=order.number).get().pk == order.pk
+
+
 def test_an_auto_now_add_time_is_set_as_create_sets_it(order):
     fields = {k: v for k, v in values(order).items() if k not in ("id", "created_at")}
     orm = Order.objects.create(**{**fields, "number": "FX-ORM", "request_id": None})

@@ -93,10 +93,14 @@ def insert_new(model, **values) -> bool:
         return cursor.fetchone() is not None
 
 
-def insert(objs) -> list:
+def insert(objs, *, unless_taken: str = "") -> list:
     """INSERT unsaved instances of one model, as bulk_create does (one statement, no signals,
     primary keys set from RETURNING) without compiling a query each call: the purchase's
-    writes (an order, its lines, stock moves, commissions). Returns `objs`."""
+    writes (an order, its lines, stock moves, commissions). Returns `objs`.
+
+    `unless_taken`: a field with a unique constraint of its own; rows whose value is taken
+    already are skipped, left unsaved, and not returned (ON CONFLICT DO NOTHING: a duplicate
+    is an answer, as in `insert_new`)."""
     objs = list(objs)
     if not objs:
         return objs
@@ -111,6 +115,11 @@ def insert(objs) -> list:
                 setattr(obj, name, Decimal(getattr(obj, name)).quantize(places, ROUND_HALF_UP))
         rows.append([f.get_db_prep_save(f.pre_save(obj, True), conn) for f in writer.fields])
     sql = f"INSERT INTO {writer.table} ({writer.columns}) "
+    returning = f" RETURNING {writer.pk}"
+    if unless_taken:
+        key = type(objs[0])._meta.get_field(unless_taken)
+        column = conn.ops.quote_name(key.column)
+        returning = f" ON CONFLICT ({column}) DO NOTHING RETURNING {writer.pk}, {column}"
     pks = []
     size = max(1, 30_000 // len(writer.fields))  # under both databases' parameter limits
     with conn.cursor() as cursor:
@@ -125,8 +134,14 @@ def insert(objs) -> list:
                 values = "VALUES " + ", ".join([writer.row] * len(part))
                 params = [value for row in part for value in row]
             # RETURNING: PostgreSQL, SQLite 3.35 and later; in the rows' order
-            cursor.execute(f"{sql}{values} RETURNING {writer.pk}", params)
-            pks += [row[0] for row in cursor.fetchall()]
+            cursor.execute(f"{sql}{values}{returning}", params)
+            pks += cursor.fetchall()
+    if unless_taken:
+        inserted = {value: pk for pk, value in pks}
+        objs = [obj for obj in objs if getattr(obj, key.attname) in inserted]
+        pks = [inserted[getattr(obj, key.attname)] for obj in objs]
+    else:
+        pks = [pk for (pk,) in pks]
     for obj, pk in zip(objs, pks, strict=True):
         obj.pk = pk
         obj._state.adding, obj._state.db = False, conn.alias

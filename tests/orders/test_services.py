@@ -1,5 +1,6 @@
 """Order and refund services: periodic jobs as of a moment, guards, and refund arithmetic."""
 
+import secrets
 from datetime import timedelta
 from decimal import Decimal
 
@@ -91,6 +92,26 @@ def test_out_of_stock_rolls_back_the_whole_order(buyer, sku):
         place(buyer, (sku, 4), (scarce, 3))
     assert Order.objects.count() == 0 and OrderLine.objects.count() == 0
     assert (stock_of(sku), stock_of(scarce)) == (10, 2)
+
+
+def test_a_taken_order_number_is_drawn_again_and_the_order_placed(buyer, sku, monkeypatch):
+    # the numbers' randomness is the system's (secrets), so the draws are set there: the second
+    # order of the same second first draws the first one's digits
+    draws = iter([7, 7, 8])
+    monkeypatch.setattr(secrets, "randbelow", lambda _: next(draws))
+    now = timezone.now()
+    first = place(buyer, (sku, 1), now=now)
+    second = place(buyer, (sku, 2), now=now)
+
+    assert first.number.endswith("00000007") and second.number.endswith("00000008")
+    assert first.number[:14] == second.number[:14]
+    assert next(draws, None) is None
+    assert list(Order.objects.order_by("pk").values_list("number", flat=True)) == [
+        first.number,
+        second.number,
+    ]
+    assert sku.stock - stock_of(sku) == 3
+    assert [line.quantity for line in second.lines.all()] == [2]
 
 
 def test_idempotent_placement_in_the_service(buyer, sku):

@@ -235,24 +235,23 @@ def _place(
         now=now,
         templates=_freight_templates(skus),
     )
-    (order,) = db.insert(
-        [
-            Order(
-                number=new_number(),
-                buyer=buyer,
-                request_id=request_id,
-                request_fingerprint=fingerprint,
-                goods_amount=quote.items_total,
-                discount_amount=quote.items_total - sum(quote.line_paid.values(), ZERO),
-                shipping_fee=quote.freight,
-                total=quote.total,
-                points_used=quote.points_used,
-                note=note,
-                pay_deadline=now + settings.ORDER_PAY_TIMEOUT,
-                **{f"ship_{k}": v for k, v in address.items()},
-            )
-        ]
+    order = Order(
+        buyer=buyer,
+        request_id=request_id,
+        request_fingerprint=fingerprint,
+        goods_amount=quote.items_total,
+        discount_amount=quote.items_total - sum(quote.line_paid.values(), ZERO),
+        shipping_fee=quote.freight,
+        total=quote.total,
+        points_used=quote.points_used,
+        note=note,
+        pay_deadline=now + settings.ORDER_PAY_TIMEOUT,
+        **{f"ship_{k}": v for k, v in address.items()},
     )
+    while True:  # a taken number (two orders of the same second drew the same digits): again
+        order.number = new_number(now=now)
+        if db.insert([order], unless_taken="number"):
+            break
     stock_reserve(quantities=wanted, order_number=order.number)
     if coupon_id:  # after SKUs in the lock order; one of two orders racing for it wins
         coupon_lock(user_coupon_id=coupon_id, buyer_id=buyer.pk, order_number=order.number, now=now)
