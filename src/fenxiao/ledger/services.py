@@ -191,10 +191,12 @@ def _add_to_balances(deltas: dict[int, Decimal], chunk: int = 1000) -> None:
             part = items[start : start + chunk]
             if connection.vendor == "postgresql":
                 source, params = db.unnest(Account, ["id", "balance"], part, "v")
+                # the ids again as a key: a generic plan (it guesses ten rows in the list)
+                # then finds the accounts by index, not by scanning the table
                 cursor.execute(
                     f"UPDATE {table} SET balance = {table}.balance + v.balance "
-                    f"FROM {source} WHERE {table}.id = v.id",
-                    params,
+                    f"FROM {source} WHERE {table}.id = v.id AND {table}.id = ANY(%s::bigint[])",
+                    [*params, params[0]],
                 )
                 continue
             rows = ", ".join(["(%s, %s)"] * len(part))

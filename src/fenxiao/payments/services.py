@@ -160,6 +160,7 @@ def _apply(
         received_at=timezone.now(),  # when it came, whatever clock the caller runs on
     ):
         return False
+    db.set_local(plan_cache_mode=db.KEY_LOOKUPS_PLANNED_ONCE)
     if isinstance(resource, TransactionResource):
         _payment_succeeded(provider=provider, resource=resource, now=now)
     elif isinstance(resource, RefundResource):

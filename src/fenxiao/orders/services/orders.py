@@ -222,6 +222,7 @@ def _place(
     coupon_id,
     use_points,
 ) -> Order:
+    db.set_local(plan_cache_mode=db.KEY_LOOKUPS_PLANNED_ONCE)
     if cart_item_ids:
         # first: cart lines come before SKUs in the lock order, and a wrong id costs nothing
         cart_items_take(user=buyer, item_ids=cart_item_ids)
