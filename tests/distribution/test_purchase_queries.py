@@ -15,20 +15,16 @@ from tests.conftest import ADDRESS
 from tests.distribution.flows import buyer_under, chain, plan_set
 
 pytestmark = pytest.mark.django_db
-# measured 37 on SQLite and PostgreSQL on 2026-12-01 (6 of them the savepoints of this test's own
-# transaction, which a served request does not issue): 38 before the freight took the products'
-# templates from the SKUs' read instead of reading the products again; 40 before the order was
-# locked with its
-# payment in one statement when paying and the upline read with its distributors in one;
-# 41 (PostgreSQL 42, with the ledger
-# accounts' row lock) before the payment and its order were locked in one statement and the
-# accounts read and locked in one; 45 before the placed order answered from what it
-# wrote instead of reading itself back and the buyer's level-0 row was read and written in one
-# statement; 55 before duplicates were inserted with ON CONFLICT
-# DO NOTHING instead of a savepoint, stock read back with RETURNING and grades joined to the
-# chain; 69 before the upline was read in one recursive query and the lines once; about 126
-# before commissions were written in bulk
-STATEMENTS = 37
+# measured 36 on SQLite and PostgreSQL on 2026-12-01 (6 of them the savepoints of this test's
+# own transaction, which a served request does not issue). Before: 37 while the sandbox read the
+# payment again after its notification; 38 while the freight read the products again; 40 while
+# paying locked the order and read its payment apart and the upline was read apart from its
+# distributors; 41 (PostgreSQL 42) while the payment and its order were locked apart and the
+# ledger accounts read and locked apart; 45 while the placed order read itself back and the
+# buyer's level-0 row was read and written apart; 55 while duplicates were caught with a
+# savepoint, stock read back apart and grades read apart from the chain; 69 while the upline was
+# read level by level and the lines twice; about 126 before commissions were written in bulk
+STATEMENTS = 36
 # PostgreSQL: 2 more, placing and applying the payment each first ask that their statements
 # keep generic plans (db.KEY_LOOKUPS_PLANNED_ONCE): statements to send, but planning to save
 GENERIC_PLANS_ASKED = 2

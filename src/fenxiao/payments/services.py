@@ -103,7 +103,9 @@ def sandbox_payment_complete(*, payment_id: int, buyer: User) -> tuple[Payment, 
         amount_cents=to_integer_fen(payment.amount),
         payer_openid=buyer.openid or "",
     )
-    notification_handle(provider_name="sandbox", headers=headers, body=body)
+    handled = notification_handle(provider_name="sandbox", headers=headers, body=body)
+    if handled.payment is not None:  # paid by this one: as written, no read
+        return handled.payment, headers, body
     return selectors.payment_of_buyer(payment_id=payment_id, buyer=buyer), headers, body
 
 
@@ -111,6 +113,7 @@ def sandbox_payment_complete(*, payment_id: int, buyer: User) -> tuple[Payment, 
 class HandledNotification:
     notification: Notification
     redelivered: bool  # already handled before: nothing was done this time
+    payment: Payment | None = None  # the payment it marked paid, with its paid order
 
 
 def notification_handle(
@@ -123,8 +126,8 @@ def notification_handle(
     provider = providers.get(provider_name)
     notification = provider.verify(headers=headers, body=body, now=now)
     resource = _resource_of(notification)
-    applied = _apply(provider=provider, notification=notification, resource=resource, now=now)
-    return HandledNotification(notification=notification, redelivered=not applied)
+    applied, paid = _apply(provider=provider, notification=notification, resource=resource, now=now)
+    return HandledNotification(notification=notification, redelivered=not applied, payment=paid)
 
 
 def _resource_of(notification: Notification) -> NotificationResource:
@@ -147,8 +150,9 @@ def _resource_of(notification: Notification) -> NotificationResource:
 @transaction.atomic
 def _apply(
     *, provider, notification: Notification, resource: NotificationResource, now: datetime
-) -> bool:
-    """Apply a notification; False when its id was handled before (then nothing changes)."""
+) -> tuple[bool, Payment | None]:
+    """Apply a notification: (False, None) when its id was handled before (then nothing
+    changes), else (True, the payment it marked paid with its order, or None)."""
     if resource.mchid != provider.mchid:
         raise NotificationMismatch("商户号不符")
     if not db.insert_new(
@@ -159,16 +163,16 @@ def _apply(
         out_trade_no=resource.out_trade_no,
         received_at=timezone.now(),  # when it came, whatever clock the caller runs on
     ):
-        return False
+        return False, None
     db.set_local(plan_cache_mode=db.KEY_LOOKUPS_PLANNED_ONCE)
     if isinstance(resource, TransactionResource):
-        _payment_succeeded(provider=provider, resource=resource, now=now)
-    elif isinstance(resource, RefundResource):
+        return True, _payment_succeeded(provider=provider, resource=resource, now=now)
+    if isinstance(resource, RefundResource):
         _refund_result(provider=provider, event=notification.event_type, resource=resource, now=now)
-    return True
+    return True, None
 
 
-def _payment_succeeded(*, provider, resource: TransactionResource, now: datetime) -> None:
+def _payment_succeeded(*, provider, resource: TransactionResource, now: datetime) -> Payment | None:
     payment = locks.payment_and_order_for_update(
         provider=provider.name, out_trade_no=resource.out_trade_no
     )
@@ -179,7 +183,7 @@ def _payment_succeeded(*, provider, resource: TransactionResource, now: datetime
     if resource.amount.total != to_integer_fen(payment.amount):
         raise NotificationMismatch("支付金额与订单金额不符")
     if payment.status == Payment.Status.PAID:
-        return  # the same payment confirmed again: nothing changes
+        return None  # the same payment confirmed again: nothing changes
     order = payment.order
     payment.status = Payment.Status.PAID
     payment.transaction_id = resource.transaction_id
@@ -188,12 +192,13 @@ def _payment_succeeded(*, provider, resource: TransactionResource, now: datetime
     db.update(payment, ["status", "transaction_id", "payer_openid", "paid_at"])
     if orders.order_mark_paid(order=order, now=now):
         commissions.commissions_create_for_order(order=order, now=now)
-        return
+        return payment
     # paid after the order was cancelled (stock already released): give the money back once
     # the payment is committed. A provider failure then leaves the refund to refunds_retry.
     logger.warning("payment %s arrived for %s order %s", payment.pk, order.status, order.number)
     refund = orders.refund_for_unpayable_order(order_id=order.pk, now=now)
     transaction.on_commit(lambda: refund_send(refund_id=refund.pk), robust=True)
+    return None
 
 
 def _paid_at(success_time: str, now: datetime) -> datetime:
@@ -315,7 +320,8 @@ def payment_apply_query(*, payment: Payment, now: datetime) -> bool:
         id=f"query:{transaction_id}", event_type="TRANSACTION.SUCCESS", resource=answer
     )
     resource = _resource_of(notification)
-    return _apply(provider=provider, notification=notification, resource=resource, now=now)
+    applied, _ = _apply(provider=provider, notification=notification, resource=resource, now=now)
+    return applied
 
 
 def payments_close_for_cancelled() -> int:
