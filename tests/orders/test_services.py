@@ -14,6 +14,7 @@ from fenxiao.catalog.models import Product
 from fenxiao.orders import services
 from fenxiao.orders.errors import InvalidOrder, OrderNotFound, OrderStateError, OutOfStock
 from fenxiao.orders.models import Order, OrderLine, Refund
+from fenxiao.orders.numbers import insert_numbered
 from fenxiao.orders.services.orders import LineRequest
 from fenxiao.orders.services.refunds import RefundLineRequest
 from fenxiao.payments import providers
@@ -112,6 +113,22 @@ def test_a_taken_order_number_is_drawn_again_and_the_order_placed(buyer, sku, mo
     ]
     assert sku.stock - stock_of(sku) == 3
     assert [line.quantity for line in second.lines.all()] == [2]
+
+
+def test_a_refund_under_a_taken_number_draws_again(buyer, sku, monkeypatch):
+    order = place(buyer, (sku, 1))
+    draws = iter([5, 5, 6])
+    monkeypatch.setattr(secrets, "randbelow", lambda _: next(draws))
+    now = timezone.now()
+    first, second = (
+        insert_numbered(Refund(order=order, reason="退", amount=Decimal(0)), "R", now=now)
+        for _ in range(2)
+    )
+
+    assert (first.number[-8:], second.number[-8:]) == ("00000005", "00000006")
+    assert first.number.startswith("R") and first.number[:15] == second.number[:15]
+    assert next(draws, None) is None
+    assert set(Refund.objects.values_list("number", flat=True)) == {first.number, second.number}
 
 
 def test_idempotent_placement_in_the_service(buyer, sku):

@@ -34,7 +34,7 @@ from fenxiao.orders.errors import (
     SkuUnavailable,
 )
 from fenxiao.orders.models import Order, OrderDiscount, OrderLine
-from fenxiao.orders.numbers import new_number
+from fenxiao.orders.numbers import insert_numbered
 from fenxiao.orders.services.cart import cart_items_take
 from fenxiao.orders.services.freight import order_freight, ship_province
 
@@ -249,10 +249,7 @@ def _place(
         pay_deadline=now + settings.ORDER_PAY_TIMEOUT,
         **{f"ship_{k}": v for k, v in address.items()},
     )
-    while True:  # a taken number (two orders of the same second drew the same digits): again
-        order.number = new_number(now=now)
-        if db.insert([order], unless_taken="number"):
-            break
+    insert_numbered(order, now=now)
     stock_reserve(quantities=wanted, order_number=order.number)
     if coupon_id:  # after SKUs in the lock order; one of two orders racing for it wins
         coupon_lock(user_coupon_id=coupon_id, buyer_id=buyer.pk, order_number=order.number, now=now)

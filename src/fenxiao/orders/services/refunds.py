@@ -21,7 +21,7 @@ from fenxiao.orders.errors import (
     RefundStateError,
 )
 from fenxiao.orders.models import Order, OrderLine, Refund, RefundLine
-from fenxiao.orders.numbers import new_number
+from fenxiao.orders.numbers import insert_numbered
 
 REFUNDABLE = {Order.Status.PAID, Order.Status.SHIPPED, Order.Status.COMPLETED}
 # refunds that hold on to a line's quantity: open ones and done ones
@@ -76,7 +76,7 @@ def refund_request(
         if item.quantity < 1:
             raise RefundInvalid("退款数量至少为 1")
         merged[item.line_id] = merged.get(item.line_id, 0) + item.quantity
-    refund = Refund.objects.create(number=new_number("R"), order=order, reason=reason, amount=ZERO)
+    refund = insert_numbered(Refund(order=order, reason=reason, amount=ZERO), "R")
     total = ZERO
     units_left = 0  # units of the order no refund holds once this one is made
     for line in by_id.values():
@@ -196,15 +196,18 @@ def refund_for_unpayable_order(*, order_id: int, now: datetime) -> Refund:
     an approved full refund, stock untouched (it was released on cancel). Called by payments
     inside its transaction."""
     order = locks.order_for_update(order_id)
-    refund = Refund.objects.create(
-        number=new_number("R"),
-        order=order,
-        reason="订单已取消，自动退款",
-        amount=order.total,
-        freight=order.shipping_fee,
-        status=Refund.Status.APPROVED,
-        return_stock=False,
-        reviewed_at=now,
+    refund = insert_numbered(
+        Refund(
+            order=order,
+            reason="订单已取消，自动退款",
+            amount=order.total,
+            freight=order.shipping_fee,
+            status=Refund.Status.APPROVED,
+            return_stock=False,
+            reviewed_at=now,
+        ),
+        "R",
+        now=now,
     )
     RefundLine.objects.bulk_create(
         RefundLine(refund=refund, line=line, quantity=line.quantity, amount=line.amount)
