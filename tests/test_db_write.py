@@ -45,9 +45,10 @@ def test_several_rows_in_one_statement_read_back_as_written(order):
     line = OrderLine.objects.filter(order=order).first()
     fields = {k: v for k, v in values(line).items() if k != "id"}
     specs = [{"颜色": '"黑" \\ 白', "尺码": None, "n": [1, 2.5]}, {}, {"a": {"b": "c"}}]
+    names = ['"黑" \\ 白', "NULL", "{a,b}"]  # as text arrays quote and escape them
     copies = [
-        OrderLine(**{**fields, "sku_specs": spec, "amount": Decimal(i)})
-        for i, spec in enumerate(specs)
+        OrderLine(**{**fields, "sku_specs": spec, "amount": Decimal(i), "product_name": name})
+        for i, (spec, name) in enumerate(zip(specs, names, strict=True))
     ]
     moves = [StockMove(sku_id=line.sku_id, delta=-i, stock_after=i, kind="order") for i in (1, 2)]
 
@@ -60,6 +61,7 @@ def test_several_rows_in_one_statement_read_back_as_written(order):
     for copy, spec in zip(copies, specs, strict=True):
         assert values(OrderLine.objects.get(pk=copy.pk)) == values(copy)
         assert OrderLine.objects.get(pk=copy.pk).sku_specs == spec
+    assert [OrderLine.objects.get(pk=c.pk).product_name for c in copies] == names
     stored = StockMove.objects.filter(pk__in=[m.pk for m in moves]).order_by("pk")
     assert [(m.delta, m.staff_id, m.order_number) for m in stored] == [
         (-1, None, ""),

@@ -9,9 +9,10 @@ Reads and writes on every request or purchase (`read`, `read_children`, `insert`
 model instances from a hand-written WHERE clause and written back, without compiling a query
 each time."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
+from uuid import UUID
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.models import DecimalField
@@ -138,7 +139,8 @@ def insert(objs, *, unless_taken: str = "") -> list:
                 # one array a column, as bulk_create does: one statement text whatever the
                 # number of rows (prepared once), and no parameters for psycopg to parse
                 # the query around (it caches that only for 50 parameters or fewer)
-                values, params = writer.unnest, [list(column) for column in zip(*part, strict=True)]
+                values = writer.unnest
+                params = [_column_array(column) for column in zip(*part, strict=True)]
             else:
                 values = "VALUES " + ", ".join([writer.row] * len(part))
                 params = [value for row in part for value in row]
@@ -155,6 +157,17 @@ def insert(objs, *, unless_taken: str = "") -> list:
         obj.pk = pk
         obj._state.adding, obj._state.db = False, conn.alias
     return objs
+
+
+_SCALARS = (str, int, float, Decimal, datetime, date, UUID)
+
+
+def _column_array(values: tuple):
+    """One column's values as an array parameter: PostgreSQL's array text when each is a
+    plain value (joined here, parsed in C), else the list for psycopg to adapt (JSON)."""
+    if all(value is None or isinstance(value, _SCALARS) for value in values):
+        return array(values)
+    return list(values)
 
 
 def update(obj, fields: list[str]) -> None:

@@ -81,8 +81,8 @@ def payment_start(
         payer_openid=buyer.openid or "",
     )
     if payment.prepay_id != prepay_id:
-        Payment.objects.filter(pk=payment.pk).update(prepay_id=prepay_id)
         payment.prepay_id = prepay_id
+        db.update(payment, ["prepay_id"])
     return payment, params
 
 
