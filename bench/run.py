@@ -119,9 +119,14 @@ def checkout_table(r: dict) -> None:
     cpu = c.get("cpu_ms_per_purchase")
     if cpu:
         print(
-            f"CPU ms a purchase: server {cpu['server']:.0f}, PostgreSQL {cpu['postgres']:.0f}, "
-            f"load generator {cpu['load']:.0f} (buyers under {r.get('chains', '?')} chains, "
+            f"CPU ms a purchase: server {cpu['server']:.1f}, PostgreSQL {cpu['postgres']:.1f}, "
+            f"load generator {cpu['load']:.1f} (buyers under {r.get('chains', '?')} chains, "
             f"{r.get('history', 0):,} orders of history)"
+        )
+        load = cpu["load"] or float("nan")
+        print(
+            f"÷ the load generator's (the same code in every run: compare code by these): "
+            f"server {cpu['server'] / load:.2f}, PostgreSQL {cpu['postgres'] / load:.2f}"
         )
     if "postgres_bound_ratio" in r:
         print(
