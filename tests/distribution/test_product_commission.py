@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from fenxiao.accounts.services import staff_create
 from fenxiao.distribution.admin.rates import RatesField
-from fenxiao.distribution.models import Commission, ProductCommission
+from fenxiao.distribution.models import Commission, Plan, ProductCommission
 from fenxiao.distribution.services import grades
 from fenxiao.distribution.services.commissions import commissions_create_for_order
+from fenxiao.distribution.services.plan import plan_with_overrides
 from fenxiao.orders.models import Order
 from tests.catalog.factories import SkuFactory
 from tests.console.conftest import rate_rows
@@ -198,10 +199,10 @@ def test_saving_a_product_without_touching_the_rates_keeps_them(console, sku):
 # commissions read every line's override in one query, and write every line's rows and
 # ledger postings in the same few statements as a single line's
 
-ORDER_QUERIES = 11  # plan, chain snapshot (the buyer's row read and written in one statement,
-# the upline with its distributors and their grades in one recursive query), lines, overrides,
-# the rows, their transactions, the accounts (the users' locked in the same statement),
-# entries, balances
+ORDER_QUERIES = 10  # lines, the plan with the lines' overrides, chain snapshot (the buyer's row
+# read and written in one statement, the upline with its distributors and their grades in one
+# recursive query), the rows, their transactions, the accounts (the users' locked in the same
+# statement), entries, balances
 
 
 def reads_outside_the_ledger(captured) -> list[str]:
@@ -231,7 +232,7 @@ def test_commissions_of_a_multi_line_order_read_the_overrides_once(django_assert
     with django_assert_num_queries(ORDER_QUERIES) as captured:
         created = commissions_create_for_order(order=order, now=timezone.now())
 
-    # then: one query for every line's override, and no read repeated per line
+    # then: one query for every line's override (with the plan), and no read repeated per line
     overrides = [q for q in captured if "distribution_productcommission" in q["sql"]]
     assert len(overrides) == 1
     assert len(reads_outside_the_ledger(captured)) == len(reads_outside_the_ledger(single))
@@ -244,3 +245,14 @@ def test_commissions_of_a_multi_line_order_read_the_overrides_once(django_assert
         skus[2].pk: D("2.00"),
         skus[3].pk: D("15.00"),  # no override: the plan's 15%
     }
+
+
+def test_with_no_plan_saved_the_default_is_made_and_the_overrides_still_read(sku):
+    grades.product_commission_set(product_id=sku.product_id, rates=[{"level": 1, "fixed": "3"}])
+    Plan.objects.all().delete()
+
+    plan, overrides = plan_with_overrides([sku.product_id, sku.product_id + 1000])
+
+    assert plan.pk == 1 and Plan.objects.get().rates == plan.rates
+    assert overrides == {sku.product_id: [{"level": 1, "fixed": "3"}]}
+    assert plan_with_overrides([])[1] == {}

@@ -16,11 +16,10 @@ from fenxiao.distribution.models import (
     Grade,
     OrderBeneficiary,
     Plan,
-    ProductCommission,
 )
 from fenxiao.distribution.services.binding import bind_on_first_order
 from fenxiao.distribution.services.distributors import distributor_ensure
-from fenxiao.distribution.services.plan import plan_get
+from fenxiao.distribution.services.plan import plan_get, plan_with_overrides
 from fenxiao.ledger import services as ledger
 from fenxiao.ledger.models import Account
 from fenxiao.money import ZERO, round_sum_to_fen, truncate_to_fen
@@ -55,7 +54,8 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
     snapshot and the commissions are unique per (order, level) and (line, level); the buyer's
     own row (level 0) is written first, so even an order whose buyer had no inviter is
     snapshotted once and a later call never attributes it to an inviter bound since."""
-    plan = plan_get()
+    lines = sorted(order.lines.all(), key=lambda line: line.pk)  # prefetched when paid
+    plan, overrides = plan_with_overrides(line.product_id for line in lines)
     if plan.self_purchase:
         # in mode everyone (or threshold, once reached) the buyer is a distributor even if
         # their profile was never opened: make it exist before the chain is read
@@ -78,12 +78,6 @@ def commissions_create_for_order(*, order: Order, now: datetime) -> list[Commiss
     paying = [link for link in chain if link.active]
     if not paying:
         return []
-    lines = sorted(order.lines.all(), key=lambda line: line.pk)  # prefetched when paid
-    # every line's product override in one query
-    where, params = db.among(
-        "distribution_productcommission.product_id", {ln.product_id for ln in lines}, "bigint"
-    )
-    overrides = {o.product_id: o.rates for o in db.read(ProductCommission, where, params)}
     created = []
     for line in lines:
         picked = {}
