@@ -9,6 +9,7 @@ Reads and writes on every request or purchase (`read`, `read_children`, `insert`
 model instances from a hand-written WHERE clause and written back, without compiling a query
 each time."""
 
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -80,6 +81,27 @@ def set_local(**settings: str) -> None:
     calls = ", ".join(["set_config(%s, %s, true)"] * len(settings))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {calls}", [v for item in settings.items() for v in item])
+
+
+@contextmanager
+def unprepared():
+    """PostgreSQL: statements run inside are neither prepared nor run as prepared ones, so each
+    is planned for its own values, with no transaction needed (`set_local` needs one). For
+    statements whose best plan depends on their values: a search term's. After a five-character
+    term's searches the prepared count query keeps a generic plan of the trigram index, which
+    answers a common two-character term (no trigram in it) by reading the whole index: 108 ms
+    against 9 planned for the term (bench/search.py)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    threshold = raw.prepare_threshold
+    raw.prepare_threshold = None  # psycopg: prepare nothing, and run nothing prepared
+    try:
+        yield
+    finally:
+        raw.prepare_threshold = threshold
 
 
 def insert_new(model, **values) -> bool:

@@ -4,6 +4,7 @@ The staff product endpoints (they carry the per-product commission) are composed
 this app, in `distribution/api_products.py`; the helpers below render for both.
 """
 
+from contextlib import nullcontext
 from typing import Annotated
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field, StringConstraints
 
+from fenxiao import db
 from fenxiao.accounts.auth import require_perm
 from fenxiao.api_docs import raises
 from fenxiao.catalog import page_cache, selectors, services
@@ -83,16 +85,18 @@ def page_of(products, filters: ProductFilters, render) -> dict:
     testing each row's text until the cap's worth have matched: through the term's index each
     of those rows costs more (PostgreSQL reads a wide grams row, SQLite every match's id)."""
     cap = settings.CATALOG_COUNT_CAP
-    common = bool(filters.q.strip()) and selectors.term_likely_in_more_than(filters.q, cap)
-    return paginate(
-        products(False),
-        filters,
-        render,
-        narrow_from=NARROW_RANKING_FROM,
-        count_cap=cap,
-        when_capped=lambda: products(True),
-        count_from=products(True) if common else None,
-    )
+    # a term's or a category's statements are planned for it: see db.unprepared
+    with db.unprepared() if filters.q.strip() or filters.category else nullcontext():
+        common = bool(filters.q.strip()) and selectors.term_likely_in_more_than(filters.q, cap)
+        return paginate(
+            products(False),
+            filters,
+            render,
+            narrow_from=NARROW_RANKING_FROM,
+            count_cap=cap,
+            when_capped=lambda: products(True),
+            count_from=products(True) if common else None,
+        )
 
 
 def image_urls(product: Product) -> list[str]:
