@@ -65,6 +65,8 @@ def search_table(results: list[dict]) -> None:
                     f"!! {r['db']} {q['q']!r}: {q['count']} found, naive scan {q['naive_count']}"
                     f", name hits first: {q['name_hits_first']}"
                 )
+            if q["api_median"] > q["naive_median"]:  # an index read worse than no index
+                print(f"!! {r['db']} {q['q']!r}: slower than the naive scan (a bad plan?)")
         naive = ", ".join(f"{q['naive_median']:.0f}" for q in r["queries"])
         print(f"   {r['db']}: naive scan medians (ms): {naive}; load {r['load_s']:.0f} s")
         if "pgbench_select_tps" in r:

@@ -172,6 +172,9 @@ def print_report(result: dict) -> None:
             f"{row['naive_median']:>9.1f}ms{row['naive_p95']:>7.1f}ms"
             f"{row['api_median'] / row['naive_median']:>9.2f}  {row['index']}"
         )
+        if row["api_median"] > row["naive_median"]:
+            # an index that reads more than the scan: a bad plan (f6177ce: a generic one)
+            print("  !! slower than the naive scan")
         if not row["count_ok"] or not row["name_hits_first"]:
             print(
                 f"  !! mismatch: api count {row['count']}, naive count {row['naive_count']}, "

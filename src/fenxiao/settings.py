@@ -111,7 +111,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and DB_PREPARE_AFTER !=
     # parameters bound by the server, and a statement run that many times on a connection
     # prepared there: PostgreSQL parses it once, and once it has planned it five times it
     # keeps a generic plan unless that looks dearer (parsing and planning were about a third
-    # of its CPU in a purchase). Reports ask for plans of their own period (db.set_local).
+    # of its CPU in a purchase). Reports ask for plans of their own period (db.set_local),
+    # product searches for their own term (db.unprepared).
     # "off" for a pooler that cannot keep prepared statements (PgBouncer's transaction
     # pooling before 1.21).
     if not DB_PREPARE_AFTER.isdigit():
