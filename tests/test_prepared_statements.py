@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
 def prepared() -> list[str]:
-    with connection.cursor() as cursor:
+    with db.unprepared(), connection.cursor() as cursor:  # not itself prepared in between
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         return [row[0] for row in cursor.fetchall()]
 
@@ -114,4 +114,26 @@ def test_unprepared_statements_are_neither_prepared_nor_run_prepared():
             assert Sku.objects.filter(pk__in=[sku.pk]).values_list("pk", flat=True).get() == sku.pk
 
     assert prepared() == before  # the new statement was not prepared
+    assert connection.connection.prepare_threshold == int(settings.DB_PREPARE_AFTER)
+
+
+def test_staff_requests_plan_every_statement_for_its_values(client, staff, staff_api, paid_order):
+    # an order status's rows differ by orders of magnitude: a generic plan made for a common
+    # status scans every order for a rare one
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    orders = reverse("admin:orders_order_changelist")
+    before = prepared()
+
+    for status in ["paid"] * (int(settings.DB_PREPARE_AFTER) + 2) + ["cancelled"]:
+        page = client.get(orders, {"status__exact": status})
+        assert page.status_code == 200
+        assert (paid_order["number"] in page.content.decode()) is (status == "paid")
+        body = staff_api.get("/admin/orders", {"status": status}).json()
+        assert [o["number"] for o in body["items"]] == (
+            [paid_order["number"]] if status == "paid" else []
+        )
+
+    assert prepared() == before
     assert connection.connection.prepare_threshold == int(settings.DB_PREPARE_AFTER)

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "fenxiao.middleware.staff_statements_planned_for_their_values",
     # last, as django-axes asks: it turns a lock-out into the 429 page
     "axes.middleware.AxesMiddleware",
 ]
@@ -112,7 +113,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and DB_PREPARE_AFTER !=
     # prepared there: PostgreSQL parses it once, and once it has planned it five times it
     # keeps a generic plan unless that looks dearer (parsing and planning were about a third
     # of its CPU in a purchase). Reports ask for plans of their own period (db.set_local),
-    # product searches for their own term (db.unprepared).
+    # product searches for their own term and staff requests for their values (db.unprepared).
     # "off" for a pooler that cannot keep prepared statements (PgBouncer's transaction
     # pooling before 1.21).
     if not DB_PREPARE_AFTER.isdigit():

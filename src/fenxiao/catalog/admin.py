@@ -9,7 +9,6 @@ from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from fenxiao import db
 from fenxiao.catalog import selectors, services
 from fenxiao.catalog.errors import FreightTemplateInvalid
 from fenxiao.catalog.forms import ProductForm, ProductImageForm, SkuForm, SkuFormSet
@@ -184,15 +183,6 @@ class ProductAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("skus", "images")
-
-    def changelist_view(self, request, extra_context=None):
-        # a search's statements are planned for its term (db.unprepared); the page is rendered
-        # here because its rows are read as it renders
-        with db.unprepared():
-            response = super().changelist_view(request, extra_context)
-            if hasattr(response, "render"):
-                response.render()
-        return response
 
     def get_urls(self):
         upload = self.admin_site.admin_view(self.upload_image_view)
