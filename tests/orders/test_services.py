@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -366,3 +367,18 @@ def test_any_split_of_a_line_refunds_exactly_what_it_paid(buyer, staff, paid_fen
     assert order.status == Order.Status.REFUNDED
     assert order.refunded_amount == order.total == paid
     assert reconciliation_differences() == []
+
+
+@pytest.mark.postgres
+def test_an_order_number_has_one_index_its_unique_constraint(db):
+    # Django adds a LIKE 'prefix%' index beside a unique text column; nothing asks that of an
+    # order number, and every order wrote it twice (placed, then paid)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'orders_order'"
+            " AND indexdef LIKE '%%(number%%'"
+        )
+        indexes = [row[0] for row in cursor.fetchall()]
+    assert indexes == ["orders_order_number_key"]
+    plan = Order.objects.filter(number="2026120100000000000001").explain()
+    assert "orders_order_number_key" in plan
