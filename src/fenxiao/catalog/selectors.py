@@ -8,6 +8,7 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
+    Lookup,
     OuterRef,
     Prefetch,
     QuerySet,
@@ -34,7 +35,26 @@ def _sqlite_token(term: str) -> bool:
     return all(not ch.isascii() or ch.isalnum() for ch in term)
 
 
-def _matching(qs: QuerySet, q: str) -> QuerySet:
+class _AmongIds(Lookup):
+    """`id = ANY(ARRAY(subquery))`: PostgreSQL runs the subquery first, then reads each row by
+    its key. As `id IN (subquery)` it plans a join, and for a term in a few thousand products
+    (茶, 3,790) hashed a scan of every product or ran it in parallel: 22 ms against 11
+    (EXPLAIN ANALYZE, 100,000 products). Not for estimates: the planner cannot size the array."""
+
+    lookup_name = "among"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)  # "(SELECT …)"
+        return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
+
+
+Product._meta.get_field("id").register_lookup(_AmongIds)
+
+
+def _matching(qs: QuerySet, q: str, *, estimate=False) -> QuerySet:
+    """Products of `qs` holding `q`. `estimate`: in the form whose row count the planner
+    estimates from the grams index's statistics (see term_likely_in_more_than)."""
     term = q.strip().lower()
     phrase = '"' + term.replace('"', '""') + '"'
     if connection.vendor == "sqlite" and len(term) >= TRIGRAM:
@@ -52,12 +72,10 @@ def _matching(qs: QuerySet, q: str) -> QuerySet:
             )
         )
     if connection.vendor == "postgresql" and len(term) < TRIGRAM:
-        return qs.filter(
-            id__in=RawSQL(
-                "SELECT product_id FROM catalog_product_grams WHERE grams @> ARRAY[%s]::text[]",
-                [term],
-            )
+        ids = RawSQL(
+            "SELECT product_id FROM catalog_product_grams WHERE grams @> ARRAY[%s]::text[]", [term]
         )
+        return qs.filter(id__in=ids) if estimate else qs.filter(id__among=ids)
     # PostgreSQL: LIKE on the lower-cased column uses the pg_trgm GIN index. SQLite: a short
     # term with ASCII punctuation, which no index holds, is rare enough to scan for.
     return qs.filter(search_text__contains=term)
@@ -71,7 +89,8 @@ def term_likely_in_more_than(term: str, n: int) -> bool:
     term = term.strip().lower()
     if connection.vendor == "postgresql":
         on_shelf = Product.objects.filter(status=Product.Status.ON_SHELF)
-        plan = json.loads(_matching(on_shelf, term).values("pk").explain(format="json"))
+        matching = _matching(on_shelf, term, estimate=True)
+        plan = json.loads(matching.values("pk").explain(format="json"))
         return plan[0]["Plan"]["Plan Rows"] > n
     if connection.vendor != "sqlite" or len(term) >= TRIGRAM or not _sqlite_token(term):
         return False
