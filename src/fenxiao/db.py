@@ -284,6 +284,12 @@ def columns(model, related: tuple[str, ...] = ()) -> str:
     return ", ".join(reader.columns for reader in _joined(model, tuple(related))[2])
 
 
+def width(model) -> int:
+    """How many values `columns(model)` selects: where the next model's columns start in a
+    row that joins several."""
+    return _reader(model).width
+
+
 def instance(model, row, related: tuple[str, ...] = (), conn=None):
     """The instance of `model` in `row`, laid out as `columns(model, related)` gives, with its
     `related` cached as select_related caches them; None where the model's key is null (a LEFT

@@ -33,7 +33,7 @@ def order_for_update_with_payment(*, order_id: int, provider: str):
         row = cursor.fetchone()
     if row is None:
         return None, None
-    width = len(Order._meta.concrete_fields)
+    width = db.width(Order)
     return db.instance(Order, row[:width]), db.instance(Payment, row[width:])
 
 

@@ -73,7 +73,7 @@ def plan_with_overrides(product_ids) -> tuple[Plan, dict[int, list]]:
     if not rows:  # no plan saved yet: the default one, made now
         plan_get()
         return plan_with_overrides(product_ids)
-    width = len(Plan._meta.concrete_fields)  # what db.columns(Plan) lists
+    width = db.width(Plan)
     overrides = {}
     for row in rows:
         override = db.instance(ProductCommission, row[width:])
